@@ -1,0 +1,264 @@
+//! The `maatwerk` command.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+use persistence::Store;
+
+use crate::settings::Settings;
+use crate::token::{self, TokenFor};
+use crate::{Application, demo, graphql, shutdown_signal, telemetry};
+
+#[derive(Parser)]
+#[command(
+    name = "maatwerk",
+    version,
+    about = "The shared-case platform for the Amsterdamse Maatwerk Methode"
+)]
+struct Cli {
+    /// Settings file (TOML); `maatwerk.toml` in the working directory is read when present.
+    #[arg(long, global = true)]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the GraphQL server.
+    Serve {
+        /// Address to listen on.
+        #[arg(long)]
+        listen: Option<SocketAddr>,
+        /// Load the demo data into an empty database and print a token to try it with.
+        #[arg(long)]
+        demo: bool,
+        /// Apply pending migrations first (always done on SQLite).
+        #[arg(long)]
+        migrate: bool,
+    },
+    /// Apply pending database migrations.
+    Migrate,
+    /// Load the demo data into an empty database.
+    Demo,
+    /// Print the GraphQL schema (SDL).
+    Schema,
+    /// Print a signed token for a demo identity.
+    Token(TokenArgs),
+}
+
+#[derive(Args)]
+#[group(required = true, multiple = false, id = "who")]
+struct TokenChoice {
+    /// List the demo identities.
+    #[arg(long)]
+    list: bool,
+    /// A professional of this organisation (with --person).
+    #[arg(long, requires = "person")]
+    org: Option<String>,
+    /// A resident, by their demo sign-in name.
+    #[arg(long)]
+    resident: Option<String>,
+    /// An organisation's integration (with --scopes).
+    #[arg(long)]
+    service: Option<String>,
+    /// The platform operator.
+    #[arg(long)]
+    platform_admin: bool,
+}
+
+#[derive(Args)]
+struct TokenArgs {
+    #[command(flatten)]
+    who: TokenChoice,
+    /// The professional's demo sign-in name.
+    #[arg(long, requires = "org")]
+    person: Option<String>,
+    /// Roles to claim instead of the person's own, comma separated.
+    #[arg(long, value_delimiter = ',', requires = "org")]
+    roles: Option<Vec<String>>,
+    /// Scopes for a service token, comma separated.
+    #[arg(long, value_delimiter = ',', requires = "service")]
+    scopes: Vec<String>,
+    /// How long the token is valid.
+    #[arg(long, default_value_t = 480)]
+    lifetime_minutes: i64,
+}
+
+fn fail(message: &str, error: &(dyn std::error::Error + 'static)) -> ExitCode {
+    let mut text = format!("{message}: {error}");
+    let mut source = error.source();
+    while let Some(cause) = source {
+        text.push_str(&format!(": {cause}"));
+        source = cause.source();
+    }
+    eprintln!("maatwerk: {text}");
+    ExitCode::FAILURE
+}
+
+pub async fn run() -> ExitCode {
+    let cli = Cli::parse();
+    let settings = match Settings::load(cli.config.as_deref()) {
+        Ok(settings) => settings,
+        Err(error) => return fail("invalid settings", error.as_ref()),
+    };
+    match cli.command {
+        Command::Schema => {
+            print!("{}", graphql::sdl());
+            ExitCode::SUCCESS
+        }
+        Command::Serve {
+            listen,
+            demo,
+            migrate,
+        } => {
+            telemetry::init_logging(&settings.log_format);
+            let mut settings = settings;
+            if let Some(listen) = listen {
+                settings.listen = listen;
+            }
+            settings.migrate |= migrate;
+            serve(settings, demo).await
+        }
+        Command::Migrate => match connect(&settings).await {
+            Ok(store) => match store.migrate().await {
+                Ok(()) => {
+                    println!("migrations applied");
+                    ExitCode::SUCCESS
+                }
+                Err(error) => fail("migration failed", &error),
+            },
+            Err(code) => code,
+        },
+        Command::Demo => match connect(&settings).await {
+            Ok(store) => {
+                if let Err(error) = prepare(&store, &settings).await {
+                    return error;
+                }
+                match demo::load(&store).await {
+                    Ok(()) => {
+                        println!("demo data loaded; `maatwerk token --list` shows who you can be");
+                        ExitCode::SUCCESS
+                    }
+                    Err(error) => fail("could not load the demo data", &error),
+                }
+            }
+            Err(code) => code,
+        },
+        Command::Token(args) => match connect(&settings).await {
+            Ok(store) => token_command(&store, args).await,
+            Err(code) => code,
+        },
+    }
+}
+
+async fn connect(settings: &Settings) -> Result<Store, ExitCode> {
+    Store::connect(&settings.database_url)
+        .await
+        .map_err(|error| fail("cannot open the database", &error))
+}
+
+/// Brings SQLite up to date, as `serve` would; PostgreSQL must already be migrated.
+async fn prepare(store: &Store, settings: &Settings) -> Result<(), ExitCode> {
+    if store.is_sqlite() || settings.migrate {
+        store
+            .migrate()
+            .await
+            .map_err(|error| fail("migration failed", &error))?;
+    }
+    Ok(())
+}
+
+async fn token_command(store: &Store, args: TokenArgs) -> ExitCode {
+    let who = args.who;
+    if who.list {
+        return match token::list(store).await {
+            Ok(identities) if identities.is_empty() => {
+                eprintln!("no demo identities: run `maatwerk demo` first");
+                ExitCode::FAILURE
+            }
+            Ok(identities) => {
+                let width = identities
+                    .iter()
+                    .map(|identity| identity.command.len())
+                    .max()
+                    .unwrap_or(0);
+                for identity in identities {
+                    println!(
+                        "maatwerk token {:width$}   {}",
+                        identity.command, identity.description
+                    );
+                }
+                ExitCode::SUCCESS
+            }
+            Err(error) => fail("cannot list identities", &error),
+        };
+    }
+    let target = if let Some(organisation) = who.org {
+        TokenFor::Professional {
+            organisation,
+            person: args.person.unwrap_or_default(),
+            roles: args.roles,
+        }
+    } else if let Some(subject) = who.resident {
+        TokenFor::Resident { subject }
+    } else if let Some(organisation) = who.service {
+        TokenFor::Service {
+            organisation,
+            scopes: args.scopes,
+        }
+    } else {
+        TokenFor::PlatformAdmin
+    };
+    match token::issue(store, &target, args.lifetime_minutes * 60).await {
+        Ok(token) => {
+            println!("{token}");
+            ExitCode::SUCCESS
+        }
+        Err(error) => fail("cannot sign a token", &error),
+    }
+}
+
+async fn serve(settings: Settings, load_demo: bool) -> ExitCode {
+    let application = match Application::build(settings).await {
+        Ok(application) => application,
+        Err(error) => return fail("cannot start", &error),
+    };
+    let address = application.local_addr();
+    if load_demo {
+        match demo::load(application.store()).await {
+            Ok(()) | Err(demo::DemoError::AlreadyLoaded) => {}
+            Err(error) => return fail("could not load the demo data", &error),
+        }
+        let (organisation, person) = demo::SHOWCASE_PERSON;
+        let target = TokenFor::Professional {
+            organisation: organisation.into(),
+            person: person.into(),
+            roles: None,
+        };
+        match token::issue(application.store(), &target, 8 * 3600).await {
+            Ok(token) => print_welcome(address, &token),
+            Err(error) => return fail("cannot sign the demo token", &error),
+        }
+    }
+    tracing::info!(%address, "listening");
+    match application.run_until(shutdown_signal()).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => fail("server stopped", &error),
+    }
+}
+
+fn print_welcome(address: SocketAddr, token: &str) {
+    let query = r#"{ me { kind professional { name roles } organisation { name kind } } organisations(first: 5) { totalCount edges { node { name kind municipalities { code } } } } }"#;
+    println!(
+        "\nMaatwerk is running with demo data.\n\n\
+         GraphiQL:  http://{address}/graphql\n\
+         Add this header in GraphiQL's Headers tab (valid for 8 hours; `maatwerk token --list` shows other identities):\n\n\
+         {{\"Authorization\": \"Bearer {token}\"}}\n\n\
+         Example query:\n\n  {query}\n\n\
+         With curl:\n\n  curl -s http://{address}/graphql -H 'Content-Type: application/json' \\\n    -H 'Authorization: Bearer {token}' \\\n    -d '{{\"query\": \"{escaped}\"}}'\n",
+        escaped = query.replace('"', "\\\"")
+    );
+}

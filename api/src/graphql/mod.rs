@@ -1,0 +1,107 @@
+//! The GraphQL schema: types written for the API and converted from domain types, resolvers
+//! that return [`ApiResult`], and the per-request context every resolver reads the actor from.
+
+pub mod enums;
+pub mod ids;
+mod mutation;
+mod query;
+mod types;
+
+use std::sync::Arc;
+
+use async_graphql::{Context, EmptySubscription, SDLExportOptions, Schema};
+use domain::identity::Actor;
+use persistence::Store;
+
+use crate::auth::Authenticator;
+use crate::error::{ApiError, ApiResult};
+use crate::settings::Limits;
+pub use mutation::Mutation;
+pub use query::Query;
+
+pub type MaatwerkSchema = Schema<Query, Mutation, EmptySubscription>;
+
+/// Everything one request's resolvers may use; built after the token is verified, so there is
+/// no resolver that runs without an actor.
+pub struct RequestContext {
+    pub actor: Actor,
+    pub store: Store,
+    pub authenticator: Arc<Authenticator>,
+    pub page_size: usize,
+    /// All municipalities, loaded at most once per request: there are few, and organisations
+    /// in a list all need them.
+    municipalities: tokio::sync::OnceCell<Vec<domain::Municipality>>,
+}
+
+impl RequestContext {
+    pub fn new(
+        actor: Actor,
+        store: Store,
+        authenticator: Arc<Authenticator>,
+        page_size: usize,
+    ) -> Self {
+        Self {
+            actor,
+            store,
+            authenticator,
+            page_size,
+            municipalities: tokio::sync::OnceCell::new(),
+        }
+    }
+
+    pub async fn municipalities(&self) -> ApiResult<&[domain::Municipality]> {
+        let all = self
+            .municipalities
+            .get_or_try_init(|| self.store.municipalities())
+            .await?;
+        Ok(all)
+    }
+
+    pub fn require_platform_admin(&self) -> ApiResult<()> {
+        match self.actor {
+            Actor::PlatformAdmin(_) => Ok(()),
+            _ => Err(ApiError::forbidden(
+                "only the platform operator may do this",
+            )),
+        }
+    }
+}
+
+#[derive(Debug)]
+struct MissingRequestContext;
+
+impl std::fmt::Display for MissingRequestContext {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("request context missing from GraphQL context")
+    }
+}
+
+impl std::error::Error for MissingRequestContext {}
+
+pub(crate) fn request<'a>(ctx: &Context<'a>) -> ApiResult<&'a RequestContext> {
+    ctx.data::<RequestContext>()
+        .map_err(|_| ApiError::internal(MissingRequestContext))
+}
+
+pub fn build_schema(limits: &Limits, introspection: bool) -> MaatwerkSchema {
+    let mut builder = Schema::build(Query, Mutation, EmptySubscription)
+        .limit_depth(limits.depth)
+        .limit_complexity(limits.complexity)
+        .limit_recursive_depth(limits.recursive_depth)
+        .limit_directives(limits.directives);
+    if !introspection {
+        builder = builder.disable_introspection();
+    }
+    builder.finish()
+}
+
+/// The schema in SDL, sorted so that `schema.graphql` diffs show real changes only.
+pub fn sdl() -> String {
+    let schema = build_schema(&Limits::default(), true);
+    schema.sdl_with_options(
+        SDLExportOptions::new()
+            .sorted_fields()
+            .sorted_arguments()
+            .sorted_enum_items(),
+    )
+}

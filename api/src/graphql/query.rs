@@ -1,0 +1,230 @@
+//! Root queries.
+
+use async_graphql::connection::{Connection, Edge};
+use async_graphql::{Context, ID, Object};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use domain::identity::Actor;
+use domain::{
+    IdentityProviderId, MunicipalityId, OrganisationId, OrganisationRole, ProfessionalId,
+    ResidentId, Slug,
+};
+use persistence::organisations::{OrganisationCursor, OrganisationFilter};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::enums::OrganisationKind;
+use super::ids::{self, NodeType};
+use super::request;
+use super::types::{
+    IdentityProvider, KindPolicy, Municipality, Node, Organisation, Professional, Resident, Viewer,
+};
+use crate::error::{ApiError, ApiResult};
+
+pub struct Query;
+
+/// Extra fields on the organisation connection, computed only when asked for.
+pub struct OrganisationConnectionFields {
+    filter: OrganisationFilter,
+}
+
+#[Object]
+impl OrganisationConnectionFields {
+    /// How many organisations match the filter, over all pages.
+    async fn total_count(&self, ctx: &Context<'_>) -> ApiResult<i64> {
+        let count = request(ctx)?
+            .store
+            .count_organisations(&self.filter)
+            .await?;
+        Ok(i64::try_from(count).unwrap_or(i64::MAX))
+    }
+}
+
+#[derive(Serialize, Deserialize)]
+struct CursorPosition {
+    name: String,
+    id: Uuid,
+}
+
+fn encode_cursor(organisation: &domain::Organisation) -> String {
+    let position = CursorPosition {
+        name: organisation.name.clone(),
+        id: organisation.id.0,
+    };
+    URL_SAFE_NO_PAD.encode(serde_json::to_vec(&position).unwrap_or_default())
+}
+
+fn decode_cursor(cursor: &str) -> ApiResult<OrganisationCursor> {
+    let bytes = URL_SAFE_NO_PAD
+        .decode(cursor)
+        .map_err(|_| ApiError::bad_input("after", "not a cursor from this connection"))?;
+    let position: CursorPosition = serde_json::from_slice(&bytes)
+        .map_err(|_| ApiError::bad_input("after", "not a cursor from this connection"))?;
+    Ok(OrganisationCursor {
+        name: position.name,
+        id: OrganisationId(position.id),
+    })
+}
+
+/// The page size a connection uses: `first` if given, within 0..=`maximum`.
+pub fn page_size(first: Option<i32>, maximum: usize) -> ApiResult<u64> {
+    match first {
+        None => Ok(20.min(maximum) as u64),
+        Some(first) if first >= 0 && first as usize <= maximum => Ok(first as u64),
+        Some(_) => Err(ApiError::bad_input(
+            "first",
+            format!("must be between 0 and {maximum}"),
+        )),
+    }
+}
+
+#[Object]
+impl Query {
+    /// Fetches any object by its global ID. What does not exist and what the viewer may not
+    /// see both give `NOT_FOUND`.
+    async fn node(&self, ctx: &Context<'_>, id: ID) -> ApiResult<Option<Node>> {
+        let request = request(ctx)?;
+        let (node_type, uuid) = ids::decode_any(&id, "id")?;
+        let store = &request.store;
+        let node = match node_type {
+            NodeType::Municipality => store
+                .municipalities_by_id(&[MunicipalityId(uuid)])
+                .await?
+                .pop()
+                .map(|municipality| Node::Municipality(Municipality(municipality))),
+            NodeType::Organisation => store
+                .organisation(OrganisationId(uuid))
+                .await?
+                .map(|organisation| Node::Organisation(Organisation(organisation))),
+            NodeType::Professional => store
+                .professionals_by_id(&[ProfessionalId(uuid)])
+                .await?
+                .pop()
+                .filter(|professional| may_see_professional(&request.actor, professional))
+                .map(|professional| Node::Professional(Professional(professional))),
+            NodeType::Resident => match &request.actor {
+                Actor::Resident(actor) if actor.resident_id == ResidentId(uuid) => store
+                    .resident(actor.resident_id)
+                    .await?
+                    .map(|resident| Node::Resident(Resident(resident))),
+                _ => None,
+            },
+            NodeType::IdentityProvider => store
+                .identity_providers()
+                .await?
+                .into_iter()
+                .find(|provider| provider.id == IdentityProviderId(uuid))
+                .filter(|provider| may_see_identity_provider(&request.actor, provider))
+                .map(|provider| Node::IdentityProvider(IdentityProvider(provider))),
+        };
+        node.map(Some).ok_or(ApiError::NotFound("node"))
+    }
+
+    /// Who this request acts for.
+    async fn me(&self) -> Viewer {
+        Viewer
+    }
+
+    async fn municipalities(&self, ctx: &Context<'_>) -> ApiResult<Vec<Municipality>> {
+        Ok(request(ctx)?
+            .municipalities()
+            .await?
+            .iter()
+            .cloned()
+            .map(Municipality)
+            .collect())
+    }
+
+    /// Organisations ordered by name.
+    async fn organisations(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        kind: Option<OrganisationKind>,
+        municipality_id: Option<ID>,
+    ) -> ApiResult<Connection<String, Organisation, OrganisationConnectionFields>> {
+        let request = request(ctx)?;
+        let first = page_size(first, request.page_size)?;
+        let after = after.as_deref().map(decode_cursor).transpose()?;
+        let municipality = municipality_id
+            .map(|id| {
+                ids::decode(&id, NodeType::Municipality, "municipalityId").map(MunicipalityId)
+            })
+            .transpose()?;
+        let filter = OrganisationFilter {
+            kind: kind.map(Into::into),
+            municipality,
+        };
+        let page = request
+            .store
+            .organisations(&filter, after.as_ref(), first)
+            .await?;
+        let mut connection = Connection::with_additional_fields(
+            after.is_some(),
+            page.has_next_page,
+            OrganisationConnectionFields { filter },
+        );
+        connection
+            .edges
+            .extend(page.items.into_iter().map(|organisation| {
+                Edge::new(encode_cursor(&organisation), Organisation(organisation))
+            }));
+        Ok(connection)
+    }
+
+    /// One organisation by its slug.
+    async fn organisation(&self, ctx: &Context<'_>, slug: String) -> ApiResult<Organisation> {
+        let slug = Slug::parse(&slug)?;
+        request(ctx)?
+            .store
+            .organisation_by_slug(&slug)
+            .await?
+            .map(Organisation)
+            .ok_or(ApiError::NotFound("organisation"))
+    }
+
+    /// The kind policy for every organisation kind.
+    async fn kind_policies(&self, ctx: &Context<'_>) -> ApiResult<Vec<KindPolicy>> {
+        Ok(request(ctx)?
+            .store
+            .kind_policies()
+            .await?
+            .into_iter()
+            .map(KindPolicy)
+            .collect())
+    }
+
+    /// Every registered identity provider; for the platform operator.
+    async fn identity_providers(&self, ctx: &Context<'_>) -> ApiResult<Vec<IdentityProvider>> {
+        let request = request(ctx)?;
+        request.require_platform_admin()?;
+        Ok(request
+            .store
+            .identity_providers()
+            .await?
+            .into_iter()
+            .map(IdentityProvider)
+            .collect())
+    }
+}
+
+/// Professionals are visible to themselves and to their own organisation.
+fn may_see_professional(actor: &Actor, professional: &domain::Professional) -> bool {
+    match actor {
+        Actor::Professional(viewer) => viewer.organisation_id == professional.organisation_id,
+        Actor::Service(service) => service.organisation_id == professional.organisation_id,
+        Actor::Resident(_) | Actor::PlatformAdmin(_) => false,
+    }
+}
+
+fn may_see_identity_provider(actor: &Actor, provider: &domain::identity::IdentityProvider) -> bool {
+    match actor {
+        Actor::PlatformAdmin(_) => true,
+        Actor::Professional(viewer) => {
+            provider.organisation_id == Some(viewer.organisation_id)
+                && viewer.roles.contains(&OrganisationRole::OrgAdmin)
+        }
+        Actor::Resident(_) | Actor::Service(_) => false,
+    }
+}

@@ -1,0 +1,353 @@
+//! GraphQL over HTTP, health, readiness and metrics.
+//!
+//! The token is verified before the body is even parsed: nothing runs for an unauthenticated
+//! caller. Responses follow the GraphQL-over-HTTP specification: clients that accept
+//! `application/graphql-response+json` get a 4xx status for a request that produced no data
+//! (400 when it does not parse or validate, 401 without a valid token); clients that ask only
+//! for `application/json` get 200 for every well-formed request.
+
+use std::sync::Arc;
+
+use async_graphql::http::GraphiQLSource;
+use async_graphql::parser::types::{ExecutableDocument, Selection, SelectionSet};
+use async_graphql::{BatchRequest, BatchResponse, Response as GraphQLResponse, ServerError};
+use axum::body::{Body, Bytes};
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::middleware;
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use axum::{Extension, Router};
+use metrics_exporter_prometheus::PrometheusHandle;
+use persistence::Store;
+use serde_json::json;
+use tracing::Instrument;
+
+use crate::auth::Authenticator;
+use crate::error::log_internal;
+use crate::graphql::{MaatwerkSchema, RequestContext};
+use crate::settings::Settings;
+use crate::telemetry::{self, TraceId};
+
+const GRAPHQL_RESPONSE: &str = "application/graphql-response+json";
+
+#[derive(Clone)]
+pub struct AppState {
+    pub schema: MaatwerkSchema,
+    pub store: Store,
+    pub authenticator: Arc<Authenticator>,
+    pub settings: Arc<Settings>,
+    pub metrics: PrometheusHandle,
+}
+
+pub fn router(state: AppState) -> Router {
+    let body_limit = state.settings.limits.body_bytes;
+    Router::new()
+        .route("/graphql", get(graphiql).post(graphql))
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .route("/metrics", get(metrics))
+        .layer(DefaultBodyLimit::max(body_limit))
+        .layer(middleware::from_fn(telemetry::trace_requests))
+        .with_state(state)
+}
+
+async fn graphiql() -> Html<String> {
+    Html(
+        GraphiQLSource::build()
+            .endpoint("/graphql")
+            .title("Maatwerk")
+            .finish(),
+    )
+}
+
+async fn healthz() -> &'static str {
+    "ok"
+}
+
+async fn readyz(State(state): State<AppState>) -> Response {
+    match state.store.ping().await {
+        Ok(()) => (StatusCode::OK, "ready").into_response(),
+        Err(error) => {
+            log_internal(&error);
+            (StatusCode::SERVICE_UNAVAILABLE, "database unreachable").into_response()
+        }
+    }
+}
+
+async fn metrics(State(state): State<AppState>) -> Response {
+    (
+        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
+        state.metrics.render(),
+    )
+        .into_response()
+}
+
+/// Which media type the client asked for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Format {
+    GraphQLResponse,
+    Json,
+}
+
+impl Format {
+    fn negotiate(headers: &HeaderMap) -> Self {
+        let Some(accept) = headers
+            .get(header::ACCEPT)
+            .and_then(|value| value.to_str().ok())
+        else {
+            // The specification's rule for clients that do not say.
+            return Format::Json;
+        };
+        let media_types: Vec<&str> = accept
+            .split(',')
+            .map(|part| part.split(';').next().unwrap_or("").trim())
+            .collect();
+        if media_types.contains(&GRAPHQL_RESPONSE)
+            || media_types.contains(&"*/*")
+            || media_types.contains(&"application/*")
+        {
+            Format::GraphQLResponse
+        } else if media_types.contains(&"application/json") {
+            Format::Json
+        } else {
+            Format::GraphQLResponse
+        }
+    }
+
+    fn content_type(self) -> HeaderValue {
+        match self {
+            Format::GraphQLResponse => HeaderValue::from_static(GRAPHQL_RESPONSE),
+            Format::Json => HeaderValue::from_static("application/json"),
+        }
+    }
+}
+
+fn json_response(status: StatusCode, format: Format, body: serde_json::Value) -> Response {
+    let mut response = Response::new(Body::from(body.to_string()));
+    *response.status_mut() = status;
+    response
+        .headers_mut()
+        .insert(header::CONTENT_TYPE, format.content_type());
+    response
+}
+
+/// An error response for a request that never reached execution.
+fn request_error(status: StatusCode, format: Format, code: &str, message: &str) -> Response {
+    json_response(
+        status,
+        format,
+        json!({ "errors": [{ "message": message, "extensions": { "code": code } }] }),
+    )
+}
+
+fn unauthenticated(format: Format) -> Response {
+    let mut response = request_error(
+        StatusCode::UNAUTHORIZED,
+        format,
+        "UNAUTHENTICATED",
+        "a valid bearer token is required",
+    );
+    response.headers_mut().insert(
+        header::WWW_AUTHENTICATE,
+        HeaderValue::from_static("Bearer error=\"invalid_token\""),
+    );
+    response
+}
+
+fn bearer(headers: &HeaderMap) -> Option<&str> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then(|| token.trim())
+        .filter(|token| !token.is_empty())
+}
+
+async fn graphql(
+    State(state): State<AppState>,
+    Extension(trace_id): Extension<TraceId>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let format = Format::negotiate(&headers);
+    let Some(token) = bearer(&headers) else {
+        tracing::info!(reason = "no bearer token", "request refused");
+        return unauthenticated(format);
+    };
+    let actor = match state.authenticator.authenticate(token).await {
+        Ok(actor) => actor,
+        Err(failure) if failure.is_internal() => {
+            log_internal(&failure);
+            return request_error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                format,
+                "INTERNAL",
+                "internal error",
+            );
+        }
+        Err(failure) => {
+            tracing::info!(reason = %failure, "token refused");
+            return unauthenticated(format);
+        }
+    };
+    tracing::Span::current().record("actor", actor.kind_name());
+
+    let batch: BatchRequest = match serde_json::from_slice(&body) {
+        Ok(batch) => batch,
+        Err(_) => {
+            return request_error(
+                StatusCode::BAD_REQUEST,
+                format,
+                "BAD_REQUEST",
+                "the body is not a GraphQL request in JSON",
+            );
+        }
+    };
+    let limits = &state.settings.limits;
+    let single = matches!(batch, BatchRequest::Single(_));
+    let requests = match batch {
+        BatchRequest::Single(request) => vec![request],
+        BatchRequest::Batch(requests) if requests.len() > limits.batch => {
+            let message = format!("a batch may hold at most {} operations", limits.batch);
+            return request_error(StatusCode::BAD_REQUEST, format, "BAD_REQUEST", &message);
+        }
+        BatchRequest::Batch(requests) if requests.is_empty() => {
+            return request_error(
+                StatusCode::BAD_REQUEST,
+                format,
+                "BAD_REQUEST",
+                "an empty batch",
+            );
+        }
+        BatchRequest::Batch(requests) => requests,
+    };
+
+    let mut outcomes = Vec::with_capacity(requests.len());
+    for mut request in requests {
+        if let Err(error) = request.parsed_query() {
+            outcomes.push(Outcome::RequestError(vec![with_code(
+                error,
+                "GRAPHQL_PARSE_FAILED",
+            )]));
+            continue;
+        }
+        if let Ok(document) = request.parsed_query()
+            && count_aliases(document) > limits.aliases
+        {
+            let error = ServerError::new(
+                format!("the query uses more than {} aliases", limits.aliases),
+                None,
+            );
+            outcomes.push(Outcome::RequestError(vec![with_code(
+                error,
+                "GRAPHQL_VALIDATION_FAILED",
+            )]));
+            continue;
+        }
+        let context = RequestContext::new(
+            actor.clone(),
+            state.store.clone(),
+            state.authenticator.clone(),
+            limits.page_size,
+        );
+        let response = state
+            .schema
+            .execute(request.data(context))
+            .instrument(tracing::Span::current())
+            .await;
+        outcomes.push(Outcome::from_response(response, &trace_id));
+    }
+
+    if single {
+        let outcome = outcomes.pop().expect("one request, one outcome");
+        let status = match (&outcome, format) {
+            (Outcome::RequestError(_), Format::GraphQLResponse) => StatusCode::BAD_REQUEST,
+            _ => StatusCode::OK,
+        };
+        json_response(status, format, outcome.into_json())
+    } else {
+        json_response(
+            StatusCode::OK,
+            format,
+            serde_json::Value::Array(outcomes.into_iter().map(Outcome::into_json).collect()),
+        )
+    }
+}
+
+/// The result of one operation: executed (with `data`), or refused before execution.
+enum Outcome {
+    Executed(GraphQLResponse),
+    RequestError(Vec<ServerError>),
+}
+
+fn with_code(mut error: ServerError, code: &str) -> ServerError {
+    error
+        .extensions
+        .get_or_insert_with(Default::default)
+        .set("code", code);
+    error
+}
+
+impl Outcome {
+    fn from_response(mut response: GraphQLResponse, trace_id: &TraceId) -> Self {
+        let executed = response.data != async_graphql::Value::Null
+            || response.errors.iter().any(|error| !error.path.is_empty());
+        for error in &mut response.errors {
+            let has_code = error
+                .extensions
+                .as_ref()
+                .is_some_and(|extensions| extensions.get("code").is_some());
+            if has_code {
+                continue;
+            }
+            if error.path.is_empty() {
+                *error = with_code(error.clone(), "GRAPHQL_VALIDATION_FAILED");
+            } else {
+                // An error raised outside our error type: its text is not meant for clients.
+                tracing::error!(trace_id = %trace_id.0, error.message = %error.message, "unclassified resolver error");
+                error.message = "internal error".into();
+                *error = with_code(error.clone(), "INTERNAL");
+            }
+        }
+        if executed {
+            Outcome::Executed(response)
+        } else {
+            Outcome::RequestError(response.errors)
+        }
+    }
+
+    fn into_json(self) -> serde_json::Value {
+        match self {
+            Outcome::Executed(response) => serde_json::to_value(BatchResponse::Single(response)).unwrap_or_else(|_| json!({ "errors": [{ "message": "internal error", "extensions": { "code": "INTERNAL" } }] })),
+            Outcome::RequestError(errors) => json!({ "errors": errors }),
+        }
+    }
+}
+
+/// Aliased fields in the document, fragments included; bounds the work an alias flood causes.
+fn count_aliases(document: &ExecutableDocument) -> usize {
+    fn in_set(set: &SelectionSet) -> usize {
+        set.items
+            .iter()
+            .map(|selection| match &selection.node {
+                Selection::Field(field) => {
+                    usize::from(field.node.alias.is_some()) + in_set(&field.node.selection_set.node)
+                }
+                Selection::InlineFragment(fragment) => in_set(&fragment.node.selection_set.node),
+                Selection::FragmentSpread(_) => 0,
+            })
+            .sum()
+    }
+    let operations: usize = document
+        .operations
+        .iter()
+        .map(|(_, operation)| in_set(&operation.node.selection_set.node))
+        .sum();
+    let fragments: usize = document
+        .fragments
+        .values()
+        .map(|fragment| in_set(&fragment.node.selection_set.node))
+        .sum();
+    operations + fragments
+}

@@ -1,0 +1,120 @@
+//! The Maatwerk server: GraphQL over HTTP on axum, identity, and the `maatwerk` command.
+//!
+//! Architecture invariant: only this crate knows GraphQL and HTTP. Resolvers never touch the
+//! database directly; they call `persistence::Store`.
+
+pub mod auth;
+pub mod cli;
+pub mod demo;
+pub mod error;
+pub mod graphql;
+pub mod http;
+pub mod settings;
+pub mod telemetry;
+pub mod token;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use persistence::Store;
+
+use crate::auth::Authenticator;
+use crate::settings::Settings;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    #[error("cannot open the database")]
+    Database(#[source] persistence::Error),
+    #[error("the database schema is not up to date: run `maatwerk migrate` (or `serve --migrate`)")]
+    NotMigrated,
+    #[error("cannot listen on {0}")]
+    Listen(SocketAddr, #[source] std::io::Error),
+}
+
+/// A server bound to its address and ready to run; tests build one on port 0.
+pub struct Application {
+    listener: tokio::net::TcpListener,
+    router: axum::Router,
+    store: Store,
+}
+
+impl Application {
+    pub async fn build(settings: Settings) -> Result<Self, StartupError> {
+        let store = Store::connect(&settings.database_url)
+            .await
+            .map_err(StartupError::Database)?;
+        // An embedded SQLite database is always brought up to date; PostgreSQL is an operator's.
+        if store.is_sqlite() || settings.migrate {
+            store.migrate().await.map_err(StartupError::Database)?;
+        } else if !store.is_migrated().await.map_err(StartupError::Database)? {
+            return Err(StartupError::NotMigrated);
+        }
+        Self::with_store(settings, store).await
+    }
+
+    pub async fn with_store(settings: Settings, store: Store) -> Result<Self, StartupError> {
+        let listener = tokio::net::TcpListener::bind(settings.listen)
+            .await
+            .map_err(|error| StartupError::Listen(settings.listen, error))?;
+        let authenticator = Arc::new(Authenticator::new(
+            store.clone(),
+            settings.token_limits(),
+            &settings.auth,
+        ));
+        let state = http::AppState {
+            schema: graphql::build_schema(&settings.limits, settings.introspection),
+            store: store.clone(),
+            authenticator,
+            settings: Arc::new(settings),
+            metrics: telemetry::metrics_handle(),
+        };
+        Ok(Self {
+            listener,
+            router: http::router(state),
+            store,
+        })
+    }
+
+    pub fn local_addr(&self) -> SocketAddr {
+        self.listener
+            .local_addr()
+            .expect("a bound listener has an address")
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// Serves until `shutdown` completes, then finishes the requests in flight.
+    pub async fn run_until(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
+        axum::serve(self.listener, self.router)
+            .with_graceful_shutdown(shutdown)
+            .await
+    }
+}
+
+/// Completes on SIGTERM or Ctrl-C.
+pub async fn shutdown_signal() {
+    let interrupt = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = interrupt => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down");
+}

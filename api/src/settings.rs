@@ -1,0 +1,120 @@
+//! Typed settings, layered: defaults, then a TOML file, then `MAATWERK_*` environment
+//! variables (nested keys with `__`, e.g. `MAATWERK_LIMITS__DEPTH=10`). `DATABASE_URL` is
+//! honoured too, as most tooling sets it.
+
+use std::net::SocketAddr;
+use std::path::Path;
+
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Settings {
+    pub listen: SocketAddr,
+    pub database_url: String,
+    /// Apply pending migrations at start-up. Always done on SQLite; on PostgreSQL migrations
+    /// are an operator's step (`maatwerk migrate`) unless this is set.
+    pub migrate: bool,
+    /// Whether the schema can be introspected; off in production if partners get the
+    /// checked-in `schema.graphql` instead.
+    pub introspection: bool,
+    pub limits: Limits,
+    pub auth: AuthSettings,
+    /// `json` (the default) or `text` for local reading.
+    pub log_format: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Limits {
+    pub depth: usize,
+    pub complexity: usize,
+    pub recursive_depth: usize,
+    /// Directives on one field.
+    pub directives: usize,
+    pub aliases: usize,
+    pub body_bytes: usize,
+    /// Operations in one batched request; a larger batch is refused whole.
+    pub batch: usize,
+    /// The largest `first` a connection accepts.
+    pub page_size: usize,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuthSettings {
+    pub leeway_seconds: i64,
+    pub max_token_lifetime_seconds: i64,
+    /// The least time between two fetches of one provider's JWKS URL.
+    pub jwks_refresh_interval_seconds: u64,
+    /// How long the server trusts a fetched key set before it fetches it again.
+    pub jwks_cache_seconds: u64,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            database_url: "sqlite://maatwerk.db?mode=rwc".into(),
+            migrate: false,
+            introspection: true,
+            limits: Limits::default(),
+            auth: AuthSettings::default(),
+            log_format: "json".into(),
+        }
+    }
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            depth: 12,
+            complexity: 5_000,
+            recursive_depth: 32,
+            directives: 4,
+            aliases: 50,
+            body_bytes: 256 * 1024,
+            batch: 10,
+            page_size: 100,
+        }
+    }
+}
+
+impl Default for AuthSettings {
+    fn default() -> Self {
+        Self {
+            leeway_seconds: 60,
+            max_token_lifetime_seconds: 24 * 60 * 60,
+            jwks_refresh_interval_seconds: 30,
+            jwks_cache_seconds: 3600,
+        }
+    }
+}
+
+impl Settings {
+    /// Defaults, then `file` (or `maatwerk.toml` when it exists), then the environment.
+    pub fn load(file: Option<&Path>) -> Result<Self, Box<figment::Error>> {
+        let mut figment = Figment::from(Serialized::defaults(Settings::default()));
+        match file {
+            Some(path) => figment = figment.merge(Toml::file_exact(path)),
+            None => figment = figment.merge(Toml::file("maatwerk.toml")),
+        }
+        figment = figment
+            .merge(
+                Env::raw()
+                    .only(&["DATABASE_URL"])
+                    .map(|_| "database_url".into()),
+            )
+            .merge(Env::prefixed("MAATWERK_").split("__"));
+        figment.extract().map_err(Box::new)
+    }
+
+    pub fn token_limits(&self) -> domain::identity::TokenLimits {
+        domain::identity::TokenLimits {
+            leeway_seconds: self.auth.leeway_seconds,
+            max_lifetime_seconds: self.auth.max_token_lifetime_seconds,
+        }
+    }
+}

@@ -1,0 +1,39 @@
+//! Typed identifiers. A `CaseId` can never be passed where an `OrganisationId` is expected.
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+macro_rules! id_type {
+    ($($(#[$meta:meta])* $name:ident),* $(,)?) => {$(
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[serde(transparent)]
+        pub struct $name(pub Uuid);
+
+        impl $name {
+            /// A new identifier; time-ordered, so new rows land at the end of indexes.
+            pub fn generate() -> Self {
+                Self(Uuid::now_v7())
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                self.0.fmt(f)
+            }
+        }
+    )*};
+}
+
+id_type!(
+    /// A municipality (gemeente): the tenant boundary for cases.
+    MunicipalityId,
+    /// A partner organisation.
+    OrganisationId,
+    /// A person working for an organisation.
+    ProfessionalId,
+    /// The person a case is about.
+    ResidentId,
+    /// A registered identity provider whose tokens the platform accepts.
+    IdentityProviderId,
+);

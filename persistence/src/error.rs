@@ -1,0 +1,33 @@
+//! Storage errors. `Display` never includes SQL or values: the api logs the source chain and
+//! shows clients only what they may know.
+
+use sea_orm::{DbErr, SqlErr};
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    /// A uniqueness rule or a version check refused the write; nothing was changed.
+    #[error("{0}")]
+    Conflict(String),
+    /// A stored value no longer parses into its domain type: a bug or a hand-edited row.
+    #[error("stored {0} is invalid")]
+    Corrupt(&'static str),
+    #[error("database error")]
+    Database(#[source] DbErr),
+}
+
+impl From<DbErr> for Error {
+    fn from(error: DbErr) -> Self {
+        Error::Database(error)
+    }
+}
+
+/// Maps a unique-constraint violation to a [`Error::Conflict`] with `message`; anything else
+/// stays a database error.
+pub(crate) fn conflict_on_unique(error: DbErr, message: &str) -> Error {
+    match error.sql_err() {
+        Some(SqlErr::UniqueConstraintViolation(_)) => Error::Conflict(message.to_owned()),
+        _ => Error::Database(error),
+    }
+}

@@ -1,0 +1,100 @@
+//! Maatwerk storage on SQLite and PostgreSQL.
+//!
+//! [`Store`] is the only way the rest of the system touches the database. Repository
+//! functions take and return domain types; sea-orm entities stay inside this crate.
+//! Architecture invariant: functions that return case content will take an access value
+//! that only the authorization code can construct, and push the visibility predicate into SQL.
+
+mod entity;
+pub mod error;
+pub mod identity;
+pub mod kind_policies;
+mod migration;
+pub mod organisations;
+pub mod residents;
+
+use std::time::Duration;
+
+use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseBackend, DatabaseConnection};
+use sea_orm_migration::MigratorTrait;
+
+pub use error::Error;
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// The database behind the product, and every query the product makes against it.
+#[derive(Clone, Debug)]
+pub struct Store {
+    db: DatabaseConnection,
+}
+
+/// One page of a keyset-paginated list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub has_next_page: bool,
+}
+
+impl Store {
+    /// Connects to `sqlite://…` or `postgres://…`. SQLite gets write-ahead logging and a busy
+    /// timeout so that concurrent requests queue instead of failing.
+    pub async fn connect(url: &str) -> Result<Self> {
+        let mut options = ConnectOptions::new(url.to_owned());
+        options
+            .sqlx_logging(false)
+            .acquire_timeout(Duration::from_secs(10))
+            .max_connections(if url.starts_with("sqlite") { 8 } else { 16 });
+        options.map_sqlx_sqlite_opts(|sqlite| {
+            sqlite
+                .journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal)
+                .synchronous(sea_orm::sqlx::sqlite::SqliteSynchronous::Normal)
+                .busy_timeout(Duration::from_secs(10))
+                .foreign_keys(true)
+        });
+        let db = Database::connect(options).await?;
+        Ok(Self { db })
+    }
+
+    pub fn backend(&self) -> DatabaseBackend {
+        self.db.get_database_backend()
+    }
+
+    pub fn is_sqlite(&self) -> bool {
+        self.backend() == DatabaseBackend::Sqlite
+    }
+
+    /// Applies every migration not yet applied.
+    pub async fn migrate(&self) -> Result<()> {
+        migration::Migrator::up(&self.db, None).await?;
+        Ok(())
+    }
+
+    /// Whether every migration has been applied, so the server can refuse to start on an
+    /// outdated schema instead of failing on the first query.
+    pub async fn is_migrated(&self) -> Result<bool> {
+        Ok(migration::Migrator::get_pending_migrations(&self.db)
+            .await?
+            .is_empty())
+    }
+
+    /// A trivial round trip, for readiness checks.
+    pub async fn ping(&self) -> Result<()> {
+        self.db.ping().await?;
+        Ok(())
+    }
+
+    pub async fn close(self) -> Result<()> {
+        self.db.close().await?;
+        Ok(())
+    }
+
+    pub(crate) fn connection(&self) -> &DatabaseConnection {
+        &self.db
+    }
+
+    /// Runs `statement` as is; for test set-up and tooling, never with user input.
+    pub async fn execute_unprepared(&self, statement: &str) -> Result<()> {
+        self.db.execute_unprepared(statement).await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,297 @@
+//! Municipalities and organisations: public reference data, not personal data.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use domain::{
+    Municipality, MunicipalityCode, MunicipalityId, Organisation, OrganisationId, OrganisationKind,
+    OrganisationRole, RoleSet, Slug,
+};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect, TransactionTrait,
+};
+use uuid::Uuid;
+
+use crate::entity::{
+    municipality, organisation, organisation_allowed_role, organisation_municipality,
+};
+use crate::error::conflict_on_unique;
+use crate::{Error, Page, Result, Store};
+
+/// What a new organisation is registered with.
+#[derive(Debug, Clone)]
+pub struct NewOrganisation {
+    pub slug: Slug,
+    pub name: String,
+    pub kind: OrganisationKind,
+    pub allowed_roles: RoleSet,
+    pub municipalities: BTreeSet<MunicipalityId>,
+}
+
+/// Filters for the organisation list; all given filters must hold.
+#[derive(Debug, Clone, Default)]
+pub struct OrganisationFilter {
+    pub kind: Option<OrganisationKind>,
+    pub municipality: Option<MunicipalityId>,
+}
+
+/// Position in the organisation list: organisations are ordered by name, then id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrganisationCursor {
+    pub name: String,
+    pub id: OrganisationId,
+}
+
+fn to_municipality(row: municipality::Model) -> Result<Municipality> {
+    Ok(Municipality {
+        id: MunicipalityId(row.id),
+        code: MunicipalityCode::parse(&row.code)
+            .map_err(|_| Error::Corrupt("municipality code"))?,
+        name: row.name,
+    })
+}
+
+impl Store {
+    pub async fn insert_municipality(
+        &self,
+        code: MunicipalityCode,
+        name: String,
+    ) -> Result<Municipality> {
+        let id = MunicipalityId::generate();
+        municipality::Entity::insert(municipality::ActiveModel {
+            id: Set(id.0),
+            code: Set(code.as_str().to_owned()),
+            name: Set(name.clone()),
+            version: Set(1),
+            created_at: Set(chrono::Utc::now()),
+        })
+        .exec_without_returning(self.connection())
+        .await
+        .map_err(|error| {
+            conflict_on_unique(error, "a municipality with this code already exists")
+        })?;
+        Ok(Municipality { id, code, name })
+    }
+
+    pub async fn municipalities(&self) -> Result<Vec<Municipality>> {
+        municipality::Entity::find()
+            .order_by_asc(municipality::Column::Name)
+            .all(self.connection())
+            .await?
+            .into_iter()
+            .map(to_municipality)
+            .collect()
+    }
+
+    pub async fn municipalities_by_id(&self, ids: &[MunicipalityId]) -> Result<Vec<Municipality>> {
+        municipality::Entity::find()
+            .filter(municipality::Column::Id.is_in(ids.iter().map(|id| id.0)))
+            .order_by_asc(municipality::Column::Name)
+            .all(self.connection())
+            .await?
+            .into_iter()
+            .map(to_municipality)
+            .collect()
+    }
+
+    pub async fn municipality_by_code(
+        &self,
+        code: &MunicipalityCode,
+    ) -> Result<Option<Municipality>> {
+        municipality::Entity::find()
+            .filter(municipality::Column::Code.eq(code.as_str()))
+            .one(self.connection())
+            .await?
+            .map(to_municipality)
+            .transpose()
+    }
+
+    /// Registers an organisation with the municipalities it serves and the roles it may grant,
+    /// in one transaction.
+    pub async fn insert_organisation(&self, new: NewOrganisation) -> Result<Organisation> {
+        let known = self
+            .municipalities_by_id(&new.municipalities.iter().copied().collect::<Vec<_>>())
+            .await?;
+        if known.len() != new.municipalities.len() {
+            return Err(Error::NotFound("municipality"));
+        }
+        let id = OrganisationId::generate();
+        let transaction = self.connection().begin().await?;
+        organisation::Entity::insert(organisation::ActiveModel {
+            id: Set(id.0),
+            slug: Set(new.slug.as_str().to_owned()),
+            name: Set(new.name.clone()),
+            kind: Set(new.kind.as_str().to_owned()),
+            version: Set(1),
+            created_at: Set(chrono::Utc::now()),
+        })
+        .exec_without_returning(&transaction)
+        .await
+        .map_err(|error| {
+            conflict_on_unique(error, "an organisation with this slug already exists")
+        })?;
+        if !new.municipalities.is_empty() {
+            organisation_municipality::Entity::insert_many(new.municipalities.iter().map(
+                |municipality| organisation_municipality::ActiveModel {
+                    organisation_id: Set(id.0),
+                    municipality_id: Set(municipality.0),
+                },
+            ))
+            .exec_without_returning(&transaction)
+            .await?;
+        }
+        if !new.allowed_roles.is_empty() {
+            organisation_allowed_role::Entity::insert_many(new.allowed_roles.iter().map(|role| {
+                organisation_allowed_role::ActiveModel {
+                    organisation_id: Set(id.0),
+                    role: Set(role.as_str().to_owned()),
+                }
+            }))
+            .exec_without_returning(&transaction)
+            .await?;
+        }
+        transaction.commit().await?;
+        Ok(Organisation {
+            id,
+            slug: new.slug,
+            name: new.name,
+            kind: new.kind,
+            allowed_roles: new.allowed_roles,
+            municipalities: new.municipalities,
+            version: 1,
+        })
+    }
+
+    pub async fn organisation(&self, id: OrganisationId) -> Result<Option<Organisation>> {
+        Ok(self.organisations_by_id(&[id]).await?.pop())
+    }
+
+    pub async fn organisation_by_slug(&self, slug: &Slug) -> Result<Option<Organisation>> {
+        let rows = organisation::Entity::find()
+            .filter(organisation::Column::Slug.eq(slug.as_str()))
+            .all(self.connection())
+            .await?;
+        Ok(self.complete_organisations(rows).await?.pop())
+    }
+
+    /// The organisations with these ids, in no particular order; unknown ids are left out.
+    pub async fn organisations_by_id(&self, ids: &[OrganisationId]) -> Result<Vec<Organisation>> {
+        let rows = organisation::Entity::find()
+            .filter(organisation::Column::Id.is_in(ids.iter().map(|id| id.0)))
+            .all(self.connection())
+            .await?;
+        self.complete_organisations(rows).await
+    }
+
+    fn organisation_condition(filter: &OrganisationFilter) -> Condition {
+        let mut condition = Condition::all();
+        if let Some(kind) = filter.kind {
+            condition = condition.add(organisation::Column::Kind.eq(kind.as_str()));
+        }
+        if let Some(municipality) = filter.municipality {
+            condition = condition.add(
+                organisation::Column::Id.in_subquery(
+                    sea_orm::sea_query::Query::select()
+                        .column(organisation_municipality::Column::OrganisationId)
+                        .from(organisation_municipality::Entity)
+                        .and_where(
+                            organisation_municipality::Column::MunicipalityId.eq(municipality.0),
+                        )
+                        .take(),
+                ),
+            );
+        }
+        condition
+    }
+
+    /// A page of organisations ordered by name, after `after`.
+    pub async fn organisations(
+        &self,
+        filter: &OrganisationFilter,
+        after: Option<&OrganisationCursor>,
+        first: u64,
+    ) -> Result<Page<Organisation>> {
+        let mut condition = Self::organisation_condition(filter);
+        if let Some(cursor) = after {
+            condition = condition.add(
+                Condition::any()
+                    .add(organisation::Column::Name.gt(cursor.name.clone()))
+                    .add(
+                        Condition::all()
+                            .add(organisation::Column::Name.eq(cursor.name.clone()))
+                            .add(organisation::Column::Id.gt(cursor.id.0)),
+                    ),
+            );
+        }
+        let mut rows = organisation::Entity::find()
+            .filter(condition)
+            .order_by_asc(organisation::Column::Name)
+            .order_by_asc(organisation::Column::Id)
+            .limit(first + 1)
+            .all(self.connection())
+            .await?;
+        let has_next_page = rows.len() as u64 > first;
+        rows.truncate(first as usize);
+        let mut items = self.complete_organisations(rows).await?;
+        items.sort_by(|a, b| (&a.name, a.id).cmp(&(&b.name, b.id)));
+        Ok(Page {
+            items,
+            has_next_page,
+        })
+    }
+
+    pub async fn count_organisations(&self, filter: &OrganisationFilter) -> Result<u64> {
+        Ok(organisation::Entity::find()
+            .filter(Self::organisation_condition(filter))
+            .count(self.connection())
+            .await?)
+    }
+
+    /// Adds the municipalities and allowed roles to organisation rows, in two queries whatever
+    /// the number of rows.
+    async fn complete_organisations(
+        &self,
+        rows: Vec<organisation::Model>,
+    ) -> Result<Vec<Organisation>> {
+        if rows.is_empty() {
+            return Ok(Vec::new());
+        }
+        let ids: Vec<Uuid> = rows.iter().map(|row| row.id).collect();
+        let mut municipalities: BTreeMap<Uuid, BTreeSet<MunicipalityId>> = BTreeMap::new();
+        for link in organisation_municipality::Entity::find()
+            .filter(organisation_municipality::Column::OrganisationId.is_in(ids.clone()))
+            .all(self.connection())
+            .await?
+        {
+            municipalities
+                .entry(link.organisation_id)
+                .or_default()
+                .insert(MunicipalityId(link.municipality_id));
+        }
+        let mut roles: BTreeMap<Uuid, RoleSet> = BTreeMap::new();
+        for link in organisation_allowed_role::Entity::find()
+            .filter(organisation_allowed_role::Column::OrganisationId.is_in(ids))
+            .all(self.connection())
+            .await?
+        {
+            let role =
+                OrganisationRole::parse(&link.role).ok_or(Error::Corrupt("organisation role"))?;
+            roles.entry(link.organisation_id).or_default().insert(role);
+        }
+        rows.into_iter()
+            .map(|row| {
+                Ok(Organisation {
+                    id: OrganisationId(row.id),
+                    slug: Slug::parse(&row.slug)
+                        .map_err(|_| Error::Corrupt("organisation slug"))?,
+                    kind: OrganisationKind::parse(&row.kind)
+                        .ok_or(Error::Corrupt("organisation kind"))?,
+                    name: row.name,
+                    allowed_roles: roles.remove(&row.id).unwrap_or_default(),
+                    municipalities: municipalities.remove(&row.id).unwrap_or_default(),
+                    version: row.version,
+                })
+            })
+            .collect()
+    }
+}
