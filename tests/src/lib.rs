@@ -1,1 +1,472 @@
+//! Helpers for the end-to-end and repository tests: a fresh database per test (a SQLite file,
+//! or a new PostgreSQL database when `TEST_DATABASE_URL` is set), the real server on port 0,
+//! and identity providers with really signed tokens.
+//!
+//! Tests written with [`on_both_databases!`] run once per backend, in modules named `sqlite`
+//! and `postgres`, so a test run shows how many ran on each. Without `TEST_DATABASE_URL` the
+//! PostgreSQL variants return early, unless `MAATWERK_REQUIRE_POSTGRES` is set, when they fail.
 
+use std::collections::BTreeSet;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use api::Application;
+use api::settings::Settings;
+use domain::identity::{IdentityProvider, KeySource, ProviderKind, SigningAlgorithm};
+use domain::{MunicipalityCode, Organisation, OrganisationKind, OrganisationRole, RoleSet, Slug};
+use jsonwebtoken::{Algorithm, EncodingKey, Header};
+use persistence::Store;
+use persistence::identity::NewIdentityProvider;
+use persistence::organisations::NewOrganisation;
+use serde_json::{Value, json};
+
+/// One test's own database; removed when dropped.
+pub struct TestDatabase {
+    pub url: String,
+    cleanup: Cleanup,
+}
+
+enum Cleanup {
+    SqliteFile(PathBuf),
+    PostgresDatabase { admin_url: String, name: String },
+}
+
+impl TestDatabase {
+    pub fn sqlite() -> Self {
+        let directory = std::env::temp_dir().join("maatwerk-tests");
+        std::fs::create_dir_all(&directory).expect("a temporary directory");
+        let path = directory.join(format!("{}.db", uuid::Uuid::new_v4().simple()));
+        Self {
+            url: format!("sqlite://{}?mode=rwc", path.display()),
+            cleanup: Cleanup::SqliteFile(path),
+        }
+    }
+
+    /// A new, empty PostgreSQL database, or `None` when no server is configured.
+    pub async fn postgres() -> Option<Self> {
+        let Ok(admin_url) = std::env::var("TEST_DATABASE_URL") else {
+            if std::env::var_os("MAATWERK_REQUIRE_POSTGRES").is_some() {
+                panic!("MAATWERK_REQUIRE_POSTGRES is set but TEST_DATABASE_URL is not");
+            }
+            eprintln!("TEST_DATABASE_URL is not set: skipping the PostgreSQL variant");
+            return None;
+        };
+        let name = format!("maatwerk_test_{}", uuid::Uuid::new_v4().simple());
+        let admin = Store::connect(&admin_url)
+            .await
+            .expect("TEST_DATABASE_URL must reach a PostgreSQL server");
+        admin
+            .execute_unprepared(&format!("CREATE DATABASE {name}"))
+            .await
+            .expect("create a test database");
+        admin.close().await.ok();
+        let base = admin_url
+            .rsplit_once('/')
+            .map_or(admin_url.as_str(), |(base, _)| base);
+        Some(Self {
+            url: format!("{base}/{name}"),
+            cleanup: Cleanup::PostgresDatabase { admin_url, name },
+        })
+    }
+
+    /// A migrated store on this database.
+    pub async fn store(&self) -> Store {
+        let store = Store::connect(&self.url)
+            .await
+            .expect("connect to the test database");
+        store.migrate().await.expect("migrate the test database");
+        store
+    }
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        match &self.cleanup {
+            Cleanup::SqliteFile(path) => {
+                for suffix in ["", "-wal", "-shm"] {
+                    let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+                }
+            }
+            Cleanup::PostgresDatabase { admin_url, name } => {
+                let (admin_url, name) = (admin_url.clone(), name.clone());
+                // Drop runs inside the test's runtime, which cannot block on itself.
+                let _ = std::thread::spawn(move || {
+                    let runtime = tokio::runtime::Builder::new_current_thread()
+                        .enable_all()
+                        .build()
+                        .expect("a runtime");
+                    runtime.block_on(async {
+                        if let Ok(admin) = Store::connect(&admin_url).await {
+                            let _ = admin
+                                .execute_unprepared(&format!(
+                                    "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+                                ))
+                                .await;
+                            let _ = admin.close().await;
+                        }
+                    });
+                })
+                .join();
+            }
+        }
+    }
+}
+
+/// Runs each named `async fn(TestDatabase)` once on SQLite and once on PostgreSQL.
+#[macro_export]
+macro_rules! on_both_databases {
+    ($($test:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $test() {
+                    super::$test($crate::TestDatabase::sqlite()).await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $test() {
+                    if let Some(database) = $crate::TestDatabase::postgres().await {
+                        super::$test(database).await;
+                    }
+                }
+            )*
+        }
+    };
+}
+
+/// A test key pair from `tests/fixtures`.
+#[derive(Clone, Copy, Debug)]
+pub enum TestKey {
+    Es256,
+    Rs256,
+    EdDsa,
+    EdDsaRotated,
+}
+
+impl TestKey {
+    fn file(self) -> &'static str {
+        match self {
+            TestKey::Es256 => "es256",
+            TestKey::Rs256 => "rs256",
+            TestKey::EdDsa => "eddsa",
+            TestKey::EdDsaRotated => "eddsa-rotated",
+        }
+    }
+
+    fn fixture(name: &str) -> String {
+        let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("fixtures")
+            .join(name);
+        std::fs::read_to_string(&path)
+            .unwrap_or_else(|error| panic!("read {}: {error}", path.display()))
+    }
+
+    pub fn jwks(self) -> String {
+        Self::fixture(&format!("{}.jwks.json", self.file()))
+    }
+
+    pub fn public_pem(self) -> String {
+        Self::fixture(&format!("{}.pub.pem", self.file()))
+    }
+
+    pub fn kid(self) -> String {
+        format!("{}-1", self.file())
+    }
+
+    pub fn algorithm(self) -> Algorithm {
+        match self {
+            TestKey::Es256 => Algorithm::ES256,
+            TestKey::Rs256 => Algorithm::RS256,
+            TestKey::EdDsa | TestKey::EdDsaRotated => Algorithm::EdDSA,
+        }
+    }
+
+    pub fn signing_algorithm(self) -> SigningAlgorithm {
+        match self {
+            TestKey::Es256 => SigningAlgorithm::Es256,
+            TestKey::Rs256 => SigningAlgorithm::Rs256,
+            TestKey::EdDsa | TestKey::EdDsaRotated => SigningAlgorithm::EdDsa,
+        }
+    }
+
+    pub fn encoding_key(self) -> EncodingKey {
+        let pem = Self::fixture(&format!("{}.pem", self.file()));
+        match self {
+            TestKey::Es256 => EncodingKey::from_ec_pem(pem.as_bytes()),
+            TestKey::Rs256 => EncodingKey::from_rsa_pem(pem.as_bytes()),
+            TestKey::EdDsa | TestKey::EdDsaRotated => EncodingKey::from_ed_pem(pem.as_bytes()),
+        }
+        .expect("a valid test key")
+    }
+
+    /// Signs `claims` with this key, naming it in the header.
+    pub fn sign(self, claims: &Value) -> String {
+        let mut header = Header::new(self.algorithm());
+        header.kid = Some(self.kid());
+        jsonwebtoken::encode(&header, claims, &self.encoding_key()).expect("sign a test token")
+    }
+}
+
+pub const AUDIENCE: &str = "maatwerk-tests";
+
+pub fn now() -> i64 {
+    chrono::Utc::now().timestamp()
+}
+
+/// Standard claims for `issuer`, valid for ten minutes.
+pub fn claims(issuer: &str, subject: &str) -> Value {
+    json!({ "iss": issuer, "aud": AUDIENCE, "sub": subject, "iat": now(), "exp": now() + 600, "name": format!("Test {subject}") })
+}
+
+/// The real server on a fresh database, with a platform provider and two organisations, each
+/// with its own identity provider.
+pub struct TestServer {
+    pub address: SocketAddr,
+    pub store: Store,
+    pub client: reqwest::Client,
+    pub platform: IdentityProvider,
+    pub organisation_a: Organisation,
+    pub provider_a: IdentityProvider,
+    pub organisation_b: Organisation,
+    pub provider_b: IdentityProvider,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    _database: TestDatabase,
+}
+
+pub const PLATFORM_ISSUER: &str = "https://platform.test";
+pub const ISSUER_A: &str = "https://login.organisation-a.test";
+pub const ISSUER_B: &str = "https://login.organisation-b.test";
+
+impl TestServer {
+    pub async fn start(database: TestDatabase) -> Self {
+        Self::start_with(database, |_| {}).await
+    }
+
+    pub async fn start_with(database: TestDatabase, configure: impl FnOnce(&mut Settings)) -> Self {
+        let store = database.store().await;
+        let mut settings = Settings {
+            listen: "127.0.0.1:0".parse().expect("an address"),
+            database_url: database.url.clone(),
+            ..Settings::default()
+        };
+        configure(&mut settings);
+
+        let amsterdam = store
+            .insert_municipality(MunicipalityCode::parse("AMS").unwrap(), "Amsterdam".into())
+            .await
+            .unwrap();
+        let platform = register_provider(
+            &store,
+            ProviderKind::Platform,
+            None,
+            PLATFORM_ISSUER,
+            TestKey::Es256,
+        )
+        .await;
+        // Organisation A may not grant `coach`; B may grant everything.
+        let roles_a: RoleSet = OrganisationRole::ALL
+            .iter()
+            .copied()
+            .filter(|role| *role != OrganisationRole::Coach)
+            .collect();
+        let organisation_a = register_organisation(
+            &store,
+            "organisation-a",
+            OrganisationKind::HousingCorporation,
+            roles_a,
+            amsterdam.id,
+        )
+        .await;
+        let organisation_b = register_organisation(
+            &store,
+            "organisation-b",
+            OrganisationKind::NeighbourhoodTeam,
+            OrganisationRole::ALL.iter().copied().collect(),
+            amsterdam.id,
+        )
+        .await;
+        let provider_a = register_provider(
+            &store,
+            ProviderKind::Professional,
+            Some(&organisation_a),
+            ISSUER_A,
+            TestKey::EdDsa,
+        )
+        .await;
+        let provider_b = register_provider(
+            &store,
+            ProviderKind::Professional,
+            Some(&organisation_b),
+            ISSUER_B,
+            TestKey::Rs256,
+        )
+        .await;
+
+        let application = Application::with_store(settings, store.clone())
+            .await
+            .expect("start the server");
+        let address = application.local_addr();
+        let (shutdown, stopped) = tokio::sync::oneshot::channel::<()>();
+        tokio::spawn(application.run_until(async move {
+            let _ = stopped.await;
+        }));
+        Self {
+            address,
+            store,
+            client: reqwest::Client::new(),
+            platform,
+            organisation_a,
+            provider_a,
+            organisation_b,
+            provider_b,
+            shutdown: Some(shutdown),
+            _database: database,
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.address)
+    }
+
+    pub fn platform_token(&self) -> String {
+        TestKey::Es256.sign(&claims(PLATFORM_ISSUER, "operator"))
+    }
+
+    /// A professional of organisation A with the given role claim.
+    pub fn token_a(&self, subject: &str, roles: &[&str]) -> String {
+        let mut claims = claims(ISSUER_A, subject);
+        claims["roles"] = json!(roles);
+        TestKey::EdDsa.sign(&claims)
+    }
+
+    pub fn token_b(&self, subject: &str, roles: &[&str]) -> String {
+        let mut claims = claims(ISSUER_B, subject);
+        claims["roles"] = json!(roles);
+        TestKey::Rs256.sign(&claims)
+    }
+
+    /// POSTs a GraphQL body; returns the status, the content type and the JSON body.
+    pub async fn post(&self, token: Option<&str>, body: &Value) -> Response {
+        self.post_with(token, body, "application/graphql-response+json")
+            .await
+    }
+
+    pub async fn post_with(&self, token: Option<&str>, body: &Value, accept: &str) -> Response {
+        let mut request = self
+            .client
+            .post(self.url("/graphql"))
+            .header("accept", accept)
+            .json(body);
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        Response::from(request.send().await.expect("the server answers")).await
+    }
+
+    /// Runs `query` with `variables` and returns the response.
+    pub async fn graphql(&self, token: &str, query: &str, variables: Value) -> Response {
+        self.post(
+            Some(token),
+            &json!({ "query": query, "variables": variables }),
+        )
+        .await
+    }
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        if let Some(shutdown) = self.shutdown.take() {
+            let _ = shutdown.send(());
+        }
+    }
+}
+
+/// A response as the tests look at it.
+#[derive(Debug)]
+pub struct Response {
+    pub status: u16,
+    pub content_type: String,
+    pub headers: reqwest::header::HeaderMap,
+    pub body: Value,
+}
+
+impl Response {
+    async fn from(response: reqwest::Response) -> Self {
+        let status = response.status().as_u16();
+        let headers = response.headers().clone();
+        let content_type = headers
+            .get("content-type")
+            .and_then(|value| value.to_str().ok())
+            .unwrap_or_default()
+            .to_owned();
+        let text = response.text().await.expect("a body");
+        let body = serde_json::from_str(&text).unwrap_or(Value::String(text));
+        Self {
+            status,
+            content_type,
+            headers,
+            body,
+        }
+    }
+
+    /// The `extensions.code` of the first error.
+    pub fn error_code(&self) -> Option<&str> {
+        self.body["errors"][0]["extensions"]["code"].as_str()
+    }
+
+    pub fn error_codes(&self) -> Vec<&str> {
+        self.body["errors"]
+            .as_array()
+            .map(|errors| {
+                errors
+                    .iter()
+                    .filter_map(|error| error["extensions"]["code"].as_str())
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+}
+
+pub async fn register_provider(
+    store: &Store,
+    kind: ProviderKind,
+    organisation: Option<&Organisation>,
+    issuer: &str,
+    key: TestKey,
+) -> IdentityProvider {
+    store
+        .insert_identity_provider(NewIdentityProvider {
+            kind,
+            organisation_id: organisation.map(|organisation| organisation.id),
+            name: format!("{issuer} ({})", kind.as_str()),
+            issuer: issuer.into(),
+            audience: AUDIENCE.into(),
+            algorithms: BTreeSet::from([key.signing_algorithm()]),
+            keys: KeySource::Inline(key.jwks()),
+            development_signing_key: None,
+        })
+        .await
+        .expect("register a test identity provider")
+}
+
+async fn register_organisation(
+    store: &Store,
+    slug: &str,
+    kind: OrganisationKind,
+    allowed_roles: RoleSet,
+    municipality: domain::MunicipalityId,
+) -> Organisation {
+    store
+        .insert_organisation(NewOrganisation {
+            slug: Slug::parse(slug).unwrap(),
+            name: format!("Organisation {slug}"),
+            kind,
+            allowed_roles,
+            municipalities: BTreeSet::from([municipality]),
+        })
+        .await
+        .expect("register a test organisation")
+}
