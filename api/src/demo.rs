@@ -162,45 +162,17 @@ const ORGANISATIONS: &[DemoOrganisation] = &[
     },
 ];
 
-/// (subject, name, date of birth, BSN, e-mail, phone, address)
-const RESIDENTS: &[(&str, &str, (i32, u32, u32), &str, &str, &str, &str)] = &[
-    (
-        "samira",
-        "Samira Bakker",
-        (1987, 3, 14),
-        "171973069",
-        "samira.bakker@example.org",
-        "06-10000001",
-        "Voorbeeldstraat 12-2, 1055 AA Amsterdam",
-    ),
-    (
-        "jeroen",
-        "Jeroen Hendriks",
-        (1969, 11, 2),
-        "617151283",
-        "jeroen.hendriks@example.org",
-        "06-10000002",
-        "Proefplein 3, 1064 BB Amsterdam",
-    ),
-    (
-        "noor",
-        "Noor Visser",
-        (2004, 6, 21),
-        "435932421",
-        "noor.visser@example.org",
-        "06-10000003",
-        "Testkade 88, 1061 CC Amsterdam",
-    ),
-    (
-        "kees",
-        "Kees Smit",
-        (1958, 1, 30),
-        "931773490",
-        "kees.smit@example.org",
-        "06-10000004",
-        "Demoweg 7, 1503 DD Zaandam",
-    ),
-];
+struct DemoResident {
+    subject: &'static str,
+    name: &'static str,
+    born: (i32, u32, u32),
+    bsn: &'static str,
+    email: &'static str,
+    phone: &'static str,
+    address: &'static str,
+}
+
+const RESIDENTS: &[DemoResident] = &[];
 
 /// The professional `serve --demo` prints a token for.
 pub const SHOWCASE_PERSON: (&str, &str) = ("buurtteam-amsterdam-west", "anna");
@@ -330,22 +302,22 @@ pub async fn load(store: &Store) -> Result<(), DemoError> {
         resident_issuer(),
     )
     .await?;
-    for (subject, name, (year, month, day), bsn, email, phone, address) in RESIDENTS {
+    for demo in RESIDENTS {
+        let (year, month, day) = demo.born;
         let resident = store
             .insert_resident(NewResident {
-                name: (*name).into(),
-                date_of_birth: NaiveDate::from_ymd_opt(*year, *month, *day)
-                    .expect("valid demo date"),
+                name: demo.name.into(),
+                date_of_birth: NaiveDate::from_ymd_opt(year, month, day).expect("valid demo date"),
                 contact: Contact {
-                    email: Some((*email).into()),
-                    phone: Some((*phone).into()),
-                    address: Some((*address).into()),
+                    email: Some(demo.email.into()),
+                    phone: Some(demo.phone.into()),
+                    address: Some(demo.address.into()),
                 },
-                bsn: Some(Bsn::parse(bsn)?),
+                bsn: Some(Bsn::parse(demo.bsn)?),
             })
             .await?;
         store
-            .link_resident_identity(residents_provider.id, subject, resident.id)
+            .link_resident_identity(residents_provider.id, demo.subject, resident.id)
             .await?;
     }
     Ok(())

@@ -78,11 +78,14 @@ struct ProviderEntry {
 /// made through this server take effect at once (see [`Authenticator::forget_providers`]).
 const PROVIDER_CACHE: Duration = Duration::from_secs(30);
 
+/// The providers of one issuer and when they were read.
+type CachedProviders = (Instant, Arc<Vec<ProviderEntry>>);
+
 pub struct Authenticator {
     store: Store,
     limits: TokenLimits,
     keys: KeyCache,
-    providers: RwLock<HashMap<String, (Instant, Arc<Vec<ProviderEntry>>)>>,
+    providers: RwLock<HashMap<String, CachedProviders>>,
 }
 
 /// The claims the platform reads. Unknown claims are ignored.

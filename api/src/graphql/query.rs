@@ -6,8 +6,7 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use domain::identity::Actor;
 use domain::{
-    IdentityProviderId, MunicipalityId, OrganisationId, OrganisationRole, ProfessionalId,
-    ResidentId, Slug,
+    IdentityProviderId, MunicipalityId, OrganisationId, ProfessionalId, ResidentId, Slug,
 };
 use persistence::organisations::{OrganisationCursor, OrganisationFilter};
 use serde::{Deserialize, Serialize};
@@ -15,10 +14,10 @@ use uuid::Uuid;
 
 use super::enums::OrganisationKind;
 use super::ids::{self, NodeType};
-use super::request;
 use super::types::{
     IdentityProvider, KindPolicy, Municipality, Node, Organisation, Professional, Resident, Viewer,
 };
+use super::{may_see_identity_provider, null_with_error, request};
 use crate::error::{ApiError, ApiResult};
 
 pub struct Query;
@@ -117,7 +116,7 @@ impl Query {
                 .filter(|provider| may_see_identity_provider(&request.actor, provider))
                 .map(|provider| Node::IdentityProvider(IdentityProvider(provider))),
         };
-        node.map(Some).ok_or(ApiError::NotFound("node"))
+        Ok(node.or_else(|| null_with_error(ctx, ApiError::NotFound("node"))))
     }
 
     /// Who this request acts for.
@@ -215,16 +214,5 @@ fn may_see_professional(actor: &Actor, professional: &domain::Professional) -> b
         Actor::Professional(viewer) => viewer.organisation_id == professional.organisation_id,
         Actor::Service(service) => service.organisation_id == professional.organisation_id,
         Actor::Resident(_) | Actor::PlatformAdmin(_) => false,
-    }
-}
-
-fn may_see_identity_provider(actor: &Actor, provider: &domain::identity::IdentityProvider) -> bool {
-    match actor {
-        Actor::PlatformAdmin(_) => true,
-        Actor::Professional(viewer) => {
-            provider.organisation_id == Some(viewer.organisation_id)
-                && viewer.roles.contains(&OrganisationRole::OrgAdmin)
-        }
-        Actor::Resident(_) | Actor::Service(_) => false,
     }
 }

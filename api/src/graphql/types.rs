@@ -11,7 +11,7 @@ use super::enums::{
     SigningAlgorithm,
 };
 use super::ids::{self, NodeType};
-use super::request;
+use super::{may_administer, null_with_error, request};
 use crate::error::{ApiError, ApiResult};
 
 /// A calendar date, `YYYY-MM-DD`.
@@ -109,29 +109,25 @@ impl Organisation {
 
     /// The identity providers whose tokens speak for this organisation. Visible to the
     /// platform operator and to the organisation's own `org_admin`s.
-    async fn identity_providers(&self, ctx: &Context<'_>) -> ApiResult<Vec<IdentityProvider>> {
+    async fn identity_providers(
+        &self,
+        ctx: &Context<'_>,
+    ) -> ApiResult<Option<Vec<IdentityProvider>>> {
         let request = request(ctx)?;
-        let allowed = match &request.actor {
-            Actor::PlatformAdmin(_) => true,
-            Actor::Professional(professional) => {
-                professional.organisation_id == self.0.id
-                    && professional
-                        .roles
-                        .contains(&domain::OrganisationRole::OrgAdmin)
-            }
-            _ => false,
-        };
-        if !allowed {
-            return Err(ApiError::forbidden(
+        if !may_administer(&request.actor, self.0.id) {
+            let error = ApiError::forbidden(
                 "only the platform operator and the organisation's administrators see its identity providers",
-            ));
+            );
+            return Ok(null_with_error(ctx, error));
         }
         let providers = request.store.identity_providers().await?;
-        Ok(providers
-            .into_iter()
-            .filter(|provider| provider.organisation_id == Some(self.0.id))
-            .map(IdentityProvider)
-            .collect())
+        Ok(Some(
+            providers
+                .into_iter()
+                .filter(|provider| provider.organisation_id == Some(self.0.id))
+                .map(IdentityProvider)
+                .collect(),
+        ))
     }
 }
 

@@ -1,0 +1,810 @@
+//! The GraphQL API over real HTTP: registrations, errors and their codes, visibility through
+//! `node(id:)`, pagination, limits, GraphQL-over-HTTP status codes and operations endpoints.
+
+use std::sync::{Arc, Mutex};
+
+use maatwerk_tests::{
+    AUDIENCE, Response, TestDatabase, TestKey, TestServer, claims, on_both_databases,
+};
+use serde_json::{Value, json};
+
+const REGISTER_MUNICIPALITY: &str = "mutation($input: RegisterMunicipalityInput!) { registerMunicipality(input: $input) { id code name } }";
+const REGISTER_ORGANISATION: &str = "mutation($input: RegisterOrganisationInput!) { registerOrganisation(input: $input) { id slug kind allowedRoles municipalities { code } } }";
+const REGISTER_PROVIDER: &str = "mutation($input: RegisterIdentityProviderInput!) { registerIdentityProvider(input: $input) { id kind issuer jwksUrl development organisation { slug } } }";
+
+async fn amsterdam_id(server: &TestServer) -> String {
+    let response = server
+        .graphql(
+            &server.platform_token(),
+            "{ municipalities { id code } }",
+            json!({}),
+        )
+        .await;
+    response.body["data"]["municipalities"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+async fn organisation_count(server: &TestServer) -> u64 {
+    server
+        .store
+        .count_organisations(&Default::default())
+        .await
+        .unwrap()
+}
+
+fn assert_error(response: &Response, code: &str, field: Option<&str>) {
+    assert_eq!(response.error_code(), Some(code), "{response:?}");
+    if let Some(field) = field {
+        assert_eq!(
+            response.body["errors"][0]["extensions"]["field"], field,
+            "{response:?}"
+        );
+    }
+}
+
+async fn the_platform_operator_registers_organisations_and_providers(database: TestDatabase) {
+    let server = TestServer::start(database).await;
+    let admin = server.platform_token();
+    let response = server
+        .graphql(
+            &admin,
+            REGISTER_MUNICIPALITY,
+            json!({ "input": { "code": "ZAA", "name": "Zaanstad" } }),
+        )
+        .await;
+    assert_eq!(
+        response.body["data"]["registerMunicipality"]["code"], "ZAA",
+        "{response:?}"
+    );
+    let zaanstad = response.body["data"]["registerMunicipality"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    let input = json!({ "slug": "woonstad", "name": "Woonstad", "kind": "HOUSING_CORPORATION", "municipalityIds": [zaanstad], "allowedRoles": ["PROFESSIONAL", "TEAM_LEAD"] });
+    let response = server
+        .graphql(&admin, REGISTER_ORGANISATION, json!({ "input": input }))
+        .await;
+    let organisation = &response.body["data"]["registerOrganisation"];
+    assert_eq!(organisation["kind"], "HOUSING_CORPORATION", "{response:?}");
+    assert_eq!(
+        organisation["allowedRoles"],
+        json!(["PROFESSIONAL", "TEAM_LEAD"])
+    );
+    assert_eq!(organisation["municipalities"], json!([{ "code": "ZAA" }]));
+    let organisation_id = organisation["id"].as_str().unwrap().to_owned();
+
+    // A provider registered over the API accepts its tokens at once.
+    let provider = json!({
+        "kind": "PROFESSIONAL", "organisationId": organisation_id, "name": "Woonstad sign-in",
+        "issuer": "https://login.woonstad.test", "audience": AUDIENCE, "algorithms": ["ES256"], "jwks": TestKey::Es256.jwks(),
+    });
+    let response = server
+        .graphql(&admin, REGISTER_PROVIDER, json!({ "input": provider }))
+        .await;
+    assert_eq!(
+        response.body["data"]["registerIdentityProvider"]["development"], false,
+        "{response:?}"
+    );
+    let mut token_claims = claims("https://login.woonstad.test", "lars");
+    token_claims["roles"] = json!(["team_lead"]);
+    let response = server
+        .graphql(
+            &TestKey::Es256.sign(&token_claims),
+            "{ me { organisation { slug } roles } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        response.body["data"]["me"],
+        json!({ "organisation": { "slug": "woonstad" }, "roles": ["PROFESSIONAL", "TEAM_LEAD"] }),
+        "{response:?}"
+    );
+
+    // The same slug twice is a conflict, and changes nothing.
+    let before = organisation_count(&server).await;
+    let response = server
+        .graphql(&admin, REGISTER_ORGANISATION, json!({ "input": input }))
+        .await;
+    assert_error(&response, "CONFLICT", None);
+    assert_eq!(organisation_count(&server).await, before);
+}
+
+async fn only_the_platform_operator_may_register(database: TestDatabase) {
+    let server = TestServer::start(database).await;
+    let amsterdam = amsterdam_id(&server).await;
+    let before = organisation_count(&server).await;
+    let input = json!({ "slug": "sneaky", "name": "Sneaky", "kind": "OTHER", "municipalityIds": [amsterdam] });
+    for token in [
+        server.token_a("anna", &["org_admin"]),
+        server.token_b("bram", &["org_admin"]),
+    ] {
+        let response = server
+            .graphql(&token, REGISTER_ORGANISATION, json!({ "input": input }))
+            .await;
+        assert_error(&response, "FORBIDDEN", None);
+        assert_eq!(
+            response.status, 200,
+            "an executed operation with an error is still a 200"
+        );
+        let response = server
+            .graphql(&token, "{ identityProviders { id } }", json!({}))
+            .await;
+        assert_error(&response, "FORBIDDEN", None);
+    }
+    assert_eq!(organisation_count(&server).await, before);
+
+    // An organisation's administrator sees its own identity providers and no one else's;
+    // the refusal nulls only that field.
+    let query = "{ organisations { edges { node { slug identityProviders { issuer } } } } }";
+    let response = server
+        .graphql(&server.token_a("eva", &["org_admin"]), query, json!({}))
+        .await;
+    assert_eq!(
+        response.body["data"]["organisations"]["edges"],
+        json!([
+            { "node": { "slug": "organisation-a", "identityProviders": [{ "issuer": maatwerk_tests::ISSUER_A }] } },
+            { "node": { "slug": "organisation-b", "identityProviders": null } },
+        ]),
+        "{response:?}"
+    );
+    assert_eq!(response.error_codes(), ["FORBIDDEN"]);
+}
+
+async fn bad_input_names_the_field_and_changes_nothing(database: TestDatabase) {
+    let server = TestServer::start(database).await;
+    let admin = server.platform_token();
+    let amsterdam = amsterdam_id(&server).await;
+    let before = organisation_count(&server).await;
+    let cases = [
+        (
+            json!({ "slug": "Not A Slug", "name": "X", "kind": "OTHER", "municipalityIds": [amsterdam] }),
+            "slug",
+        ),
+        (
+            json!({ "slug": "fine", "name": "   ", "kind": "OTHER", "municipalityIds": [amsterdam] }),
+            "name",
+        ),
+        (
+            json!({ "slug": "fine", "name": "X", "kind": "OTHER", "municipalityIds": [] }),
+            "municipalityIds",
+        ),
+        (
+            json!({ "slug": "fine", "name": "X", "kind": "OTHER", "municipalityIds": ["bm9wZQ"] }),
+            "municipalityIds",
+        ),
+    ];
+    for (input, field) in cases {
+        let response = server
+            .graphql(&admin, REGISTER_ORGANISATION, json!({ "input": input }))
+            .await;
+        assert_error(&response, "BAD_USER_INPUT", Some(field));
+    }
+    assert_eq!(organisation_count(&server).await, before);
+
+    let response = server
+        .graphql(
+            &admin,
+            REGISTER_MUNICIPALITY,
+            json!({ "input": { "code": "ams", "name": "Lowercase" } }),
+        )
+        .await;
+    assert_error(&response, "BAD_USER_INPUT", Some("code"));
+
+    let organisation_id = server
+        .graphql(
+            &admin,
+            "{ organisation(slug: \"organisation-a\") { id } }",
+            json!({}),
+        )
+        .await
+        .body["data"]["organisation"]["id"]
+        .clone();
+    let provider = |extra: Value| {
+        let mut input = json!({ "kind": "PROFESSIONAL", "organisationId": organisation_id, "name": "P", "issuer": "https://x.test", "audience": "a", "algorithms": ["ES256"] });
+        input
+            .as_object_mut()
+            .unwrap()
+            .extend(extra.as_object().unwrap().clone());
+        json!({ "input": input })
+    };
+    let symmetric = json!({ "keys": [{ "kty": "oct", "k": "c2VjcmV0", "kid": "k" }] }).to_string();
+    let provider_cases = [
+        (provider(json!({ "jwks": symmetric })), "jwks"),
+        (provider(json!({ "jwks": TestKey::Rs256.jwks() })), "jwks"),
+        (provider(json!({ "jwks": "not json" })), "jwks"),
+        (provider(json!({})), "jwks"),
+        (
+            provider(json!({ "jwksUrl": "http://login.example.org/jwks" })),
+            "jwksUrl",
+        ),
+        (
+            provider(json!({ "jwks": TestKey::Es256.jwks(), "algorithms": [] })),
+            "algorithms",
+        ),
+        (
+            provider(json!({ "jwks": TestKey::Es256.jwks(), "kind": "PLATFORM" })),
+            "organisationId",
+        ),
+    ];
+    let providers_before = server.store.identity_providers().await.unwrap().len();
+    for (variables, field) in provider_cases {
+        let response = server.graphql(&admin, REGISTER_PROVIDER, variables).await;
+        assert_error(&response, "BAD_USER_INPUT", Some(field));
+    }
+    assert_eq!(
+        server.store.identity_providers().await.unwrap().len(),
+        providers_before
+    );
+}
+
+async fn a_stale_kind_policy_version_is_a_conflict(database: TestDatabase) {
+    let server = TestServer::start(database).await;
+    let admin = server.platform_token();
+    let read = server
+        .graphql(
+            &admin,
+            "{ kindPolicies { kind lifeDomains bsn version } }",
+            json!({}),
+        )
+        .await;
+    let school = read.body["data"]["kindPolicies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|policy| policy["kind"] == "SCHOOL")
+        .unwrap()
+        .clone();
+    assert_eq!(
+        school["lifeDomains"],
+        json!(["PROFILE", "YOUTH_AND_EDUCATION"])
+    );
+    let set = "mutation($input: SetKindPolicyInput!) { setKindPolicy(input: $input) { lifeDomains version } }";
+    let input = json!({ "kind": "SCHOOL", "lifeDomains": ["PROFILE", "YOUTH_AND_EDUCATION", "HEALTH"], "bsn": false, "version": school["version"] });
+    let response = server.graphql(&admin, set, json!({ "input": input })).await;
+    assert_eq!(
+        response.body["data"]["setKindPolicy"]["version"], 2,
+        "{response:?}"
+    );
+    let response = server.graphql(&admin, set, json!({ "input": input })).await;
+    assert_error(&response, "CONFLICT", None);
+    let after = server
+        .store
+        .kind_policy(domain::OrganisationKind::School)
+        .await
+        .unwrap();
+    assert_eq!(after.version, 2);
+    assert_eq!(after.policy.life_domains.len(), 3);
+}
+
+async fn node_shows_only_what_the_viewer_may_see(database: TestDatabase) {
+    let server = TestServer::start(database).await;
+    let anna = server.token_a("anna", &[]);
+    let ahmed = server.token_a("ahmed", &[]);
+    let bram = server.token_b("bram", &[]);
+    let id_of = |response: Response| {
+        response.body["data"]["me"]["professional"]["id"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    let anna_id = id_of(
+        server
+            .graphql(&anna, "{ me { professional { id } } }", json!({}))
+            .await,
+    );
+    id_of(
+        server
+            .graphql(&ahmed, "{ me { professional { id } } }", json!({}))
+            .await,
+    );
+
+    let node = "query($id: ID!) { node(id: $id) { id ... on Professional { name } } }";
+    // A colleague sees Anna; someone from another organisation gets what a made-up id gets.
+    let colleague = server.graphql(&ahmed, node, json!({ "id": anna_id })).await;
+    assert_eq!(
+        colleague.body["data"]["node"]["name"], "Test anna",
+        "{colleague:?}"
+    );
+    let outsider = server.graphql(&bram, node, json!({ "id": anna_id })).await;
+    let unknown_id = base64_id("Professional", "01900000-0000-7000-8000-000000000000");
+    let nobody = server
+        .graphql(&bram, node, json!({ "id": unknown_id }))
+        .await;
+    assert_error(&outsider, "NOT_FOUND", None);
+    assert_eq!(
+        strip_locations(&outsider.body),
+        strip_locations(&nobody.body),
+        "invisible and nonexistent must look the same"
+    );
+
+    // Aliases and fragments do not get around it.
+    let aliased = server.graphql(&bram, "query($id: ID!) { a: node(id: $id) { ...P } b: node(id: $id) { id } } fragment P on Professional { name email }", json!({ "id": anna_id })).await;
+    assert_eq!(
+        aliased.body["data"],
+        json!({ "a": null, "b": null }),
+        "{aliased:?}"
+    );
+    assert_eq!(aliased.error_codes(), ["NOT_FOUND", "NOT_FOUND"]);
+
+    // Organisations are public to every signed-in actor.
+    let organisation = server
+        .graphql(
+            &bram,
+            node,
+            json!({ "id": server_organisation_id(&server, "organisation-a").await }),
+        )
+        .await;
+    assert_eq!(
+        organisation.body["data"]["node"]["id"].as_str().is_some(),
+        true,
+        "{organisation:?}"
+    );
+
+    // A malformed id is bad input, not a lookup.
+    let malformed = server.graphql(&bram, node, json!({ "id": "!!!" })).await;
+    assert_error(&malformed, "BAD_USER_INPUT", Some("id"));
+
+    // Identity providers: the platform operator sees them, an ordinary professional does not.
+    let provider_id = base64_id("IdentityProvider", &server.provider_a.id.to_string());
+    let as_admin = server
+        .graphql(
+            &server.platform_token(),
+            "query($id: ID!) { node(id: $id) { ... on IdentityProvider { issuer } } }",
+            json!({ "id": provider_id }),
+        )
+        .await;
+    assert_eq!(
+        as_admin.body["data"]["node"]["issuer"],
+        maatwerk_tests::ISSUER_A
+    );
+    let as_professional = server
+        .graphql(
+            &anna,
+            "query($id: ID!) { node(id: $id) { id } }",
+            json!({ "id": provider_id }),
+        )
+        .await;
+    assert_error(&as_professional, "NOT_FOUND", None);
+    let org_admin = server.token_a("eva", &["org_admin"]);
+    let as_org_admin = server
+        .graphql(
+            &org_admin,
+            "query($id: ID!) { node(id: $id) { id } }",
+            json!({ "id": provider_id }),
+        )
+        .await;
+    assert!(as_org_admin.body["errors"].is_null(), "{as_org_admin:?}");
+}
+
+fn base64_id(node_type: &str, uuid: &str) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("{node_type}:{uuid}"))
+}
+
+async fn server_organisation_id(server: &TestServer, slug: &str) -> String {
+    let query = format!("{{ organisation(slug: \"{slug}\") {{ id }} }}");
+    server
+        .graphql(&server.platform_token(), &query, json!({}))
+        .await
+        .body["data"]["organisation"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+fn strip_locations(body: &Value) -> Value {
+    let mut body = body.clone();
+    if let Some(errors) = body["errors"].as_array_mut() {
+        for error in errors {
+            error.as_object_mut().unwrap().remove("locations");
+        }
+    }
+    body
+}
+
+async fn organisations_page_with_cursors(database: TestDatabase) {
+    let server = TestServer::start(database).await;
+    let token = server.token_b("bram", &[]);
+    let query = "query($after: String) { organisations(first: 1, after: $after) { totalCount pageInfo { hasNextPage hasPreviousPage endCursor } edges { node { slug } } } }";
+    let first = server.graphql(&token, query, json!({})).await;
+    let page = &first.body["data"]["organisations"];
+    assert_eq!(page["totalCount"], 2, "{first:?}");
+    assert_eq!(
+        page["edges"],
+        json!([{ "node": { "slug": "organisation-a" } }])
+    );
+    assert_eq!(page["pageInfo"]["hasNextPage"], true);
+    let second = server
+        .graphql(
+            &token,
+            query,
+            json!({ "after": page["pageInfo"]["endCursor"] }),
+        )
+        .await;
+    let page = &second.body["data"]["organisations"];
+    assert_eq!(
+        page["edges"],
+        json!([{ "node": { "slug": "organisation-b" } }])
+    );
+    assert_eq!(page["pageInfo"]["hasNextPage"], false);
+    assert_eq!(page["pageInfo"]["hasPreviousPage"], true);
+
+    let bad_cursor = server
+        .graphql(&token, query, json!({ "after": "garbage" }))
+        .await;
+    assert_error(&bad_cursor, "BAD_USER_INPUT", Some("after"));
+    let too_many = server
+        .graphql(
+            &token,
+            "{ organisations(first: 1000) { totalCount } }",
+            json!({}),
+        )
+        .await;
+    assert_error(&too_many, "BAD_USER_INPUT", Some("first"));
+}
+
+async fn residents_see_only_themselves(database: TestDatabase) {
+    let server = TestServer::start(database).await;
+    let provider = maatwerk_tests::register_provider(
+        &server.store,
+        domain::identity::ProviderKind::Resident,
+        None,
+        "https://residents.test",
+        TestKey::EdDsaRotated,
+    )
+    .await;
+    let resident = server
+        .store
+        .insert_resident(persistence::residents::NewResident {
+            name: "Samira Bakker".into(),
+            date_of_birth: chrono::NaiveDate::from_ymd_opt(1987, 3, 14).unwrap(),
+            contact: Default::default(),
+            bsn: Some(domain::Bsn::parse("171973069").unwrap()),
+        })
+        .await
+        .unwrap();
+    server
+        .store
+        .link_resident_identity(provider.id, "samira", resident.id)
+        .await
+        .unwrap();
+    let token = TestKey::EdDsaRotated.sign(&claims("https://residents.test", "samira"));
+    let response = server
+        .graphql(
+            &token,
+            "{ me { kind resident { id name dateOfBirth bsn } } }",
+            json!({}),
+        )
+        .await;
+    let me = &response.body["data"]["me"];
+    assert_eq!(me["kind"], "RESIDENT", "{response:?}");
+    assert_eq!(me["resident"]["dateOfBirth"], "1987-03-14");
+    assert_eq!(me["resident"]["bsn"], "171973069");
+
+    // No professional reaches the resident record through node().
+    let resident_id = me["resident"]["id"].clone();
+    let response = server
+        .graphql(
+            &server.token_b("bram", &[]),
+            "query($id: ID!) { node(id: $id) { id } }",
+            json!({ "id": resident_id }),
+        )
+        .await;
+    assert_error(&response, "NOT_FOUND", None);
+    let response = server
+        .graphql(
+            &server.platform_token(),
+            "query($id: ID!) { node(id: $id) { id } }",
+            json!({ "id": resident_id }),
+        )
+        .await;
+    assert_error(&response, "NOT_FOUND", None);
+
+    // An unknown resident identity is not signed in.
+    let stranger = TestKey::EdDsaRotated.sign(&claims("https://residents.test", "stranger"));
+    assert_eq!(
+        server
+            .graphql(&stranger, "{ me { kind } }", json!({}))
+            .await
+            .status,
+        401
+    );
+}
+
+async fn limits_refuse_before_execution(database: TestDatabase) {
+    let server = TestServer::start_with(database, |settings| {
+        settings.limits.depth = 4;
+        settings.limits.aliases = 3;
+        settings.limits.batch = 2;
+        settings.limits.body_bytes = 2048;
+    })
+    .await;
+    let token = server.token_b("bram", &[]);
+
+    let deep = server
+        .graphql(
+            &token,
+            "{ me { professional { organisation { municipalities { name } } } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(deep.status, 400, "{deep:?}");
+    assert_error(&deep, "GRAPHQL_VALIDATION_FAILED", None);
+    assert!(deep.body.get("data").is_none());
+
+    let aliases = server
+        .graphql(
+            &token,
+            "{ a: me { kind } b: me { kind } c: me { kind } d: me { kind } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(aliases.status, 400);
+    assert_error(&aliases, "GRAPHQL_VALIDATION_FAILED", None);
+
+    let unparsable = server.graphql(&token, "{ me { ", json!({})).await;
+    assert_eq!(unparsable.status, 400);
+    assert_error(&unparsable, "GRAPHQL_PARSE_FAILED", None);
+
+    let batch = json!([{ "query": "{ me { kind } }" }, { "query": "{ me { kind } }" }, { "query": "{ me { kind } }" }]);
+    let response = server.post(Some(&token), &batch).await;
+    assert_eq!(
+        (response.status, response.error_code()),
+        (400, Some("BAD_REQUEST")),
+        "{response:?}"
+    );
+    let response = server
+        .post(
+            Some(&token),
+            &json!([{ "query": "{ me { kind } }" }, { "query": "{ me { roles } }" }]),
+        )
+        .await;
+    assert_eq!(
+        response.body[0]["data"]["me"]["kind"], "PROFESSIONAL",
+        "{response:?}"
+    );
+    assert_eq!(
+        response.body[1]["data"]["me"]["roles"],
+        json!(["PROFESSIONAL"])
+    );
+
+    let huge = json!({ "query": format!("{{ me {{ kind }} }} # {}", "x".repeat(4096)) });
+    let response = server.post(Some(&token), &huge).await;
+    assert_eq!(response.status, 413, "{response:?}");
+}
+
+async fn content_negotiation_follows_graphql_over_http(database: TestDatabase) {
+    let server = TestServer::start(database).await;
+    let token = server.token_b("bram", &[]);
+    let invalid = json!({ "query": "{ nope }" });
+    let modern = server
+        .post_with(Some(&token), &invalid, "application/graphql-response+json")
+        .await;
+    assert_eq!(
+        (modern.status, modern.content_type.as_str()),
+        (400, "application/graphql-response+json")
+    );
+    let legacy = server
+        .post_with(Some(&token), &invalid, "application/json")
+        .await;
+    assert_eq!(
+        (legacy.status, legacy.content_type.as_str()),
+        (200, "application/json")
+    );
+    assert_error(&legacy, "GRAPHQL_VALIDATION_FAILED", None);
+
+    let not_json = server
+        .client
+        .post(server.url("/graphql"))
+        .bearer_auth(&token)
+        .body("query=me")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(not_json.status().as_u16(), 400);
+}
+
+async fn internal_errors_reveal_nothing(database: TestDatabase) {
+    let server = TestServer::start(database).await;
+    let token = server.token_b("bram", &[]);
+    // Break the database under the running server.
+    server
+        .store
+        .execute_unprepared("DROP TABLE kind_policy_life_domains")
+        .await
+        .unwrap();
+    let response = server
+        .graphql(&token, "{ kindPolicies { kind lifeDomains } }", json!({}))
+        .await;
+    assert_eq!(response.status, 200);
+    assert_eq!(
+        response.body["errors"][0]["message"], "internal error",
+        "{response:?}"
+    );
+    assert_error(&response, "INTERNAL", None);
+    let text = response.body.to_string();
+    assert!(
+        !text.contains("kind_policy") && !text.to_lowercase().contains("sql"),
+        "{text}"
+    );
+}
+
+async fn operations_endpoints_and_trace_ids(database: TestDatabase) {
+    let server = TestServer::start(database).await;
+    assert_eq!(
+        server
+            .client
+            .get(server.url("/healthz"))
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .as_u16(),
+        200
+    );
+    assert_eq!(
+        server
+            .client
+            .get(server.url("/readyz"))
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .as_u16(),
+        200
+    );
+    let graphiql = server
+        .client
+        .get(server.url("/graphql"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        graphiql.contains("graphiql"),
+        "GET /graphql serves GraphiQL"
+    );
+
+    let trace_id = "4bf92f3577b34da6a3ce929d0e0e4736";
+    let response = server
+        .client
+        .post(server.url("/graphql"))
+        .bearer_auth(server.token_b("bram", &[]))
+        .header("traceparent", format!("00-{trace_id}-00f067aa0ba902b7-01"))
+        .json(&json!({ "query": "{ me { kind } }" }))
+        .send()
+        .await
+        .unwrap();
+    let echoed = response.headers()["traceparent"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(echoed.starts_with(&format!("00-{trace_id}-")), "{echoed}");
+
+    let metrics = server
+        .client
+        .get(server.url("/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(metrics.contains("http_requests_total"), "{metrics}");
+}
+
+async fn introspection_can_be_switched_off(database: TestDatabase) {
+    let query = "{ __schema { queryType { name } } }";
+    let open = TestServer::start(database).await;
+    let response = open
+        .graphql(&open.token_b("bram", &[]), query, json!({}))
+        .await;
+    assert_eq!(
+        response.body["data"]["__schema"]["queryType"]["name"], "Query",
+        "{response:?}"
+    );
+    drop(open);
+
+    let closed = TestServer::start_with(TestDatabase::sqlite(), |settings| {
+        settings.introspection = false
+    })
+    .await;
+    let response = closed
+        .graphql(&closed.token_b("bram", &[]), query, json!({}))
+        .await;
+    assert!(response.body["data"]["__schema"].is_null(), "{response:?}");
+}
+
+async fn jwks_urls_are_fetched_refreshed_on_rotation_and_kept_on_failure(database: TestDatabase) {
+    // A provider publishing its keys over HTTP, whose answer the test controls.
+    let published: Arc<Mutex<(u16, String)>> = Arc::new(Mutex::new((200, TestKey::EdDsa.jwks())));
+    let state = published.clone();
+    let app = axum::Router::new().route(
+        "/jwks",
+        axum::routing::get(move || {
+            let state = state.clone();
+            async move {
+                let (status, body) = state.lock().unwrap().clone();
+                (axum::http::StatusCode::from_u16(status).unwrap(), body)
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let jwks_url = format!("http://{}/jwks", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+
+    let server = TestServer::start_with(database, |settings| {
+        settings.auth.jwks_refresh_interval_seconds = 0
+    })
+    .await;
+    let organisation_id = server_organisation_id(&server, "organisation-b").await;
+    let input = json!({ "kind": "SERVICE", "organisationId": organisation_id, "name": "B integrations", "issuer": "https://integrations.b.test", "audience": AUDIENCE, "algorithms": ["EdDSA"], "jwksUrl": jwks_url });
+    let response = server
+        .graphql(
+            &server.platform_token(),
+            REGISTER_PROVIDER,
+            json!({ "input": input }),
+        )
+        .await;
+    assert_eq!(
+        response.body["data"]["registerIdentityProvider"]["jwksUrl"], jwks_url,
+        "{response:?}"
+    );
+
+    let service_token = |key: TestKey| {
+        let mut token_claims = claims("https://integrations.b.test", "back-office");
+        token_claims["scope"] = json!("caseload:export unknown:scope");
+        key.sign(&token_claims)
+    };
+    let query = "{ me { kind scopes organisation { slug } } }";
+    let response = server
+        .graphql(&service_token(TestKey::EdDsa), query, json!({}))
+        .await;
+    assert_eq!(
+        response.body["data"]["me"],
+        json!({ "kind": "SERVICE", "scopes": ["CASELOAD_EXPORT"], "organisation": { "slug": "organisation-b" } }),
+        "{response:?}"
+    );
+
+    // The provider rotates to a new key: an unknown kid makes the server fetch again.
+    *published.lock().unwrap() = (200, TestKey::EdDsaRotated.jwks());
+    let response = server
+        .graphql(&service_token(TestKey::EdDsaRotated), query, json!({}))
+        .await;
+    assert_eq!(response.status, 200, "{response:?}");
+
+    // The provider fails: the keys already fetched stay in use; unknown keys stay refused.
+    *published.lock().unwrap() = (500, "down".into());
+    let response = server
+        .graphql(&service_token(TestKey::EdDsaRotated), query, json!({}))
+        .await;
+    assert_eq!(response.status, 200, "{response:?}");
+    assert_eq!(
+        server
+            .graphql(&service_token(TestKey::EdDsa), query, json!({}))
+            .await
+            .status,
+        401
+    );
+}
+
+on_both_databases!(
+    the_platform_operator_registers_organisations_and_providers,
+    only_the_platform_operator_may_register,
+    bad_input_names_the_field_and_changes_nothing,
+    a_stale_kind_policy_version_is_a_conflict,
+    node_shows_only_what_the_viewer_may_see,
+    organisations_page_with_cursors,
+    residents_see_only_themselves,
+    limits_refuse_before_execution,
+    content_negotiation_follows_graphql_over_http,
+    internal_errors_reveal_nothing,
+    operations_endpoints_and_trace_ids,
+    introspection_can_be_switched_off,
+    jwks_urls_are_fetched_refreshed_on_rotation_and_kept_on_failure,
+);
