@@ -330,16 +330,12 @@ async fn node_shows_only_what_the_viewer_may_see(database: TestDatabase) {
     assert_eq!(aliased.error_codes(), ["NOT_FOUND", "NOT_FOUND"]);
 
     // Organisations are public to every signed-in actor.
+    let organisation_a_id = server_organisation_id(&server, "organisation-a").await;
     let organisation = server
-        .graphql(
-            &bram,
-            node,
-            json!({ "id": server_organisation_id(&server, "organisation-a").await }),
-        )
+        .graphql(&bram, node, json!({ "id": organisation_a_id }))
         .await;
     assert_eq!(
-        organisation.body["data"]["node"]["id"].as_str().is_some(),
-        true,
+        organisation.body["data"]["node"]["id"], organisation_a_id,
         "{organisation:?}"
     );
 
