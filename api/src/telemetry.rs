@@ -20,7 +20,7 @@ use tracing_subscriber::EnvFilter;
 #[derive(Debug, Clone)]
 pub struct TraceId(pub String);
 
-/// JSON log lines to stdout (or plain text with `format = "text"`); `RUST_LOG` filters.
+/// JSON log lines to stderr (or plain text with `format = "text"`); `RUST_LOG` filters.
 pub fn init_logging(format: &str) {
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
     let builder = tracing_subscriber::fmt()

@@ -1,8 +1,8 @@
 //! The burgerservicenummer (BSN), the Dutch citizen service number.
 //!
-//! A `Bsn` can only be built from nine digits that pass the 11-proof. Its `Debug` and
-//! `Display` hide all but the last digits, so a BSN that slips into a log line or an error
-//! message does not identify anyone.
+//! A `Bsn` can only be built from nine digits that pass the 11-proof. Its `Debug` hides all
+//! but the last digits and it has no `Display`, so a BSN cannot slip whole into a log line or
+//! an error message; `expose` is the one deliberate way to the digits.
 
 use crate::InvalidInput;
 

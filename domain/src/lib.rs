@@ -2,7 +2,7 @@
 //! and the pure rules that decide who is who and who may see what.
 //!
 //! Architecture invariant: this crate knows nothing of databases, GraphQL, HTTP or an async
-//! runtime. A test (`tests/dependencies.rs`) reads `cargo metadata` and fails if it ever does.
+//! runtime. A test (`tests/tests/schema_and_layers.rs`) reads `cargo metadata` and fails if it ever does.
 //! Values that must be valid (a BSN, a slug, a municipality code) can only be built through a
 //! fallible `parse`, so code that holds one never checks it again.
 
