@@ -14,6 +14,7 @@ pub mod kind_policy;
 pub mod life_domain;
 pub mod organisation;
 pub mod resident;
+pub mod slice;
 
 pub use bsn::Bsn;
 pub use error::InvalidInput;
