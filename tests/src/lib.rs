@@ -348,6 +348,18 @@ impl TestServer {
         TestKey::Rs256.sign(&claims)
     }
 
+    /// GETs `path`; returns the status and the body text.
+    pub async fn get(&self, path: &str) -> (u16, String) {
+        let response = self
+            .client
+            .get(self.url(path))
+            .send()
+            .await
+            .expect("the server answers");
+        let status = response.status().as_u16();
+        (status, response.text().await.expect("a body"))
+    }
+
     /// POSTs a GraphQL body; returns the status, the content type and the JSON body.
     pub async fn post(&self, token: Option<&str>, body: &Value) -> Response {
         self.post_with(token, body, "application/graphql-response+json")

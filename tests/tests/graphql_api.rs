@@ -630,39 +630,11 @@ async fn internal_errors_reveal_nothing(database: TestDatabase) {
 
 async fn operations_endpoints_and_trace_ids(database: TestDatabase) {
     let server = TestServer::start(database).await;
-    assert_eq!(
-        server
-            .client
-            .get(server.url("/healthz"))
-            .send()
-            .await
-            .unwrap()
-            .status()
-            .as_u16(),
-        200
-    );
-    assert_eq!(
-        server
-            .client
-            .get(server.url("/readyz"))
-            .send()
-            .await
-            .unwrap()
-            .status()
-            .as_u16(),
-        200
-    );
-    let graphiql = server
-        .client
-        .get(server.url("/graphql"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    assert_eq!(server.get("/healthz").await, (200, "ok".to_owned()));
+    assert_eq!(server.get("/readyz").await, (200, "ready".to_owned()));
+    let (status, graphiql) = server.get("/graphql").await;
     assert!(
-        graphiql.contains("graphiql"),
+        status == 200 && graphiql.contains("graphiql"),
         "GET /graphql serves GraphiQL"
     );
 
@@ -682,15 +654,7 @@ async fn operations_endpoints_and_trace_ids(database: TestDatabase) {
         .to_owned();
     assert!(echoed.starts_with(&format!("00-{trace_id}-")), "{echoed}");
 
-    let metrics = server
-        .client
-        .get(server.url("/metrics"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let (_, metrics) = server.get("/metrics").await;
     assert!(metrics.contains("http_requests_total"), "{metrics}");
 }
 
