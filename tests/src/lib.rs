@@ -4,7 +4,7 @@
 //!
 //! Tests written with [`on_both_databases!`] run once per backend, in modules named `sqlite`
 //! and `postgres`, so a test run shows how many ran on each. Without `TEST_DATABASE_URL` the
-//! PostgreSQL variants return early, unless `MAATWERK_REQUIRE_POSTGRES` is set, when they fail.
+//! PostgreSQL variants return early, unless `TEST_REQUIRE_POSTGRES` is set, when they fail.
 
 use std::collections::BTreeSet;
 use std::net::SocketAddr;
@@ -45,8 +45,8 @@ impl TestDatabase {
     /// A new, empty PostgreSQL database, or `None` when no server is configured.
     pub async fn postgres() -> Option<Self> {
         let Ok(admin_url) = std::env::var("TEST_DATABASE_URL") else {
-            if std::env::var_os("MAATWERK_REQUIRE_POSTGRES").is_some() {
-                panic!("MAATWERK_REQUIRE_POSTGRES is set but TEST_DATABASE_URL is not");
+            if std::env::var_os("TEST_REQUIRE_POSTGRES").is_some() {
+                panic!("TEST_REQUIRE_POSTGRES is set but TEST_DATABASE_URL is not");
             }
             eprintln!("TEST_DATABASE_URL is not set: skipping the PostgreSQL variant");
             return None;
