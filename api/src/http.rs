@@ -225,24 +225,20 @@ async fn graphql(
 
     let mut outcomes = Vec::with_capacity(requests.len());
     for mut request in requests {
-        if let Err(error) = request.parsed_query() {
-            outcomes.push(Outcome::RequestError(vec![with_code(
-                error,
-                "GRAPHQL_PARSE_FAILED",
-            )]));
-            continue;
-        }
-        if let Ok(document) = request.parsed_query()
-            && count_aliases(document) > limits.aliases
-        {
-            let error = ServerError::new(
-                format!("the query uses more than {} aliases", limits.aliases),
-                None,
-            );
-            outcomes.push(Outcome::RequestError(vec![with_code(
-                error,
-                "GRAPHQL_VALIDATION_FAILED",
-            )]));
+        // Parsed once here; async-graphql reuses the parsed document when it executes.
+        let refusal = match request.parsed_query() {
+            Err(error) => Some(with_code(error, "GRAPHQL_PARSE_FAILED")),
+            Ok(document) if count_aliases(document) > limits.aliases => {
+                let message = format!("the query uses more than {} aliases", limits.aliases);
+                Some(with_code(
+                    ServerError::new(message, None),
+                    "GRAPHQL_VALIDATION_FAILED",
+                ))
+            }
+            Ok(_) => None,
+        };
+        if let Some(error) = refusal {
+            outcomes.push(Outcome::RequestError(vec![error]));
             continue;
         }
         let context = RequestContext::new(
