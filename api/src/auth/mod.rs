@@ -74,6 +74,22 @@ struct ProviderEntry {
     organisation: Option<Organisation>,
 }
 
+impl ProviderEntry {
+    /// The organisation an organisation's provider speaks for; a token may name it only to
+    /// confirm it.
+    fn organisation_of(&self, claims: &Claims) -> Result<&Organisation, AuthFailure> {
+        let organisation = self
+            .organisation
+            .as_ref()
+            .ok_or(AuthFailure::ProviderWithoutOrganisation)?;
+        identity::check_organisation_claim(
+            claims.organisation.as_deref(),
+            organisation.slug.as_str(),
+        )?;
+        Ok(organisation)
+    }
+}
+
 /// How long provider registrations are trusted before they are read again; registrations
 /// made through this server take effect at once (see [`Authenticator::forget_providers`]).
 const PROVIDER_CACHE: Duration = Duration::from_secs(30);
@@ -220,14 +236,7 @@ impl Authenticator {
         let provider = &entry.provider;
         match provider.kind {
             ProviderKind::Professional => {
-                let organisation = entry
-                    .organisation
-                    .as_ref()
-                    .ok_or(AuthFailure::ProviderWithoutOrganisation)?;
-                identity::check_organisation_claim(
-                    claims.organisation.as_deref(),
-                    organisation.slug.as_str(),
-                )?;
+                let organisation = entry.organisation_of(&claims)?;
                 let roles =
                     identity::professional_roles(&claims.roles, &organisation.allowed_roles)?;
                 let name = claims
@@ -253,14 +262,7 @@ impl Authenticator {
                 }))
             }
             ProviderKind::Service => {
-                let organisation = entry
-                    .organisation
-                    .as_ref()
-                    .ok_or(AuthFailure::ProviderWithoutOrganisation)?;
-                identity::check_organisation_claim(
-                    claims.organisation.as_deref(),
-                    organisation.slug.as_str(),
-                )?;
+                let organisation = entry.organisation_of(&claims)?;
                 Ok(Actor::Service(ServiceActor {
                     organisation_id: organisation.id,
                     identity_provider_id: provider.id,
