@@ -91,6 +91,8 @@ impl From<persistence::Error> for ApiError {
         match error {
             persistence::Error::NotFound(what) => ApiError::NotFound(what),
             persistence::Error::Conflict(message) => ApiError::Conflict(message),
+            persistence::Error::Invalid(invalid) => invalid.into(),
+            persistence::Error::Forbidden(message) => ApiError::forbidden(message),
             other => ApiError::internal(other),
         }
     }

@@ -241,12 +241,13 @@ async fn graphql(
             outcomes.push(Outcome::RequestError(vec![error]));
             continue;
         }
-        let context = RequestContext::new(
+        let mut context = RequestContext::new(
             actor.clone(),
             state.store.clone(),
             state.authenticator.clone(),
             limits.page_size,
         );
+        context.open_first_step_limit = limits.open_first_steps;
         let response = state
             .schema
             .execute(request.data(context))

@@ -40,6 +40,8 @@ pub struct Limits {
     pub batch: usize,
     /// The largest `first` a connection accepts.
     pub page_size: usize,
+    /// How many first steps may be open on one case at once (DOMAIN.md §3, step 4).
+    pub open_first_steps: usize,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -78,6 +80,7 @@ impl Default for Limits {
             body_bytes: 256 * 1024,
             batch: 10,
             page_size: 100,
+            open_first_steps: 3,
         }
     }
 }

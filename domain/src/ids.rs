@@ -36,4 +36,24 @@ id_type!(
     ResidentId,
     /// A registered identity provider whose tokens the platform accepts.
     IdentityProviderId,
+    /// A shared case around one resident.
+    CaseId,
+    /// One professional's membership of one case team.
+    TeamMemberId,
+    /// An invitation to join a case team.
+    InvitationId,
+    /// One recorded consent for one organisation and life domain.
+    ConsentId,
+    /// One version of the resident's perspective.
+    PerspectiveId,
+    /// A fact of the situation sketch.
+    FactId,
+    /// A problem of the analysis.
+    ProblemId,
+    /// A first step toward the perspective.
+    FirstStepId,
+    /// An agreement: what, who, by when.
+    AgreementId,
+    /// An evaluation of results against the perspective.
+    EvaluationId,
 );

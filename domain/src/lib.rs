@@ -7,6 +7,7 @@
 //! fallible `parse`, so code that holds one never checks it again.
 
 pub mod bsn;
+pub mod case;
 pub mod error;
 pub mod identity;
 pub mod ids;

@@ -11,6 +11,12 @@ pub enum Error {
     #[error("{0}")]
     Conflict(String),
     /// A stored value no longer parses into its domain type: a bug or a hand-edited row.
+    /// The input breaks a rule that needs the stored state to check (a limit, a membership).
+    #[error(transparent)]
+    Invalid(#[from] domain::InvalidInput),
+    /// The viewer may see the case but their team role may not do this.
+    #[error("{0}")]
+    Forbidden(&'static str),
     #[error("stored {0} is invalid")]
     Corrupt(&'static str),
     #[error("database error")]

@@ -4,7 +4,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::Utc;
 use domain::{KindPolicy, LifeDomain, OrganisationKind};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, TransactionTrait};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, TransactionTrait};
 
 use crate::entity::{kind_policy, kind_policy_life_domain};
 use crate::{Error, Result, Store};
@@ -16,38 +16,46 @@ pub struct VersionedKindPolicy {
     pub version: i32,
 }
 
+/// Every kind policy, read through `connection` so a request's snapshot sees the policy that
+/// was in force at its start.
+pub(crate) async fn read_kind_policies(
+    connection: &impl ConnectionTrait,
+) -> Result<Vec<VersionedKindPolicy>> {
+    let mut domains: BTreeMap<String, BTreeSet<LifeDomain>> = BTreeMap::new();
+    for row in kind_policy_life_domain::Entity::find()
+        .all(connection)
+        .await?
+    {
+        let domain =
+            LifeDomain::parse(&row.life_domain).ok_or(Error::Corrupt("kind policy life domain"))?;
+        domains
+            .entry(row.organisation_kind)
+            .or_default()
+            .insert(domain);
+    }
+    let mut policies = kind_policy::Entity::find()
+        .all(connection)
+        .await?
+        .into_iter()
+        .map(|row| {
+            Ok(VersionedKindPolicy {
+                policy: KindPolicy {
+                    kind: OrganisationKind::parse(&row.organisation_kind)
+                        .ok_or(Error::Corrupt("kind policy kind"))?,
+                    life_domains: domains.remove(&row.organisation_kind).unwrap_or_default(),
+                    bsn: row.bsn,
+                },
+                version: row.version,
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    policies.sort_by_key(|versioned| versioned.policy.kind);
+    Ok(policies)
+}
+
 impl Store {
     pub async fn kind_policies(&self) -> Result<Vec<VersionedKindPolicy>> {
-        let mut domains: BTreeMap<String, BTreeSet<LifeDomain>> = BTreeMap::new();
-        for row in kind_policy_life_domain::Entity::find()
-            .all(self.connection())
-            .await?
-        {
-            let domain = LifeDomain::parse(&row.life_domain)
-                .ok_or(Error::Corrupt("kind policy life domain"))?;
-            domains
-                .entry(row.organisation_kind)
-                .or_default()
-                .insert(domain);
-        }
-        let mut policies = kind_policy::Entity::find()
-            .all(self.connection())
-            .await?
-            .into_iter()
-            .map(|row| {
-                Ok(VersionedKindPolicy {
-                    policy: KindPolicy {
-                        kind: OrganisationKind::parse(&row.organisation_kind)
-                            .ok_or(Error::Corrupt("kind policy kind"))?,
-                        life_domains: domains.remove(&row.organisation_kind).unwrap_or_default(),
-                        bsn: row.bsn,
-                    },
-                    version: row.version,
-                })
-            })
-            .collect::<Result<Vec<_>>>()?;
-        policies.sort_by_key(|versioned| versioned.policy.kind);
-        Ok(policies)
+        read_kind_policies(self.connection()).await
     }
 
     pub async fn kind_policy(&self, kind: OrganisationKind) -> Result<VersionedKindPolicy> {

@@ -18,7 +18,7 @@ pub struct NewResident {
     pub bsn: Option<Bsn>,
 }
 
-fn to_resident(row: resident::Model) -> Result<Resident> {
+pub(crate) fn to_resident(row: resident::Model) -> Result<Resident> {
     Ok(Resident {
         id: ResidentId(row.id),
         name: row.name,

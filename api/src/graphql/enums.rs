@@ -86,3 +86,61 @@ impl From<&domain::identity::Actor> for ActorKind {
 pub fn to_domain_set<G: Copy, D: Ord + From<G>>(values: &[G]) -> std::collections::BTreeSet<D> {
     values.iter().map(|value| D::from(*value)).collect()
 }
+
+mirror_enum!(
+    /// Whether the team is still working on a case.
+    CaseStatus => domain::case::CaseStatus { Open, Closed }
+);
+
+mirror_enum!(
+    /// The six steps of the method.
+    CaseStep => domain::case::CaseStep { Perspective, SituationSketch, Analysis, FirstSteps, WhoDoesWhat, Evaluation }
+);
+
+mirror_enum!(
+    /// A role on one case team.
+    TeamRole => domain::slice::TeamRole { CaseLead, Member, Coach, ProcessFacilitator }
+);
+
+mirror_enum!(
+    InvitationStatus => domain::case::InvitationStatus { Pending, Accepted, Declined, Withdrawn }
+);
+
+mirror_enum!(
+    /// How the resident gave a consent.
+    ConsentMethod => domain::case::ConsentMethod { Verbal, Written, Digital }
+);
+
+mirror_enum!(
+    /// Where the key to a problem lies.
+    ProblemKind => domain::case::ProblemKind { Personal, Professional, System }
+);
+
+mirror_enum!(
+    /// What an amount is counted over.
+    AmountPeriod => domain::case::AmountPeriod { Once, PerWeek, PerMonth, PerYear }
+);
+
+mirror_enum!(
+    FirstStepStatus => domain::case::FirstStepStatus { Open, Done, Dropped }
+);
+
+mirror_enum!(
+    AgreementStatus => domain::case::AgreementStatus { Open, InProgress, Done, Cancelled }
+);
+
+mirror_enum!(
+    /// Who carries out an agreement.
+    AssigneeKind => domain::case::AssigneeKind { Resident, Network, SocialBase, TeamMember, Organisation, Specialist }
+);
+
+mirror_enum!(
+    /// Whether other organisations need a fact to do their part; nice-to-know facts never
+    /// leave the authoring organisation.
+    Need => domain::slice::Need { NeedToKnow, NiceToKnow }
+);
+
+mirror_enum!(
+    /// How far a fact or problem may travel beyond its authoring organisation.
+    SharingLevel => domain::slice::SharingLevel { Organisation, Team }
+);

@@ -15,6 +15,16 @@ pub enum NodeType {
     Professional,
     Resident,
     IdentityProvider,
+    Case,
+    TeamMember,
+    Invitation,
+    Consent,
+    Perspective,
+    Fact,
+    Problem,
+    FirstStep,
+    Agreement,
+    Evaluation,
 }
 
 impl NodeType {
@@ -25,6 +35,16 @@ impl NodeType {
             NodeType::Professional => "Professional",
             NodeType::Resident => "Resident",
             NodeType::IdentityProvider => "IdentityProvider",
+            NodeType::Case => "Case",
+            NodeType::TeamMember => "TeamMember",
+            NodeType::Invitation => "Invitation",
+            NodeType::Consent => "Consent",
+            NodeType::Perspective => "Perspective",
+            NodeType::Fact => "Fact",
+            NodeType::Problem => "Problem",
+            NodeType::FirstStep => "FirstStep",
+            NodeType::Agreement => "Agreement",
+            NodeType::Evaluation => "Evaluation",
         }
     }
 
@@ -35,6 +55,16 @@ impl NodeType {
             NodeType::Professional,
             NodeType::Resident,
             NodeType::IdentityProvider,
+            NodeType::Case,
+            NodeType::TeamMember,
+            NodeType::Invitation,
+            NodeType::Consent,
+            NodeType::Perspective,
+            NodeType::Fact,
+            NodeType::Problem,
+            NodeType::FirstStep,
+            NodeType::Agreement,
+            NodeType::Evaluation,
         ]
         .into_iter()
         .find(|node_type| node_type.name() == name)

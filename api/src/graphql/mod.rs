@@ -1,6 +1,9 @@
 //! The GraphQL schema: types written for the API and converted from domain types, resolvers
 //! that return [`ApiResult`], and the per-request context every resolver reads the actor from.
 
+mod case_mutation;
+mod case_query;
+mod cases;
 pub mod enums;
 pub mod ids;
 mod mutation;
@@ -16,8 +19,13 @@ use persistence::Store;
 use crate::auth::Authenticator;
 use crate::error::{ApiError, ApiResult};
 use crate::settings::Limits;
-pub use mutation::Mutation;
-pub use query::Query;
+/// Every root query field.
+#[derive(async_graphql::MergedObject, Default)]
+pub struct Query(query::FoundationQuery, case_query::CaseQuery);
+
+/// Every mutation.
+#[derive(async_graphql::MergedObject, Default)]
+pub struct Mutation(mutation::FoundationMutation, case_mutation::CaseMutation);
 
 pub type MaatwerkSchema = Schema<Query, Mutation, EmptySubscription>;
 
@@ -31,6 +39,11 @@ pub struct RequestContext {
     /// All municipalities, loaded at most once per request: there are few, and organisations
     /// in a list all need them.
     municipalities: tokio::sync::OnceCell<Vec<domain::Municipality>>,
+    /// The snapshot case reads go through, opened on the first case read and dropped after
+    /// each write so the next read sees it.
+    case_reads: tokio::sync::Mutex<Option<Arc<cases::CaseReads>>>,
+    /// How many first steps may be open on one case.
+    pub open_first_step_limit: usize,
 }
 
 impl RequestContext {
@@ -46,7 +59,35 @@ impl RequestContext {
             authenticator,
             page_size,
             municipalities: tokio::sync::OnceCell::new(),
+            case_reads: tokio::sync::Mutex::new(None),
+            open_first_step_limit: domain::case::DEFAULT_OPEN_FIRST_STEP_LIMIT,
         }
+    }
+
+    pub async fn case_reads(&self) -> ApiResult<Arc<cases::CaseReads>> {
+        let mut reads = self.case_reads.lock().await;
+        if let Some(open) = reads.as_ref() {
+            return Ok(Arc::clone(open));
+        }
+        let opened = Arc::new(cases::CaseReads::open(self).await?);
+        *reads = Some(Arc::clone(&opened));
+        Ok(opened)
+    }
+
+    /// Starts a write for this request's actor.
+    pub async fn begin_write(
+        &self,
+    ) -> ApiResult<(persistence::cases::Writer, persistence::cases::Viewer)> {
+        let writer = self.store.begin_write().await?;
+        let viewer = writer.viewer(&self.actor).await?;
+        Ok((writer, viewer))
+    }
+
+    /// Commits a write and lets the next read see it.
+    pub async fn commit(&self, writer: persistence::cases::Writer) -> ApiResult<()> {
+        writer.commit().await?;
+        *self.case_reads.lock().await = None;
+        Ok(())
     }
 
     pub async fn municipalities(&self) -> ApiResult<&[domain::Municipality]> {
@@ -117,7 +158,7 @@ pub(crate) fn null_with_error<T>(ctx: &Context<'_>, error: ApiError) -> Option<T
 }
 
 pub fn build_schema(limits: &Limits, introspection: bool) -> MaatwerkSchema {
-    let mut builder = Schema::build(Query, Mutation, EmptySubscription)
+    let mut builder = Schema::build(Query::default(), Mutation::default(), EmptySubscription)
         .limit_depth(limits.depth)
         .limit_complexity(limits.complexity)
         .limit_recursive_depth(limits.recursive_depth)

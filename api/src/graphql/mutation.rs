@@ -24,7 +24,8 @@ use crate::auth::jwt_algorithm;
 use crate::auth::keys::key_fits;
 use crate::error::{ApiError, ApiResult};
 
-pub struct Mutation;
+#[derive(Default)]
+pub struct FoundationMutation;
 
 #[derive(InputObject)]
 pub struct RegisterMunicipalityInput {
@@ -116,7 +117,7 @@ fn parse_key_set_url(url: &str) -> ApiResult<KeySource> {
 }
 
 #[Object]
-impl Mutation {
+impl FoundationMutation {
     async fn register_municipality(
         &self,
         ctx: &Context<'_>,

@@ -20,7 +20,8 @@ use super::types::{
 use super::{may_see_identity_provider, null_with_error, request};
 use crate::error::{ApiError, ApiResult};
 
-pub struct Query;
+#[derive(Default)]
+pub struct FoundationQuery;
 
 /// Extra fields on the organisation connection, computed only when asked for.
 pub struct OrganisationConnectionFields {
@@ -78,7 +79,7 @@ pub fn page_size(first: Option<i32>, maximum: usize) -> ApiResult<u64> {
 }
 
 #[Object]
-impl Query {
+impl FoundationQuery {
     /// Fetches any object by its global ID. What does not exist and what the viewer may not
     /// see both give `NOT_FOUND`.
     async fn node(&self, ctx: &Context<'_>, id: ID) -> ApiResult<Option<Node>> {
@@ -115,6 +116,7 @@ impl Query {
                 .find(|provider| provider.id == IdentityProviderId(uuid))
                 .filter(|provider| may_see_identity_provider(&request.actor, provider))
                 .map(|provider| Node::IdentityProvider(IdentityProvider(provider))),
+            case_type => super::case_query::case_node(ctx, case_type, uuid).await?,
         };
         Ok(node.or_else(|| null_with_error(ctx, ApiError::NotFound("node"))))
     }

@@ -36,6 +36,28 @@ impl ScalarType for Date {
     }
 }
 
+/// An instant, as RFC 3339 in UTC.
+pub struct DateTime(pub chrono::DateTime<chrono::Utc>);
+
+#[Scalar(
+    name = "DateTime",
+    specified_by_url = "https://www.rfc-editor.org/rfc/rfc3339#section-5.6"
+)]
+impl ScalarType for DateTime {
+    fn parse(value: Value) -> InputValueResult<Self> {
+        match &value {
+            Value::String(text) => chrono::DateTime::parse_from_rfc3339(text)
+                .map(|instant| DateTime(instant.with_timezone(&chrono::Utc)))
+                .map_err(|_| InputValueError::custom("an RFC 3339 date and time")),
+            _ => Err(InputValueError::expected_type(value)),
+        }
+    }
+
+    fn to_value(&self) -> Value {
+        Value::String(self.0.to_rfc3339_opts(chrono::SecondsFormat::Millis, true))
+    }
+}
+
 /// An object with a stable, opaque global ID, fetchable with `node(id:)`.
 #[derive(async_graphql::Interface)]
 #[graphql(field(name = "id", ty = "ID"))]
@@ -45,6 +67,13 @@ pub enum Node {
     Professional(Professional),
     Resident(Resident),
     IdentityProvider(IdentityProvider),
+    Case(super::cases::Case),
+    Perspective(super::cases::Perspective),
+    Fact(super::cases::Fact),
+    Problem(super::cases::Problem),
+    FirstStep(super::cases::FirstStep),
+    Agreement(super::cases::Agreement),
+    Evaluation(super::cases::Evaluation),
 }
 
 /// A municipality (gemeente): the tenant boundary for cases.
@@ -171,6 +200,16 @@ pub struct Contact {
     pub address: Option<String>,
 }
 
+impl From<&domain::resident::Contact> for Contact {
+    fn from(contact: &domain::resident::Contact) -> Self {
+        Contact {
+            email: contact.email.clone(),
+            phone: contact.phone.clone(),
+            address: contact.address.clone(),
+        }
+    }
+}
+
 /// The person a case is about. Only the resident themself can read this record for now.
 pub struct Resident(pub domain::resident::Resident);
 
@@ -189,12 +228,7 @@ impl Resident {
     }
 
     async fn contact(&self) -> Contact {
-        let contact = &self.0.contact;
-        Contact {
-            email: contact.email.clone(),
-            phone: contact.phone.clone(),
-            address: contact.address.clone(),
-        }
+        Contact::from(&self.0.contact)
     }
 
     /// The citizen service number.

@@ -1,0 +1,196 @@
+//! Queries on cases: the caseload, one case, the worklist, invitations, and `node(id:)` for
+//! case objects.
+
+use async_graphql::connection::{Connection, Edge};
+use async_graphql::{Context, ID, Object};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use chrono::{DateTime, Utc};
+use domain::{
+    AgreementId, CaseId, EvaluationId, FactId, FirstStepId, MunicipalityId, PerspectiveId,
+    ProblemId,
+};
+use persistence::cases::{CaseCursor, CaseFilter};
+use uuid::Uuid;
+
+use super::cases::{
+    Agreement, Case, Evaluation, Fact, FirstStep, Invitation, Perspective, Problem, Worklist, reads,
+};
+use super::enums::{CaseStatus, CaseStep};
+use super::ids::{self, NodeType};
+use super::query::page_size;
+use super::types::Node;
+use super::{null_with_error, request};
+use crate::error::{ApiError, ApiResult};
+
+#[derive(Default)]
+pub struct CaseQuery;
+
+/// Extra fields on the caseload connection.
+pub struct CaseConnectionFields {
+    filter: CaseFilter,
+}
+
+#[Object]
+impl CaseConnectionFields {
+    /// How many cases match the filter, over all pages.
+    async fn total_count(&self, ctx: &Context<'_>) -> ApiResult<i64> {
+        let reads = reads(ctx).await?;
+        let count = reads
+            .snapshot
+            .count_caseload(&reads.viewer, &self.filter)
+            .await?;
+        Ok(i64::try_from(count).unwrap_or(i64::MAX))
+    }
+}
+
+fn encode_cursor(case: &domain::case::Case) -> String {
+    URL_SAFE_NO_PAD
+        .encode(serde_json::to_vec(&(case.last_activity_at, case.id.0)).unwrap_or_default())
+}
+
+fn decode_cursor(cursor: &str) -> ApiResult<CaseCursor> {
+    let (last_activity_at, id) = URL_SAFE_NO_PAD
+        .decode(cursor)
+        .ok()
+        .and_then(|bytes| serde_json::from_slice::<(DateTime<Utc>, Uuid)>(&bytes).ok())
+        .ok_or_else(|| ApiError::bad_input("after", "not a cursor from this connection"))?;
+    Ok(CaseCursor {
+        last_activity_at,
+        id: CaseId(id),
+    })
+}
+
+#[Object]
+impl CaseQuery {
+    /// The viewer's caseload: the cases they are on (for a resident, their own), most
+    /// recently active first.
+    #[allow(clippy::too_many_arguments)]
+    async fn cases(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        status: Option<CaseStatus>,
+        step: Option<CaseStep>,
+        municipality_id: Option<ID>,
+        has_overdue_agreements: Option<bool>,
+    ) -> ApiResult<Connection<String, Case, CaseConnectionFields>> {
+        let request = request(ctx)?;
+        let first = page_size(first, request.page_size)?;
+        let after = after.as_deref().map(decode_cursor).transpose()?;
+        let municipality = municipality_id
+            .map(|id| {
+                ids::decode(&id, NodeType::Municipality, "municipalityId").map(MunicipalityId)
+            })
+            .transpose()?;
+        let filter = CaseFilter {
+            status: status.map(Into::into),
+            step: step.map(Into::into),
+            municipality,
+            has_overdue_agreements,
+            today: Some(Utc::now().date_naive()),
+        };
+        let reads = reads(ctx).await?;
+        let page = reads
+            .snapshot
+            .caseload(&reads.viewer, &filter, after, first)
+            .await?;
+        let mut connection = Connection::with_additional_fields(
+            after.is_some(),
+            page.has_next_page,
+            CaseConnectionFields { filter },
+        );
+        connection.edges.extend(
+            page.items
+                .into_iter()
+                .map(|(access, case)| Edge::new(encode_cursor(&case), Case { access, case })),
+        );
+        Ok(connection)
+    }
+
+    /// One case; `NOT_FOUND` when it does not exist or the viewer is not on it.
+    async fn case(&self, ctx: &Context<'_>, id: ID) -> ApiResult<Option<Case>> {
+        let case_id = CaseId(ids::decode(&id, NodeType::Case, "id")?);
+        match load_case(ctx, case_id).await {
+            Ok(case) => Ok(Some(case)),
+            Err(ApiError::NotFound(what)) => Ok(null_with_error(ctx, ApiError::NotFound(what))),
+            Err(error) => Err(error),
+        }
+    }
+
+    /// The viewer's overdue agreements, and the evaluations due on cases they lead.
+    async fn worklist(&self, ctx: &Context<'_>) -> ApiResult<Worklist> {
+        let reads = reads(ctx).await?;
+        let (agreements, evaluations) = reads
+            .snapshot
+            .worklist(&reads.viewer, Utc::now().date_naive())
+            .await?;
+        Ok(Worklist {
+            overdue_agreements: agreements.into_iter().map(Agreement).collect(),
+            evaluations_due: evaluations.into_iter().map(Evaluation).collect(),
+        })
+    }
+
+    /// Pending invitations to the viewer's organisation, or to the viewer by name.
+    async fn my_invitations(&self, ctx: &Context<'_>) -> ApiResult<Vec<Invitation>> {
+        let reads = reads(ctx).await?;
+        Ok(reads
+            .snapshot
+            .invitations_for_viewer(&reads.viewer)
+            .await?
+            .into_iter()
+            .map(Invitation)
+            .collect())
+    }
+}
+
+pub(crate) async fn load_case(ctx: &Context<'_>, case_id: CaseId) -> ApiResult<Case> {
+    let reads = reads(ctx).await?;
+    let access = reads.snapshot.case_access(&reads.viewer, case_id).await?;
+    let case = reads.snapshot.case(&access).await?;
+    Ok(Case { access, case })
+}
+
+/// `node(id:)` for case objects: `None` for what does not exist or lies outside the slice.
+pub(crate) async fn case_node(
+    ctx: &Context<'_>,
+    node_type: NodeType,
+    id: Uuid,
+) -> ApiResult<Option<Node>> {
+    let reads = reads(ctx).await?;
+    let snapshot = &reads.snapshot;
+    let viewer = &reads.viewer;
+    Ok(match node_type {
+        NodeType::Case => match load_case(ctx, CaseId(id)).await {
+            Ok(case) => Some(Node::Case(case)),
+            Err(ApiError::NotFound(_)) => None,
+            Err(error) => return Err(error),
+        },
+        NodeType::Perspective => snapshot
+            .perspective(viewer, PerspectiveId(id))
+            .await?
+            .map(|item| Node::Perspective(Perspective(item))),
+        NodeType::Fact => snapshot
+            .fact(viewer, FactId(id))
+            .await?
+            .map(|item| Node::Fact(Fact(item))),
+        NodeType::Problem => snapshot
+            .problem(viewer, ProblemId(id))
+            .await?
+            .map(|item| Node::Problem(Problem(item))),
+        NodeType::FirstStep => snapshot
+            .first_step(viewer, FirstStepId(id))
+            .await?
+            .map(|item| Node::FirstStep(FirstStep(item))),
+        NodeType::Agreement => snapshot
+            .agreement(viewer, AgreementId(id))
+            .await?
+            .map(|item| Node::Agreement(Agreement(item))),
+        NodeType::Evaluation => snapshot
+            .evaluation(viewer, EvaluationId(id))
+            .await?
+            .map(|item| Node::Evaluation(Evaluation(item))),
+        _ => None,
+    })
+}

@@ -1,0 +1,952 @@
+//! The shared case in GraphQL: output types, and the per-request snapshot and batch loader
+//! every case field reads through. Nothing here filters: what a viewer may see was decided by
+//! `persistence::cases` before a value reaches a resolver.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use async_graphql::connection::{Connection, Edge};
+use async_graphql::dataloader::{DataLoader, Loader};
+use async_graphql::{Context, ID, Object, SimpleObject};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use chrono::{DateTime, Utc};
+use persistence::cases::{CaseAccess, Snapshot, Viewer};
+
+use super::enums::{
+    AgreementStatus, AmountPeriod, AssigneeKind, CaseStatus, CaseStep, ConsentMethod,
+    FirstStepStatus, InvitationStatus, LifeDomain, Need, ProblemKind, SharingLevel, TeamRole,
+};
+use super::ids::{self, NodeType};
+use super::types::{
+    Contact, Date, DateTime as Timestamp, Municipality, Organisation, Professional,
+};
+use super::{RequestContext, request};
+use crate::error::{ApiError, ApiResult};
+
+/// One request's view of the cases: a database snapshot, the viewer as of that snapshot and
+/// the batch loader over it. Built on first use and dropped after each mutation, so reads
+/// after a write see it.
+pub struct CaseReads {
+    pub snapshot: Arc<Snapshot>,
+    pub viewer: Viewer,
+    pub loader: DataLoader<CaseLoader>,
+}
+
+impl CaseReads {
+    pub async fn open(request: &RequestContext) -> ApiResult<Self> {
+        let snapshot = Arc::new(request.store.snapshot().await?);
+        let viewer = snapshot.viewer(&request.actor).await?;
+        let loader = DataLoader::new(
+            CaseLoader {
+                snapshot: Arc::clone(&snapshot),
+            },
+            tokio::spawn,
+        );
+        Ok(Self {
+            snapshot,
+            viewer,
+            loader,
+        })
+    }
+}
+
+/// Loads case parts for many cases at once: one statement per part per request level.
+pub struct CaseLoader {
+    snapshot: Arc<Snapshot>,
+}
+
+macro_rules! batch_key {
+    ($($(#[$meta:meta])* $key:ident => $value:ty, |$snapshot:ident, $accesses:ident| $load:expr;)*) => {$(
+        $(#[$meta])*
+        #[derive(Clone, PartialEq, Eq, Hash)]
+        pub struct $key(pub CaseAccess);
+
+        impl Loader<$key> for CaseLoader {
+            type Value = $value;
+            type Error = ApiError;
+
+            async fn load(&self, keys: &[$key]) -> Result<HashMap<$key, $value>, ApiError> {
+                let $snapshot = &self.snapshot;
+                let $accesses: Vec<CaseAccess> = keys.iter().map(|key| key.0.clone()).collect();
+                let mut loaded = $load.await?;
+                Ok(keys
+                    .iter()
+                    .map(|key| (key.clone(), loaded.remove(&key.0.case_id()).unwrap_or_default()))
+                    .collect())
+            }
+        }
+    )*};
+}
+
+batch_key! {
+    TeamOf => Vec<domain::case::TeamMember>, |snapshot, accesses| snapshot.team_members(&accesses);
+    InvitationsOf => Vec<domain::case::Invitation>, |snapshot, accesses| snapshot.case_invitations(&accesses);
+    ConsentsOf => Vec<domain::case::Consent>, |snapshot, accesses| snapshot.consents(&accesses, false);
+    ConsentHistoryOf => Vec<domain::case::Consent>, |snapshot, accesses| snapshot.consents(&accesses, true);
+    PerspectivesOf => Vec<domain::case::Perspective>, |snapshot, accesses| snapshot.perspectives(&accesses);
+    FactsOf => Vec<domain::case::Fact>, |snapshot, accesses| snapshot.facts(&accesses);
+    ProblemsOf => Vec<domain::case::Problem>, |snapshot, accesses| snapshot.problems(&accesses);
+    FirstStepsOf => Vec<domain::case::FirstStep>, |snapshot, accesses| snapshot.first_steps(&accesses);
+    AgreementsOf => Vec<domain::case::Agreement>, |snapshot, accesses| snapshot.agreements(&accesses);
+    EvaluationsOf => Vec<domain::case::Evaluation>, |snapshot, accesses| snapshot.evaluations(&accesses);
+    OpenAgreementCountOf => u64, |snapshot, accesses| snapshot.open_agreement_counts(&accesses);
+    ResidentOf => Option<domain::resident::Resident>, |snapshot, accesses| async {
+        snapshot.case_residents(&accesses).await.map(|residents| {
+            residents.into_iter().map(|(case_id, resident)| (case_id, Some(resident))).collect::<HashMap<_, _>>()
+        })
+    };
+}
+
+/// The request's case reads, opening the snapshot on first use.
+pub(crate) async fn reads<'a>(ctx: &Context<'a>) -> ApiResult<Arc<CaseReads>> {
+    request(ctx)?.case_reads().await
+}
+
+/// A list as a Relay connection, paged in memory: the lists under one case are short and
+/// already loaded whole by the batch loader. Cursors are the items' ids.
+fn list_connection<T, N>(
+    items: Vec<T>,
+    id_of: impl Fn(&T) -> uuid::Uuid,
+    first: Option<i32>,
+    after: Option<String>,
+    maximum: usize,
+    node: impl Fn(T) -> N,
+) -> ApiResult<Connection<String, N, TotalCount>>
+where
+    N: async_graphql::OutputType,
+{
+    let first = super::query::page_size(first, maximum)? as usize;
+    let total = items.len();
+    let start = match after {
+        None => 0,
+        Some(cursor) => {
+            let id = URL_SAFE_NO_PAD
+                .decode(&cursor)
+                .ok()
+                .and_then(|bytes| uuid::Uuid::from_slice(&bytes).ok())
+                .ok_or_else(|| ApiError::bad_input("after", "not a cursor from this connection"))?;
+            items
+                .iter()
+                .position(|item| id_of(item) == id)
+                .map(|index| index + 1)
+                .ok_or_else(|| ApiError::bad_input("after", "not a cursor from this connection"))?
+        }
+    };
+    let has_next_page = total > start + first;
+    let mut connection =
+        Connection::with_additional_fields(start > 0, has_next_page, TotalCount(total));
+    connection.edges.extend(
+        items
+            .into_iter()
+            .skip(start)
+            .take(first)
+            .map(|item| Edge::new(URL_SAFE_NO_PAD.encode(id_of(&item).as_bytes()), node(item))),
+    );
+    Ok(connection)
+}
+
+/// The number of items in a connection over all pages.
+pub struct TotalCount(usize);
+
+#[Object]
+impl TotalCount {
+    async fn total_count(&self) -> i64 {
+        i64::try_from(self.0).unwrap_or(i64::MAX)
+    }
+}
+
+async fn organisation(
+    ctx: &Context<'_>,
+    id: domain::OrganisationId,
+) -> ApiResult<Option<Organisation>> {
+    Ok(request(ctx)?
+        .store
+        .organisation(id)
+        .await?
+        .map(Organisation))
+}
+
+/// A shared case around one resident, as the viewer may see it.
+pub struct Case {
+    pub access: CaseAccess,
+    pub case: domain::case::Case,
+}
+
+#[Object]
+impl Case {
+    pub async fn id(&self) -> ID {
+        ids::encode(NodeType::Case, self.case.id.0)
+    }
+
+    /// Unique per municipality, such as `AMS-2026-000123`.
+    async fn reference(&self) -> &str {
+        self.case.reference.as_str()
+    }
+
+    async fn status(&self) -> CaseStatus {
+        self.case.status.into()
+    }
+
+    async fn step(&self) -> CaseStep {
+        self.case.step.into()
+    }
+
+    /// Why the case was last closed or reopened. Not shown to process facilitators.
+    async fn status_reason(&self) -> Option<&str> {
+        self.case.status_reason.as_deref()
+    }
+
+    async fn opened_at(&self) -> Timestamp {
+        Timestamp(self.case.opened_at)
+    }
+
+    async fn closed_at(&self) -> Option<Timestamp> {
+        self.case.closed_at.map(Timestamp)
+    }
+
+    async fn last_activity_at(&self) -> Timestamp {
+        Timestamp(self.case.last_activity_at)
+    }
+
+    /// Name it when changing the case's step or status.
+    async fn version(&self) -> i32 {
+        self.case.version
+    }
+
+    async fn municipality(&self, ctx: &Context<'_>) -> ApiResult<Option<Municipality>> {
+        Ok(request(ctx)?
+            .municipalities()
+            .await?
+            .iter()
+            .find(|municipality| municipality.id == self.case.municipality_id)
+            .cloned()
+            .map(Municipality))
+    }
+
+    /// The viewer's role on the team; `null` for the resident.
+    async fn my_role(&self) -> Option<TeamRole> {
+        self.access.team_role().map(Into::into)
+    }
+
+    /// Who the case is about. `null` for a process facilitator; the BSN only for the
+    /// resident and for organisations whose kind policy includes it.
+    async fn resident(&self, ctx: &Context<'_>) -> ApiResult<Option<CaseResident>> {
+        let reads = reads(ctx).await?;
+        Ok(reads
+            .loader
+            .load_one(ResidentOf(self.access.clone()))
+            .await?
+            .flatten()
+            .map(CaseResident))
+    }
+
+    /// The active team.
+    async fn team(&self, ctx: &Context<'_>) -> ApiResult<Vec<TeamMember>> {
+        let reads = reads(ctx).await?;
+        Ok(reads
+            .loader
+            .load_one(TeamOf(self.access.clone()))
+            .await?
+            .unwrap_or_default()
+            .into_iter()
+            .map(TeamMember)
+            .collect())
+    }
+
+    /// Invitations to join the team, for the team.
+    async fn invitations(&self, ctx: &Context<'_>) -> ApiResult<Vec<Invitation>> {
+        let reads = reads(ctx).await?;
+        Ok(reads
+            .loader
+            .load_one(InvitationsOf(self.access.clone()))
+            .await?
+            .unwrap_or_default()
+            .into_iter()
+            .map(Invitation)
+            .collect())
+    }
+
+    /// The resident's consents; with `history`, revoked ones too.
+    async fn consents(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default = false)] history: bool,
+    ) -> ApiResult<Vec<Consent>> {
+        let reads = reads(ctx).await?;
+        let consents = if history {
+            reads
+                .loader
+                .load_one(ConsentHistoryOf(self.access.clone()))
+                .await?
+        } else {
+            reads
+                .loader
+                .load_one(ConsentsOf(self.access.clone()))
+                .await?
+        };
+        Ok(consents
+            .unwrap_or_default()
+            .into_iter()
+            .map(Consent)
+            .collect())
+    }
+
+    /// The current perspective: the latest version.
+    async fn perspective(&self, ctx: &Context<'_>) -> ApiResult<Option<Perspective>> {
+        let reads = reads(ctx).await?;
+        Ok(reads
+            .loader
+            .load_one(PerspectivesOf(self.access.clone()))
+            .await?
+            .unwrap_or_default()
+            .pop()
+            .map(Perspective))
+    }
+
+    /// Every version of the perspective, oldest first.
+    async fn perspectives(&self, ctx: &Context<'_>) -> ApiResult<Vec<Perspective>> {
+        let reads = reads(ctx).await?;
+        Ok(reads
+            .loader
+            .load_one(PerspectivesOf(self.access.clone()))
+            .await?
+            .unwrap_or_default()
+            .into_iter()
+            .map(Perspective)
+            .collect())
+    }
+
+    /// The facts of the situation sketch the viewer may see, oldest first.
+    async fn facts(
+        &self,
+        ctx: &Context<'_>,
+        life_domain: Option<LifeDomain>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> ApiResult<Connection<String, Fact, TotalCount>> {
+        let reads = reads(ctx).await?;
+        let mut facts = reads
+            .loader
+            .load_one(FactsOf(self.access.clone()))
+            .await?
+            .unwrap_or_default();
+        if let Some(domain) = life_domain {
+            let domain = domain::LifeDomain::from(domain);
+            facts.retain(|fact| fact.life_domain == domain);
+        }
+        list_connection(
+            facts,
+            |fact| fact.id.0,
+            first,
+            after,
+            request(ctx)?.page_size,
+            Fact,
+        )
+    }
+
+    async fn problems(&self, ctx: &Context<'_>) -> ApiResult<Vec<Problem>> {
+        let reads = reads(ctx).await?;
+        Ok(reads
+            .loader
+            .load_one(ProblemsOf(self.access.clone()))
+            .await?
+            .unwrap_or_default()
+            .into_iter()
+            .map(Problem)
+            .collect())
+    }
+
+    async fn first_steps(&self, ctx: &Context<'_>) -> ApiResult<Vec<FirstStep>> {
+        let reads = reads(ctx).await?;
+        Ok(reads
+            .loader
+            .load_one(FirstStepsOf(self.access.clone()))
+            .await?
+            .unwrap_or_default()
+            .into_iter()
+            .map(FirstStep)
+            .collect())
+    }
+
+    /// Who does what, oldest first.
+    async fn agreements(
+        &self,
+        ctx: &Context<'_>,
+        status: Option<AgreementStatus>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> ApiResult<Connection<String, Agreement, TotalCount>> {
+        let reads = reads(ctx).await?;
+        let mut agreements = reads
+            .loader
+            .load_one(AgreementsOf(self.access.clone()))
+            .await?
+            .unwrap_or_default();
+        if let Some(status) = status {
+            let status = domain::case::AgreementStatus::from(status);
+            agreements.retain(|agreement| agreement.status == status);
+        }
+        list_connection(
+            agreements,
+            |agreement| agreement.id.0,
+            first,
+            after,
+            request(ctx)?.page_size,
+            Agreement,
+        )
+    }
+
+    /// How many agreements are open or in progress.
+    async fn open_agreement_count(&self, ctx: &Context<'_>) -> ApiResult<i64> {
+        let reads = reads(ctx).await?;
+        let count = reads
+            .loader
+            .load_one(OpenAgreementCountOf(self.access.clone()))
+            .await?
+            .unwrap_or_default();
+        Ok(i64::try_from(count).unwrap_or(i64::MAX))
+    }
+
+    async fn evaluations(&self, ctx: &Context<'_>) -> ApiResult<Vec<Evaluation>> {
+        let reads = reads(ctx).await?;
+        Ok(reads
+            .loader
+            .load_one(EvaluationsOf(self.access.clone()))
+            .await?
+            .unwrap_or_default()
+            .into_iter()
+            .map(Evaluation)
+            .collect())
+    }
+
+    /// What happened on the case, newest first; each event only if the viewer sees the item
+    /// it refers to.
+    async fn timeline(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> ApiResult<Connection<String, TimelineEvent>> {
+        let request = request(ctx)?;
+        let first = super::query::page_size(first, request.page_size)?;
+        let before = after
+            .as_deref()
+            .map(|cursor| {
+                URL_SAFE_NO_PAD
+                    .decode(cursor)
+                    .ok()
+                    .and_then(|bytes| {
+                        serde_json::from_slice::<(DateTime<Utc>, uuid::Uuid)>(&bytes).ok()
+                    })
+                    .ok_or_else(|| {
+                        ApiError::bad_input("after", "not a cursor from this connection")
+                    })
+            })
+            .transpose()?;
+        let reads = reads(ctx).await?;
+        let page = reads.snapshot.timeline(&self.access, before, first).await?;
+        let mut connection = Connection::new(before.is_some(), page.has_next_page);
+        connection.edges.extend(page.items.into_iter().map(|entry| {
+            let cursor = URL_SAFE_NO_PAD
+                .encode(serde_json::to_vec(&(entry.at, entry.id)).unwrap_or_default());
+            Edge::new(cursor, TimelineEvent(entry))
+        }));
+        Ok(connection)
+    }
+}
+
+/// The resident as their case team sees them.
+pub struct CaseResident(pub domain::resident::Resident);
+
+#[Object]
+impl CaseResident {
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+
+    async fn date_of_birth(&self) -> Date {
+        Date(self.0.date_of_birth)
+    }
+
+    async fn contact(&self) -> Contact {
+        Contact::from(&self.0.contact)
+    }
+
+    /// Only for organisations whose kind policy includes it, and the resident.
+    async fn bsn(&self) -> Option<&str> {
+        self.0.bsn.as_ref().map(|bsn| bsn.expose())
+    }
+}
+
+pub struct TeamMember(pub domain::case::TeamMember);
+
+#[Object]
+impl TeamMember {
+    async fn id(&self) -> ID {
+        ids::encode(NodeType::TeamMember, self.0.id.0)
+    }
+
+    async fn role(&self) -> TeamRole {
+        self.0.role.into()
+    }
+
+    async fn joined_at(&self) -> Timestamp {
+        Timestamp(self.0.joined_at)
+    }
+
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+
+    async fn organisation(&self, ctx: &Context<'_>) -> ApiResult<Option<Organisation>> {
+        organisation(ctx, self.0.organisation_id).await
+    }
+
+    /// The professional, by name: team members know who they work with.
+    async fn professional(&self, ctx: &Context<'_>) -> ApiResult<Option<Professional>> {
+        Ok(request(ctx)?
+            .store
+            .professionals_by_id(&[self.0.professional_id])
+            .await?
+            .pop()
+            .map(|mut professional| {
+                // Contact details stay within the organisation.
+                professional.email = None;
+                Professional(professional)
+            }))
+    }
+}
+
+/// An invitation to join a case team. The invitee sees the reference, the inviting
+/// organisation and the reason.
+pub struct Invitation(pub domain::case::Invitation);
+
+#[Object]
+impl Invitation {
+    async fn id(&self) -> ID {
+        ids::encode(NodeType::Invitation, self.0.id.0)
+    }
+
+    async fn case_reference(&self) -> &str {
+        self.0.case_reference.as_str()
+    }
+
+    async fn reason(&self) -> &str {
+        &self.0.reason
+    }
+
+    /// An escalation to the municipality's breakthrough team.
+    async fn escalation(&self) -> bool {
+        self.0.escalation
+    }
+
+    async fn status(&self) -> InvitationStatus {
+        self.0.status.into()
+    }
+
+    async fn invited_at(&self) -> Timestamp {
+        Timestamp(self.0.invited_at)
+    }
+
+    async fn decided_at(&self) -> Option<Timestamp> {
+        self.0.decided_at.map(Timestamp)
+    }
+
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+
+    async fn organisation(&self, ctx: &Context<'_>) -> ApiResult<Option<Organisation>> {
+        organisation(ctx, self.0.organisation_id).await
+    }
+
+    async fn inviting_organisation(&self, ctx: &Context<'_>) -> ApiResult<Option<Organisation>> {
+        organisation(ctx, self.0.invited_by_organisation_id).await
+    }
+}
+
+pub struct Consent(pub domain::case::Consent);
+
+#[Object]
+impl Consent {
+    async fn id(&self) -> ID {
+        ids::encode(NodeType::Consent, self.0.id.0)
+    }
+
+    async fn organisation(&self, ctx: &Context<'_>) -> ApiResult<Option<Organisation>> {
+        organisation(ctx, self.0.organisation_id).await
+    }
+
+    async fn life_domain(&self) -> LifeDomain {
+        self.0.life_domain.into()
+    }
+
+    async fn method(&self) -> ConsentMethod {
+        self.0.method.into()
+    }
+
+    /// Whether the resident recorded it themself.
+    async fn recorded_by_resident(&self) -> bool {
+        self.0.recorded_by_professional_id.is_none()
+    }
+
+    async fn recorded_at(&self) -> Timestamp {
+        Timestamp(self.0.recorded_at)
+    }
+
+    async fn revoked_at(&self) -> Option<Timestamp> {
+        self.0.revoked_at.map(Timestamp)
+    }
+}
+
+/// One version of the resident's perspective.
+pub struct Perspective(pub domain::case::Perspective);
+
+#[Object]
+impl Perspective {
+    pub async fn id(&self) -> ID {
+        ids::encode(NodeType::Perspective, self.0.id.0)
+    }
+
+    /// In the resident's own words; `null` for a process facilitator.
+    async fn text(&self) -> Option<&str> {
+        self.0.text.as_deref()
+    }
+
+    async fn written_by_resident(&self) -> bool {
+        self.0.written_by_resident
+    }
+
+    async fn recorded_at(&self) -> Timestamp {
+        Timestamp(self.0.recorded_at)
+    }
+}
+
+/// An amount in euro cents.
+#[derive(SimpleObject)]
+pub struct Amount {
+    cents: i64,
+    period: Option<AmountPeriod>,
+}
+
+/// A fact of the situation sketch.
+pub struct Fact(pub domain::case::Fact);
+
+#[Object]
+impl Fact {
+    pub async fn id(&self) -> ID {
+        ids::encode(NodeType::Fact, self.0.id.0)
+    }
+
+    async fn life_domain(&self) -> LifeDomain {
+        self.0.life_domain.into()
+    }
+
+    /// `null` for a process facilitator.
+    async fn text(&self) -> Option<&str> {
+        self.0.content.as_ref().map(|content| content.text.as_str())
+    }
+
+    async fn amount(&self) -> Option<Amount> {
+        self.0
+            .content
+            .as_ref()
+            .and_then(|content| content.amount)
+            .map(|amount| Amount {
+                cents: amount.cents,
+                period: amount.period.map(Into::into),
+            })
+    }
+
+    async fn need(&self) -> Need {
+        self.0.need.into()
+    }
+
+    async fn sharing(&self) -> SharingLevel {
+        self.0.sharing.into()
+    }
+
+    async fn created_at(&self) -> Timestamp {
+        Timestamp(self.0.created_at)
+    }
+
+    async fn updated_at(&self) -> Timestamp {
+        Timestamp(self.0.updated_at)
+    }
+
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+
+    /// The organisation that recorded it.
+    async fn organisation(&self, ctx: &Context<'_>) -> ApiResult<Option<Organisation>> {
+        organisation(ctx, self.0.organisation_id).await
+    }
+}
+
+/// A problem of the analysis: what is going on.
+pub struct Problem(pub domain::case::Problem);
+
+#[Object]
+impl Problem {
+    pub async fn id(&self) -> ID {
+        ids::encode(NodeType::Problem, self.0.id.0)
+    }
+
+    async fn kind(&self) -> ProblemKind {
+        self.0.kind.into()
+    }
+
+    async fn life_domain(&self) -> LifeDomain {
+        self.0.life_domain.into()
+    }
+
+    async fn text(&self) -> Option<&str> {
+        self.0.text.as_deref()
+    }
+
+    /// Whether the resident recognises this picture.
+    async fn resident_shares_picture(&self) -> bool {
+        self.0.resident_shares_picture
+    }
+
+    async fn sharing(&self) -> SharingLevel {
+        self.0.sharing.into()
+    }
+
+    async fn created_at(&self) -> Timestamp {
+        Timestamp(self.0.created_at)
+    }
+
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+
+    async fn organisation(&self, ctx: &Context<'_>) -> ApiResult<Option<Organisation>> {
+        organisation(ctx, self.0.organisation_id).await
+    }
+}
+
+pub struct FirstStep(pub domain::case::FirstStep);
+
+#[Object]
+impl FirstStep {
+    pub async fn id(&self) -> ID {
+        ids::encode(NodeType::FirstStep, self.0.id.0)
+    }
+
+    async fn text(&self) -> Option<&str> {
+        self.0.content.as_ref().map(|content| content.text.as_str())
+    }
+
+    /// Willen: does the resident want this?
+    async fn motivation(&self) -> Option<&str> {
+        self.0
+            .content
+            .as_ref()
+            .and_then(|content| content.motivation.as_deref())
+    }
+
+    /// Kunnen: can they?
+    async fn capability(&self) -> Option<&str> {
+        self.0
+            .content
+            .as_ref()
+            .and_then(|content| content.capability.as_deref())
+    }
+
+    /// Doen: does the situation let them?
+    async fn opportunity(&self) -> Option<&str> {
+        self.0
+            .content
+            .as_ref()
+            .and_then(|content| content.opportunity.as_deref())
+    }
+
+    async fn status(&self) -> FirstStepStatus {
+        self.0.status.into()
+    }
+
+    async fn created_at(&self) -> Timestamp {
+        Timestamp(self.0.created_at)
+    }
+
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+}
+
+/// Who does what, by when.
+pub struct Agreement(pub domain::case::Agreement);
+
+#[Object]
+impl Agreement {
+    pub async fn id(&self) -> ID {
+        ids::encode(NodeType::Agreement, self.0.id.0)
+    }
+
+    async fn what(&self) -> Option<&str> {
+        self.0.content.as_ref().map(|content| content.what.as_str())
+    }
+
+    async fn assignee_kind(&self) -> AssigneeKind {
+        self.0.assignee_kind.into()
+    }
+
+    /// The team member it is assigned to.
+    async fn assignee_professional(&self, ctx: &Context<'_>) -> ApiResult<Option<Professional>> {
+        let Some(domain::case::Assignee::TeamMember(id)) =
+            self.0.content.as_ref().map(|content| &content.assignee)
+        else {
+            return Ok(None);
+        };
+        Ok(request(ctx)?
+            .store
+            .professionals_by_id(&[*id])
+            .await?
+            .pop()
+            .map(|mut professional| {
+                professional.email = None;
+                Professional(professional)
+            }))
+    }
+
+    async fn assignee_organisation(&self, ctx: &Context<'_>) -> ApiResult<Option<Organisation>> {
+        match self.0.content.as_ref().map(|content| &content.assignee) {
+            Some(domain::case::Assignee::Organisation(id)) => organisation(ctx, *id).await,
+            _ => Ok(None),
+        }
+    }
+
+    /// Who in the network, the social base or which specialist, in a few words.
+    async fn assignee_name(&self) -> Option<&str> {
+        use domain::case::Assignee;
+        match self.0.content.as_ref().map(|content| &content.assignee) {
+            Some(
+                Assignee::Network(name) | Assignee::SocialBase(name) | Assignee::Specialist(name),
+            ) => name.as_deref(),
+            _ => None,
+        }
+    }
+
+    async fn due_on(&self) -> Option<Date> {
+        self.0.due_on.map(Date)
+    }
+
+    async fn review_on(&self) -> Option<Date> {
+        self.0.review_on.map(Date)
+    }
+
+    async fn status(&self) -> AgreementStatus {
+        self.0.status.into()
+    }
+
+    async fn status_changed_at(&self) -> Timestamp {
+        Timestamp(self.0.status_changed_at)
+    }
+
+    /// Whether it is open and past its due date.
+    async fn overdue(&self) -> bool {
+        self.0.is_overdue(Utc::now().date_naive())
+    }
+
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+
+    async fn organisation(&self, ctx: &Context<'_>) -> ApiResult<Option<Organisation>> {
+        organisation(ctx, self.0.organisation_id).await
+    }
+}
+
+pub struct Evaluation(pub domain::case::Evaluation);
+
+#[Object]
+impl Evaluation {
+    pub async fn id(&self) -> ID {
+        ids::encode(NodeType::Evaluation, self.0.id.0)
+    }
+
+    async fn achieved(&self) -> Option<&str> {
+        self.0
+            .content
+            .as_ref()
+            .map(|content| content.achieved.as_str())
+    }
+
+    async fn perspective_reached(&self) -> bool {
+        self.0.perspective_reached
+    }
+
+    async fn what_worked(&self) -> Option<&str> {
+        self.0
+            .content
+            .as_ref()
+            .and_then(|content| content.what_worked.as_deref())
+    }
+
+    async fn still_needed(&self) -> Option<&str> {
+        self.0
+            .content
+            .as_ref()
+            .and_then(|content| content.still_needed.as_deref())
+    }
+
+    async fn next_evaluation_on(&self) -> Option<Date> {
+        self.0.next_evaluation_on.map(Date)
+    }
+
+    async fn recorded_at(&self) -> Timestamp {
+        Timestamp(self.0.recorded_at)
+    }
+}
+
+/// One event on a case's timeline.
+pub struct TimelineEvent(pub persistence::cases::TimelineEntry);
+
+#[Object]
+impl TimelineEvent {
+    async fn at(&self) -> Timestamp {
+        Timestamp(self.0.at)
+    }
+
+    /// What happened, such as `fact_added` or `member_joined`.
+    async fn kind(&self) -> &str {
+        &self.0.kind
+    }
+
+    /// The ID of the item it refers to, fetchable with `node(id:)`.
+    async fn item_id(&self) -> Option<ID> {
+        let node_type = match self.0.item_kind.as_deref()? {
+            "perspective" => NodeType::Perspective,
+            "fact" => NodeType::Fact,
+            "problem" => NodeType::Problem,
+            "first_step" => NodeType::FirstStep,
+            "agreement" => NodeType::Agreement,
+            "evaluation" => NodeType::Evaluation,
+            "invitation" => NodeType::Invitation,
+            _ => return None,
+        };
+        self.0.item_id.map(|id| ids::encode(node_type, id))
+    }
+
+    /// Whether the resident did it themself.
+    async fn by_resident(&self) -> bool {
+        self.0.by_resident
+    }
+
+    async fn organisation(&self, ctx: &Context<'_>) -> ApiResult<Option<Organisation>> {
+        match self.0.organisation_id {
+            Some(id) => organisation(ctx, id).await,
+            None => Ok(None),
+        }
+    }
+}
+
+/// The viewer's overdue agreements and the evaluations that are due.
+#[derive(SimpleObject)]
+pub struct Worklist {
+    pub overdue_agreements: Vec<Agreement>,
+    pub evaluations_due: Vec<Evaluation>,
+}

@@ -1,0 +1,531 @@
+//! The shared case (DOMAIN.md §3): its status and step, the team around the resident, consent,
+//! and the values the six steps record. Who sees which of them is `slice`.
+
+use chrono::{DateTime, NaiveDate, Utc};
+
+use crate::life_domain::string_enum;
+use crate::organisation::{MunicipalityCode, OrganisationRole, RoleSet};
+use crate::slice::{Need, SharingLevel, TeamRole};
+use crate::{
+    AgreementId, CaseId, ConsentId, EvaluationId, FactId, FirstStepId, InvalidInput, InvitationId,
+    LifeDomain, MunicipalityId, OrganisationId, PerspectiveId, ProblemId, ProfessionalId,
+    ResidentId, TeamMemberId,
+};
+
+string_enum!(
+    /// Whether the team is still working on the case.
+    CaseStatus {
+        Open => "open",
+        Closed => "closed",
+    }
+);
+
+string_enum!(
+    /// The six steps of the method. The team says where the case is; the product does not
+    /// force the order.
+    CaseStep {
+        Perspective => "perspective",
+        SituationSketch => "situation_sketch",
+        Analysis => "analysis",
+        FirstSteps => "first_steps",
+        WhoDoesWhat => "who_does_what",
+        Evaluation => "evaluation",
+    }
+);
+
+string_enum!(
+    InvitationStatus {
+        Pending => "pending",
+        Accepted => "accepted",
+        Declined => "declined",
+        Withdrawn => "withdrawn",
+    }
+);
+
+string_enum!(
+    /// How the resident gave a consent.
+    ConsentMethod {
+        Verbal => "verbal",
+        Written => "written",
+        Digital => "digital",
+    }
+);
+
+string_enum!(
+    /// Where the key to a problem lies (§3, step 3).
+    ProblemKind {
+        Personal => "personal",
+        Professional => "professional",
+        System => "system",
+    }
+);
+
+string_enum!(
+    /// What an amount of money is counted over.
+    AmountPeriod {
+        Once => "once",
+        PerWeek => "per_week",
+        PerMonth => "per_month",
+        PerYear => "per_year",
+    }
+);
+
+string_enum!(
+    FirstStepStatus {
+        Open => "open",
+        Done => "done",
+        Dropped => "dropped",
+    }
+);
+
+string_enum!(
+    AgreementStatus {
+        Open => "open",
+        InProgress => "in_progress",
+        Done => "done",
+        Cancelled => "cancelled",
+    }
+);
+
+impl AgreementStatus {
+    /// Whether the agreement still asks something of someone.
+    pub fn is_open(self) -> bool {
+        matches!(self, AgreementStatus::Open | AgreementStatus::InProgress)
+    }
+}
+
+string_enum!(
+    /// Who carries out an agreement (§3, step 5).
+    AssigneeKind {
+        Resident => "resident",
+        Network => "network",
+        SocialBase => "social_base",
+        TeamMember => "team_member",
+        Organisation => "organisation",
+        Specialist => "specialist",
+    }
+);
+
+/// The longest free text the product stores in one field.
+pub const MAX_TEXT: usize = 10_000;
+/// The longest reason, name or short label.
+pub const MAX_SHORT_TEXT: usize = 500;
+/// How many first steps may be open at once unless configured otherwise (§3, step 4).
+pub const DEFAULT_OPEN_FIRST_STEP_LIMIT: usize = 3;
+
+/// Required text: trimmed, not empty, at most `max` characters.
+pub fn parse_text(field: &str, input: &str, max: usize) -> Result<String, InvalidInput> {
+    let text = input.trim();
+    if text.is_empty() {
+        return Err(InvalidInput::new(field, "must not be empty"));
+    }
+    if text.chars().count() > max {
+        return Err(InvalidInput::new(
+            field,
+            format!("at most {max} characters"),
+        ));
+    }
+    Ok(text.to_owned())
+}
+
+/// Optional text: absent or blank is `None`.
+pub fn parse_optional_text(
+    field: &str,
+    input: Option<&str>,
+    max: usize,
+) -> Result<Option<String>, InvalidInput> {
+    match input.map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(text) => parse_text(field, text, max).map(Some),
+    }
+}
+
+/// The human-readable reference of a case, unique per municipality: `AMS-2026-000123`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct CaseReference(String);
+
+impl CaseReference {
+    pub fn new(municipality: &MunicipalityCode, year: i32, sequence: i64) -> Self {
+        Self(format!("{}-{year}-{sequence:06}", municipality.as_str()))
+    }
+
+    /// A reference read back from storage.
+    pub fn from_stored(text: String) -> Self {
+        Self(text)
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// An amount of money in euro cents, with what it is counted over: a debt of €9,500 has no
+/// period, rent of €987 is per month.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Amount {
+    pub cents: i64,
+    pub period: Option<AmountPeriod>,
+}
+
+/// Facts record magnitudes, so an amount is never negative; a period needs an amount.
+pub fn parse_amount(
+    cents: Option<i64>,
+    period: Option<AmountPeriod>,
+) -> Result<Option<Amount>, InvalidInput> {
+    match (cents, period) {
+        (None, None) => Ok(None),
+        (None, Some(_)) => Err(InvalidInput::new("period", "a period needs an amount")),
+        (Some(cents), _) if cents < 0 => Err(InvalidInput::new(
+            "amountCents",
+            "an amount is never negative; say what it is in the text",
+        )),
+        (Some(cents), period) => Ok(Some(Amount { cents, period })),
+    }
+}
+
+/// The organisation role a professional must hold to take a team role.
+pub fn required_organisation_role(role: TeamRole) -> Option<OrganisationRole> {
+    match role {
+        TeamRole::Coach => Some(OrganisationRole::Coach),
+        TeamRole::ProcessFacilitator => Some(OrganisationRole::ProcessFacilitator),
+        TeamRole::CaseLead | TeamRole::Member => None,
+    }
+}
+
+/// Whether a professional holding `roles` may join a team as `role`. The case lead is never
+/// joined into: a case has exactly one, and it changes hands by transfer.
+pub fn check_joining_role(role: TeamRole, roles: &RoleSet) -> Result<(), InvalidInput> {
+    if role == TeamRole::CaseLead {
+        return Err(InvalidInput::new(
+            "role",
+            "a case has one case lead; transfer the role instead",
+        ));
+    }
+    match required_organisation_role(role) {
+        Some(required) if !roles.contains(&required) => Err(InvalidInput::new(
+            "role",
+            format!("this team role needs the organisation role {required}"),
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// Keeps the team's focus: only a few first steps open at once (§3, step 4).
+pub fn check_open_first_steps(open_now: usize, limit: usize) -> Result<(), InvalidInput> {
+    if open_now >= limit {
+        Err(InvalidInput::new(
+            "caseId",
+            format!("at most {limit} first steps may be open; finish or drop one first"),
+        ))
+    } else {
+        Ok(())
+    }
+}
+
+/// An evaluation looks back, so its next date lies after the evaluation itself.
+pub fn check_next_evaluation(
+    today: NaiveDate,
+    next: Option<NaiveDate>,
+) -> Result<(), InvalidInput> {
+    match next {
+        Some(next) if next <= today => Err(InvalidInput::new(
+            "nextEvaluationOn",
+            "the next evaluation lies in the future",
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// A case as its team and its resident know it. What a viewer sees of it is decided by
+/// `slice`; a process facilitator gets it without `status_reason`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Case {
+    pub id: CaseId,
+    pub municipality_id: MunicipalityId,
+    pub reference: CaseReference,
+    pub resident_id: ResidentId,
+    pub status: CaseStatus,
+    pub step: CaseStep,
+    /// Why the case was last closed or reopened. Free text, so content.
+    pub status_reason: Option<String>,
+    pub opened_at: DateTime<Utc>,
+    pub closed_at: Option<DateTime<Utc>>,
+    pub last_activity_at: DateTime<Utc>,
+    pub version: i32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TeamMember {
+    pub id: TeamMemberId,
+    pub case_id: CaseId,
+    pub professional_id: ProfessionalId,
+    pub organisation_id: OrganisationId,
+    pub role: TeamRole,
+    pub joined_at: DateTime<Utc>,
+    pub version: i32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Invitation {
+    pub id: InvitationId,
+    pub case_id: CaseId,
+    pub case_reference: CaseReference,
+    pub organisation_id: OrganisationId,
+    /// A named professional, when the invitation is for one person.
+    pub professional_id: Option<ProfessionalId>,
+    pub reason: String,
+    /// An escalation to the municipality's breakthrough team.
+    pub escalation: bool,
+    pub status: InvitationStatus,
+    pub invited_by_organisation_id: OrganisationId,
+    pub invited_by_professional_id: ProfessionalId,
+    pub invited_at: DateTime<Utc>,
+    pub decided_at: Option<DateTime<Utc>>,
+    pub version: i32,
+}
+
+/// One recorded consent: the resident lets `organisation_id` receive facts of `life_domain`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Consent {
+    pub id: ConsentId,
+    pub case_id: CaseId,
+    pub organisation_id: OrganisationId,
+    pub life_domain: LifeDomain,
+    pub method: ConsentMethod,
+    /// `None` when the resident recorded it themself.
+    pub recorded_by_professional_id: Option<ProfessionalId>,
+    pub recorded_at: DateTime<Utc>,
+    pub revoked_at: Option<DateTime<Utc>>,
+    pub revoked_by_professional_id: Option<ProfessionalId>,
+}
+
+/// Items of the six steps carry their texts, amounts and names in `content`, which is `None`
+/// for a viewer who sees only the process (DOMAIN.md §5.2).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Perspective {
+    pub id: PerspectiveId,
+    pub case_id: CaseId,
+    pub written_by_resident: bool,
+    pub recorded_by_professional_id: Option<ProfessionalId>,
+    pub recorded_at: DateTime<Utc>,
+    pub text: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fact {
+    pub id: FactId,
+    pub case_id: CaseId,
+    pub organisation_id: OrganisationId,
+    pub professional_id: ProfessionalId,
+    pub life_domain: LifeDomain,
+    pub need: Need,
+    pub sharing: SharingLevel,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub version: i32,
+    pub content: Option<FactContent>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FactContent {
+    pub text: String,
+    pub amount: Option<Amount>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    pub id: ProblemId,
+    pub case_id: CaseId,
+    pub organisation_id: OrganisationId,
+    pub professional_id: ProfessionalId,
+    pub kind: ProblemKind,
+    pub life_domain: LifeDomain,
+    pub sharing: SharingLevel,
+    pub resident_shares_picture: bool,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub version: i32,
+    pub text: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FirstStep {
+    pub id: FirstStepId,
+    pub case_id: CaseId,
+    pub status: FirstStepStatus,
+    pub organisation_id: OrganisationId,
+    pub professional_id: ProfessionalId,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub version: i32,
+    pub content: Option<FirstStepContent>,
+}
+
+/// The willen / kunnen / doen lens on a first step is optional.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FirstStepContent {
+    pub text: String,
+    pub motivation: Option<String>,
+    pub capability: Option<String>,
+    pub opportunity: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Agreement {
+    pub id: AgreementId,
+    pub case_id: CaseId,
+    pub assignee_kind: AssigneeKind,
+    pub due_on: Option<NaiveDate>,
+    pub review_on: Option<NaiveDate>,
+    pub status: AgreementStatus,
+    /// `None` when the resident changed it.
+    pub status_changed_by_professional_id: Option<ProfessionalId>,
+    pub status_changed_at: DateTime<Utc>,
+    pub organisation_id: OrganisationId,
+    pub professional_id: ProfessionalId,
+    pub created_at: DateTime<Utc>,
+    pub version: i32,
+    pub content: Option<AgreementContent>,
+}
+
+impl Agreement {
+    pub fn is_overdue(&self, today: NaiveDate) -> bool {
+        self.status.is_open() && self.due_on.is_some_and(|due| due < today)
+    }
+}
+
+/// What is agreed and with whom by name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AgreementContent {
+    pub what: String,
+    pub assignee: Assignee,
+}
+
+/// Who carries out an agreement. A team member or organisation is named by id; the
+/// resident's network, the social base and a specialist by a short description.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Assignee {
+    Resident,
+    Network(Option<String>),
+    SocialBase(Option<String>),
+    TeamMember(ProfessionalId),
+    Organisation(OrganisationId),
+    Specialist(Option<String>),
+}
+
+impl Assignee {
+    pub fn kind(&self) -> AssigneeKind {
+        match self {
+            Assignee::Resident => AssigneeKind::Resident,
+            Assignee::Network(_) => AssigneeKind::Network,
+            Assignee::SocialBase(_) => AssigneeKind::SocialBase,
+            Assignee::TeamMember(_) => AssigneeKind::TeamMember,
+            Assignee::Organisation(_) => AssigneeKind::Organisation,
+            Assignee::Specialist(_) => AssigneeKind::Specialist,
+        }
+    }
+
+    /// Builds an assignee from the API's flat input; the kind says which other field counts.
+    pub fn parse(
+        kind: AssigneeKind,
+        professional: Option<ProfessionalId>,
+        organisation: Option<OrganisationId>,
+        name: Option<&str>,
+    ) -> Result<Self, InvalidInput> {
+        let name = parse_optional_text("assignee.name", name, MAX_SHORT_TEXT)?;
+        match kind {
+            AssigneeKind::Resident => Ok(Assignee::Resident),
+            AssigneeKind::Network => Ok(Assignee::Network(name)),
+            AssigneeKind::SocialBase => Ok(Assignee::SocialBase(name)),
+            AssigneeKind::Specialist => Ok(Assignee::Specialist(name)),
+            AssigneeKind::TeamMember => professional.map(Assignee::TeamMember).ok_or_else(|| {
+                InvalidInput::new("assignee.professionalId", "name the team member")
+            }),
+            AssigneeKind::Organisation => {
+                organisation.map(Assignee::Organisation).ok_or_else(|| {
+                    InvalidInput::new("assignee.organisationId", "name the organisation")
+                })
+            }
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Evaluation {
+    pub id: EvaluationId,
+    pub case_id: CaseId,
+    pub perspective_reached: bool,
+    pub next_evaluation_on: Option<NaiveDate>,
+    pub organisation_id: OrganisationId,
+    pub professional_id: ProfessionalId,
+    pub recorded_at: DateTime<Utc>,
+    pub content: Option<EvaluationContent>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EvaluationContent {
+    pub achieved: String,
+    pub what_worked: Option<String>,
+    pub still_needed: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn references_are_zero_padded_per_municipality_and_year() {
+        let code = MunicipalityCode::parse("AMS").unwrap();
+        assert_eq!(
+            CaseReference::new(&code, 2026, 123).as_str(),
+            "AMS-2026-000123"
+        );
+    }
+
+    #[test]
+    fn amounts_need_a_value_before_a_period_and_are_never_negative() {
+        assert_eq!(parse_amount(None, None), Ok(None));
+        assert_eq!(
+            parse_amount(None, Some(AmountPeriod::PerMonth))
+                .unwrap_err()
+                .field,
+            "period"
+        );
+        assert_eq!(
+            parse_amount(Some(-1), None).unwrap_err().field,
+            "amountCents"
+        );
+        assert_eq!(
+            parse_amount(Some(98_700), Some(AmountPeriod::PerMonth)),
+            Ok(Some(Amount {
+                cents: 98_700,
+                period: Some(AmountPeriod::PerMonth)
+            }))
+        );
+    }
+
+    #[test]
+    fn team_roles_that_need_an_organisation_role() {
+        let plain = RoleSet::from_iter([OrganisationRole::Professional]);
+        let coach = RoleSet::from_iter([OrganisationRole::Professional, OrganisationRole::Coach]);
+        assert!(check_joining_role(TeamRole::Member, &plain).is_ok());
+        assert!(check_joining_role(TeamRole::Coach, &plain).is_err());
+        assert!(check_joining_role(TeamRole::Coach, &coach).is_ok());
+        assert!(check_joining_role(TeamRole::ProcessFacilitator, &coach).is_err());
+        assert!(check_joining_role(TeamRole::CaseLead, &coach).is_err());
+    }
+
+    #[test]
+    fn texts_are_trimmed_and_bounded() {
+        assert_eq!(parse_text("what", "  rent  ", 10).unwrap(), "rent");
+        assert_eq!(parse_text("what", "   ", 10).unwrap_err().field, "what");
+        assert!(parse_text("what", "elevenchars", 10).is_err());
+        assert_eq!(parse_optional_text("notes", Some(" "), 10), Ok(None));
+    }
+
+    #[test]
+    fn the_open_first_step_limit_counts_the_new_one() {
+        assert!(check_open_first_steps(2, 3).is_ok());
+        assert!(check_open_first_steps(3, 3).is_err());
+    }
+}

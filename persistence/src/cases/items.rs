@@ -1,0 +1,1119 @@
+//! The items of the six steps, read through the slice predicate and written by the team.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use domain::case::{
+    Agreement, AgreementContent, AgreementStatus, Amount, AmountPeriod, Assignee, AssigneeKind,
+    Evaluation, EvaluationContent, Fact, FactContent, FirstStep, FirstStepContent, FirstStepStatus,
+    Perspective, Problem, ProblemKind, check_open_first_steps,
+};
+use domain::slice::{Need, SharingLevel, TeamRole};
+use domain::{
+    AgreementId, CaseId, EvaluationId, FactId, FirstStepId, InvalidInput, LifeDomain,
+    OrganisationId, PerspectiveId, ProblemId, ProfessionalId,
+};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, Order, Query, ValueType};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, Condition, EntityTrait, ModelTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect,
+};
+
+use super::records::stale;
+use super::{
+    CaseAccess, PredicateKey, Slicing, Snapshot, Viewer, Writer, group_by_predicate, record_event,
+    visible_rows,
+};
+use crate::entity::{
+    agreement, case_event, evaluation, fact, first_step, perspective, problem, team_member,
+};
+use crate::{Error, Page, Result};
+
+/// A fact to record, validated by the caller.
+#[derive(Debug, Clone)]
+pub struct NewFact {
+    pub life_domain: LifeDomain,
+    pub text: String,
+    pub amount: Option<Amount>,
+    pub need: Need,
+    pub sharing: SharingLevel,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewProblem {
+    pub kind: ProblemKind,
+    pub life_domain: LifeDomain,
+    pub text: String,
+    pub resident_shares_picture: bool,
+    pub sharing: SharingLevel,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewFirstStep {
+    pub content: FirstStepContent,
+    /// How many first steps may be open at once.
+    pub open_limit: usize,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewAgreement {
+    pub what: String,
+    pub assignee: Assignee,
+    pub due_on: Option<NaiveDate>,
+    pub review_on: Option<NaiveDate>,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewEvaluation {
+    pub content: EvaluationContent,
+    pub perspective_reached: bool,
+    pub next_evaluation_on: Option<NaiveDate>,
+}
+
+/// One event on a case's timeline. It refers to an item by kind and id; the viewer sees the
+/// event only if they see the item.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TimelineEntry {
+    pub id: uuid::Uuid,
+    pub case_id: CaseId,
+    pub at: DateTime<Utc>,
+    pub kind: String,
+    pub item_kind: Option<String>,
+    pub item_id: Option<uuid::Uuid>,
+    pub organisation_id: Option<OrganisationId>,
+    pub professional_id: Option<ProfessionalId>,
+    pub by_resident: bool,
+}
+
+/// The tables of the six steps, with how each takes part in the slice.
+const ITEM_TABLES: &[(&str, &str, Slicing)] = &[
+    ("perspective", "perspectives", Slicing::Shared),
+    ("fact", "facts", Slicing::PerOrganisation { need: true }),
+    (
+        "problem",
+        "problems",
+        Slicing::PerOrganisation { need: false },
+    ),
+    ("first_step", "first_steps", Slicing::Shared),
+    ("agreement", "agreements", Slicing::Shared),
+    ("evaluation", "evaluations", Slicing::Shared),
+];
+
+fn uuid_of(value: sea_orm::Value) -> Result<uuid::Uuid> {
+    <uuid::Uuid as ValueType>::try_from(value).map_err(|_| Error::Corrupt("case id"))
+}
+
+fn parsed<T>(value: Option<T>, what: &'static str) -> Result<T> {
+    value.ok_or(Error::Corrupt(what))
+}
+
+fn to_perspective(row: perspective::Model, access: &CaseAccess) -> Perspective {
+    Perspective {
+        id: PerspectiveId(row.id),
+        case_id: CaseId(row.case_id),
+        written_by_resident: row.written_by_resident,
+        recorded_by_professional_id: row.recorded_by_professional_id.map(ProfessionalId),
+        recorded_at: row.recorded_at,
+        text: access.sees_content().then_some(row.text),
+    }
+}
+
+fn to_fact(row: fact::Model, access: &CaseAccess) -> Result<Fact> {
+    let amount = match row.amount_cents {
+        Some(cents) => Some(Amount {
+            cents,
+            period: row
+                .amount_period
+                .as_deref()
+                .map(|period| parsed(AmountPeriod::parse(period), "amount period"))
+                .transpose()?,
+        }),
+        None => None,
+    };
+    Ok(Fact {
+        id: FactId(row.id),
+        case_id: CaseId(row.case_id),
+        organisation_id: OrganisationId(row.organisation_id),
+        professional_id: ProfessionalId(row.professional_id),
+        life_domain: parsed(LifeDomain::parse(&row.life_domain), "fact life domain")?,
+        need: parsed(Need::parse(&row.need), "fact need")?,
+        sharing: parsed(SharingLevel::parse(&row.sharing), "fact sharing")?,
+        created_at: row.created_at,
+        updated_at: row.updated_at,
+        version: row.version,
+        content: access.sees_content().then_some(FactContent {
+            text: row.text,
+            amount,
+        }),
+    })
+}
+
+fn to_problem(row: problem::Model, access: &CaseAccess) -> Result<Problem> {
+    Ok(Problem {
+        id: ProblemId(row.id),
+        case_id: CaseId(row.case_id),
+        organisation_id: OrganisationId(row.organisation_id),
+        professional_id: ProfessionalId(row.professional_id),
+        kind: parsed(ProblemKind::parse(&row.kind), "problem kind")?,
+        life_domain: parsed(LifeDomain::parse(&row.life_domain), "problem life domain")?,
+        sharing: parsed(SharingLevel::parse(&row.sharing), "problem sharing")?,
+        resident_shares_picture: row.resident_shares_picture,
+        created_at: row.created_at,
+        updated_at: row.updated_at,
+        version: row.version,
+        text: access.sees_content().then_some(row.text),
+    })
+}
+
+fn to_first_step(row: first_step::Model, access: &CaseAccess) -> Result<FirstStep> {
+    Ok(FirstStep {
+        id: FirstStepId(row.id),
+        case_id: CaseId(row.case_id),
+        status: parsed(FirstStepStatus::parse(&row.status), "first step status")?,
+        organisation_id: OrganisationId(row.organisation_id),
+        professional_id: ProfessionalId(row.professional_id),
+        created_at: row.created_at,
+        updated_at: row.updated_at,
+        version: row.version,
+        content: access.sees_content().then_some(FirstStepContent {
+            text: row.text,
+            motivation: row.motivation,
+            capability: row.capability,
+            opportunity: row.opportunity,
+        }),
+    })
+}
+
+fn to_agreement(row: agreement::Model, access: &CaseAccess) -> Result<Agreement> {
+    let assignee_kind = parsed(AssigneeKind::parse(&row.assignee_kind), "assignee kind")?;
+    let assignee = match assignee_kind {
+        AssigneeKind::Resident => Assignee::Resident,
+        AssigneeKind::Network => Assignee::Network(row.assignee_name),
+        AssigneeKind::SocialBase => Assignee::SocialBase(row.assignee_name),
+        AssigneeKind::Specialist => Assignee::Specialist(row.assignee_name),
+        AssigneeKind::TeamMember => Assignee::TeamMember(ProfessionalId(parsed(
+            row.assignee_professional_id,
+            "assignee professional",
+        )?)),
+        AssigneeKind::Organisation => Assignee::Organisation(OrganisationId(parsed(
+            row.assignee_organisation_id,
+            "assignee organisation",
+        )?)),
+    };
+    Ok(Agreement {
+        id: AgreementId(row.id),
+        case_id: CaseId(row.case_id),
+        assignee_kind,
+        due_on: row.due_on,
+        review_on: row.review_on,
+        status: parsed(AgreementStatus::parse(&row.status), "agreement status")?,
+        status_changed_by_professional_id: row
+            .status_changed_by_professional_id
+            .map(ProfessionalId),
+        status_changed_at: row.status_changed_at,
+        organisation_id: OrganisationId(row.organisation_id),
+        professional_id: ProfessionalId(row.professional_id),
+        created_at: row.created_at,
+        version: row.version,
+        content: access.sees_content().then_some(AgreementContent {
+            what: row.what,
+            assignee,
+        }),
+    })
+}
+
+fn to_evaluation(row: evaluation::Model, access: &CaseAccess) -> Evaluation {
+    Evaluation {
+        id: EvaluationId(row.id),
+        case_id: CaseId(row.case_id),
+        perspective_reached: row.perspective_reached,
+        next_evaluation_on: row.next_evaluation_on,
+        organisation_id: OrganisationId(row.organisation_id),
+        professional_id: ProfessionalId(row.professional_id),
+        recorded_at: row.recorded_at,
+        content: access.sees_content().then_some(EvaluationContent {
+            achieved: row.achieved,
+            what_worked: row.what_worked,
+            still_needed: row.still_needed,
+        }),
+    }
+}
+
+/// Groups mapped items by case.
+fn by_case<T>(items: Vec<(CaseId, T)>) -> HashMap<CaseId, Vec<T>> {
+    let mut map: HashMap<CaseId, Vec<T>> = HashMap::new();
+    for (case_id, item) in items {
+        map.entry(case_id).or_default().push(item);
+    }
+    map
+}
+
+impl Snapshot {
+    /// The rows of item table `E` on the cases of `accesses` that their viewer may see, with
+    /// the access each row was read under: one query per predicate group.
+    async fn visible<E>(
+        &self,
+        accesses: &[CaseAccess],
+        slicing: Slicing,
+        case_column: E::Column,
+        extra: Condition,
+        order: E::Column,
+    ) -> Result<Vec<(CaseAccess, E::Model)>>
+    where
+        E: EntityTrait + Default,
+    {
+        let table = table_name::<E>();
+        let mut out = Vec::new();
+        for (key, ids) in group_by_predicate(accesses) {
+            let rows = E::find()
+                .filter(case_column.is_in(ids))
+                .filter(visible_rows(table, slicing, key))
+                .filter(extra.clone())
+                .order_by(order, Order::Asc)
+                .all(self.connection())
+                .await?;
+            for row in rows {
+                let case_id = uuid_of(row.get(case_column))?;
+                let access = accesses
+                    .iter()
+                    .find(|access| access.case_id.0 == case_id && access.predicate_key() == key)
+                    .ok_or(Error::Corrupt("item outside its batch"))?;
+                out.push((access.clone(), row));
+            }
+        }
+        Ok(out)
+    }
+
+    /// Every version of the perspective, oldest first.
+    pub async fn perspectives(
+        &self,
+        accesses: &[CaseAccess],
+    ) -> Result<HashMap<CaseId, Vec<Perspective>>> {
+        let rows = self
+            .visible::<perspective::Entity>(
+                accesses,
+                Slicing::Shared,
+                perspective::Column::CaseId,
+                Condition::all(),
+                perspective::Column::RecordedAt,
+            )
+            .await?;
+        Ok(by_case(
+            rows.into_iter()
+                .map(|(access, row)| (access.case_id, to_perspective(row, &access)))
+                .collect(),
+        ))
+    }
+
+    pub async fn facts(&self, accesses: &[CaseAccess]) -> Result<HashMap<CaseId, Vec<Fact>>> {
+        let rows = self
+            .visible::<fact::Entity>(
+                accesses,
+                Slicing::PerOrganisation { need: true },
+                fact::Column::CaseId,
+                Condition::all(),
+                fact::Column::CreatedAt,
+            )
+            .await?;
+        Ok(by_case(
+            rows.into_iter()
+                .map(|(access, row)| Ok((access.case_id, to_fact(row, &access)?)))
+                .collect::<Result<_>>()?,
+        ))
+    }
+
+    pub async fn problems(&self, accesses: &[CaseAccess]) -> Result<HashMap<CaseId, Vec<Problem>>> {
+        let rows = self
+            .visible::<problem::Entity>(
+                accesses,
+                Slicing::PerOrganisation { need: false },
+                problem::Column::CaseId,
+                Condition::all(),
+                problem::Column::CreatedAt,
+            )
+            .await?;
+        Ok(by_case(
+            rows.into_iter()
+                .map(|(access, row)| Ok((access.case_id, to_problem(row, &access)?)))
+                .collect::<Result<_>>()?,
+        ))
+    }
+
+    pub async fn first_steps(
+        &self,
+        accesses: &[CaseAccess],
+    ) -> Result<HashMap<CaseId, Vec<FirstStep>>> {
+        let rows = self
+            .visible::<first_step::Entity>(
+                accesses,
+                Slicing::Shared,
+                first_step::Column::CaseId,
+                Condition::all(),
+                first_step::Column::CreatedAt,
+            )
+            .await?;
+        Ok(by_case(
+            rows.into_iter()
+                .map(|(access, row)| Ok((access.case_id, to_first_step(row, &access)?)))
+                .collect::<Result<_>>()?,
+        ))
+    }
+
+    pub async fn agreements(
+        &self,
+        accesses: &[CaseAccess],
+    ) -> Result<HashMap<CaseId, Vec<Agreement>>> {
+        let rows = self
+            .visible::<agreement::Entity>(
+                accesses,
+                Slicing::Shared,
+                agreement::Column::CaseId,
+                Condition::all(),
+                agreement::Column::CreatedAt,
+            )
+            .await?;
+        Ok(by_case(
+            rows.into_iter()
+                .map(|(access, row)| Ok((access.case_id, to_agreement(row, &access)?)))
+                .collect::<Result<_>>()?,
+        ))
+    }
+
+    pub async fn evaluations(
+        &self,
+        accesses: &[CaseAccess],
+    ) -> Result<HashMap<CaseId, Vec<Evaluation>>> {
+        let rows = self
+            .visible::<evaluation::Entity>(
+                accesses,
+                Slicing::Shared,
+                evaluation::Column::CaseId,
+                Condition::all(),
+                evaluation::Column::RecordedAt,
+            )
+            .await?;
+        Ok(by_case(
+            rows.into_iter()
+                .map(|(access, row)| (access.case_id, to_evaluation(row, &access)))
+                .collect(),
+        ))
+    }
+
+    /// How many visible agreements of each case are still open, in one query.
+    pub async fn open_agreement_counts(
+        &self,
+        accesses: &[CaseAccess],
+    ) -> Result<HashMap<CaseId, u64>> {
+        let mut counts = HashMap::new();
+        for (key, ids) in group_by_predicate(accesses) {
+            let rows: Vec<(uuid::Uuid, i64)> = agreement::Entity::find()
+                .select_only()
+                .column(agreement::Column::CaseId)
+                .column_as(agreement::Column::Id.count(), "open")
+                .filter(agreement::Column::CaseId.is_in(ids))
+                .filter(agreement::Column::Status.is_in(["open", "in_progress"]))
+                .filter(visible_rows("agreements", Slicing::Shared, key))
+                .group_by(agreement::Column::CaseId)
+                .into_tuple()
+                .all(self.connection())
+                .await?;
+            for (case_id, open) in rows {
+                counts.insert(
+                    CaseId(case_id),
+                    <u64 as TryFrom<i64>>::try_from(open).unwrap_or(0),
+                );
+            }
+        }
+        Ok(counts)
+    }
+
+    /// One item of table `E` by id, if its case and its slice let the viewer see it; `None`
+    /// otherwise, indistinguishable from an id that does not exist.
+    async fn visible_item<E>(
+        &self,
+        viewer: &Viewer,
+        id: uuid::Uuid,
+        slicing: Slicing,
+        id_column: E::Column,
+        case_column: E::Column,
+    ) -> Result<Option<(CaseAccess, E::Model)>>
+    where
+        E: EntityTrait + Default,
+    {
+        let case_id: Option<uuid::Uuid> = E::find()
+            .select_only()
+            .column(case_column)
+            .filter(id_column.eq(id))
+            .into_tuple()
+            .one(self.connection())
+            .await?;
+        let Some(case_id) = case_id else {
+            return Ok(None);
+        };
+        let accesses = self.case_accesses(viewer, &[CaseId(case_id)]).await?;
+        Ok(self
+            .visible::<E>(
+                &accesses,
+                slicing,
+                case_column,
+                Condition::all().add(id_column.eq(id)),
+                id_column,
+            )
+            .await?
+            .pop())
+    }
+
+    pub async fn perspective(
+        &self,
+        viewer: &Viewer,
+        id: PerspectiveId,
+    ) -> Result<Option<Perspective>> {
+        Ok(self
+            .visible_item::<perspective::Entity>(
+                viewer,
+                id.0,
+                Slicing::Shared,
+                perspective::Column::Id,
+                perspective::Column::CaseId,
+            )
+            .await?
+            .map(|(access, row)| to_perspective(row, &access)))
+    }
+
+    pub async fn fact(&self, viewer: &Viewer, id: FactId) -> Result<Option<Fact>> {
+        self.visible_item::<fact::Entity>(
+            viewer,
+            id.0,
+            Slicing::PerOrganisation { need: true },
+            fact::Column::Id,
+            fact::Column::CaseId,
+        )
+        .await?
+        .map(|(access, row)| to_fact(row, &access))
+        .transpose()
+    }
+
+    pub async fn problem(&self, viewer: &Viewer, id: ProblemId) -> Result<Option<Problem>> {
+        self.visible_item::<problem::Entity>(
+            viewer,
+            id.0,
+            Slicing::PerOrganisation { need: false },
+            problem::Column::Id,
+            problem::Column::CaseId,
+        )
+        .await?
+        .map(|(access, row)| to_problem(row, &access))
+        .transpose()
+    }
+
+    pub async fn first_step(&self, viewer: &Viewer, id: FirstStepId) -> Result<Option<FirstStep>> {
+        self.visible_item::<first_step::Entity>(
+            viewer,
+            id.0,
+            Slicing::Shared,
+            first_step::Column::Id,
+            first_step::Column::CaseId,
+        )
+        .await?
+        .map(|(access, row)| to_first_step(row, &access))
+        .transpose()
+    }
+
+    pub async fn agreement(&self, viewer: &Viewer, id: AgreementId) -> Result<Option<Agreement>> {
+        self.visible_item::<agreement::Entity>(
+            viewer,
+            id.0,
+            Slicing::Shared,
+            agreement::Column::Id,
+            agreement::Column::CaseId,
+        )
+        .await?
+        .map(|(access, row)| to_agreement(row, &access))
+        .transpose()
+    }
+
+    pub async fn evaluation(
+        &self,
+        viewer: &Viewer,
+        id: EvaluationId,
+    ) -> Result<Option<Evaluation>> {
+        Ok(self
+            .visible_item::<evaluation::Entity>(
+                viewer,
+                id.0,
+                Slicing::Shared,
+                evaluation::Column::Id,
+                evaluation::Column::CaseId,
+            )
+            .await?
+            .map(|(access, row)| to_evaluation(row, &access)))
+    }
+
+    /// The viewer's worklist: open agreements past their due date that are theirs (assigned
+    /// to them or their organisation, or on a case they lead), and evaluations due on cases
+    /// they lead. Sliced like everything else: only cases the viewer is on.
+    pub async fn worklist(
+        &self,
+        viewer: &Viewer,
+        today: NaiveDate,
+    ) -> Result<(Vec<Agreement>, Vec<Evaluation>)> {
+        let Some((professional_id, organisation_id)) = viewer.membership_key() else {
+            return Ok((Vec::new(), Vec::new()));
+        };
+        let memberships = team_member::Entity::find()
+            .filter(team_member::Column::ProfessionalId.eq(professional_id.0))
+            .filter(team_member::Column::OrganisationId.eq(organisation_id.0))
+            .filter(team_member::Column::LeftAt.is_null())
+            .all(self.connection())
+            .await?;
+        let case_ids: Vec<CaseId> = memberships.iter().map(|row| CaseId(row.case_id)).collect();
+        let led: Vec<uuid::Uuid> = memberships
+            .iter()
+            .filter(|row| row.role == TeamRole::CaseLead.as_str())
+            .map(|row| row.case_id)
+            .collect();
+        let accesses = self.case_accesses(viewer, &case_ids).await?;
+        let mine = Condition::any()
+            .add(agreement::Column::AssigneeProfessionalId.eq(professional_id.0))
+            .add(agreement::Column::AssigneeOrganisationId.eq(organisation_id.0))
+            .add(agreement::Column::CaseId.is_in(led.clone()));
+        let agreements = self
+            .visible::<agreement::Entity>(
+                &accesses,
+                Slicing::Shared,
+                agreement::Column::CaseId,
+                Condition::all()
+                    .add(agreement::Column::Status.is_in(["open", "in_progress"]))
+                    .add(agreement::Column::DueOn.lt(today))
+                    .add(mine),
+                agreement::Column::DueOn,
+            )
+            .await?
+            .into_iter()
+            .map(|(access, row)| to_agreement(row, &access))
+            .collect::<Result<Vec<_>>>()?;
+        // The latest evaluation of each led case says when the next one is due.
+        let evaluations = self
+            .evaluations(
+                &accesses
+                    .iter()
+                    .filter(|access| led.contains(&access.case_id.0))
+                    .cloned()
+                    .collect::<Vec<_>>(),
+            )
+            .await?
+            .into_values()
+            .filter_map(|mut evaluations| evaluations.pop())
+            .filter(|latest| latest.next_evaluation_on.is_some_and(|next| next <= today))
+            .collect();
+        Ok((agreements, evaluations))
+    }
+
+    /// The case's timeline, newest first: each event only if the viewer sees the item it
+    /// refers to.
+    pub async fn timeline(
+        &self,
+        access: &CaseAccess,
+        before: Option<(DateTime<Utc>, uuid::Uuid)>,
+        first: u64,
+    ) -> Result<Page<TimelineEntry>> {
+        let key = access.predicate_key();
+        let events = Alias::new("case_events");
+        let item_kind = || Expr::col((events.clone(), Alias::new("item_kind")));
+        let mut visible = Condition::any().add(item_kind().is_null());
+        if key != PredicateKey::Resident {
+            // The team sees its own invitations; the resident does not.
+            visible = visible.add(item_kind().eq("invitation"));
+        }
+        for (kind, table, slicing) in ITEM_TABLES {
+            let ids = Query::select()
+                .column((Alias::new(*table), Alias::new("id")))
+                .from(Alias::new(*table))
+                .and_where(
+                    Expr::col((Alias::new(*table), Alias::new("case_id"))).eq(access.case_id.0),
+                )
+                .cond_where(visible_rows(table, *slicing, key))
+                .to_owned();
+            visible = visible.add(
+                Condition::all()
+                    .add(item_kind().eq(*kind))
+                    .add(Expr::col((events.clone(), Alias::new("item_id"))).in_subquery(ids)),
+            );
+        }
+        let mut query = case_event::Entity::find()
+            .filter(case_event::Column::CaseId.eq(access.case_id.0))
+            .filter(visible);
+        if let Some((at, id)) = before {
+            query = query.filter(
+                Condition::any().add(case_event::Column::At.lt(at)).add(
+                    Condition::all()
+                        .add(case_event::Column::At.eq(at))
+                        .add(case_event::Column::Id.lt(id)),
+                ),
+            );
+        }
+        let mut rows = query
+            .order_by(case_event::Column::At, Order::Desc)
+            .order_by(case_event::Column::Id, Order::Desc)
+            .limit(first + 1)
+            .all(self.connection())
+            .await?;
+        let has_next_page = rows.len() as u64 > first;
+        rows.truncate(first as usize);
+        Ok(Page {
+            items: rows
+                .into_iter()
+                .map(|row| TimelineEntry {
+                    id: row.id,
+                    case_id: CaseId(row.case_id),
+                    at: row.at,
+                    kind: row.kind,
+                    item_kind: row.item_kind,
+                    item_id: row.item_id,
+                    organisation_id: row.organisation_id.map(OrganisationId),
+                    professional_id: row.professional_id.map(ProfessionalId),
+                    by_resident: row.by_resident,
+                })
+                .collect(),
+            has_next_page,
+        })
+    }
+}
+
+fn table_name<E: EntityTrait + Default>() -> &'static str {
+    E::default().table_name()
+}
+
+impl Viewer {
+    fn membership_key(&self) -> Option<(ProfessionalId, OrganisationId)> {
+        self.professional()
+            .ok()
+            .map(|(professional, organisation, _)| (professional, organisation))
+    }
+}
+
+impl Writer {
+    /// Records a new version of the perspective: by a professional, or by the resident in
+    /// their own words.
+    pub async fn record_perspective(
+        &self,
+        viewer: &Viewer,
+        case_id: CaseId,
+        text: String,
+    ) -> Result<PerspectiveId> {
+        let (access, _) = self.lock_open_case(viewer, case_id).await?;
+        let recorded_by = if access.is_resident() {
+            None
+        } else {
+            Some(access.content_author()?.0)
+        };
+        let id = PerspectiveId::generate();
+        let now = Utc::now();
+        perspective::Entity::insert(perspective::ActiveModel {
+            id: Set(id.0),
+            case_id: Set(case_id.0),
+            text: Set(text),
+            written_by_resident: Set(access.is_resident()),
+            recorded_by_professional_id: Set(recorded_by.map(|id| id.0)),
+            recorded_at: Set(now),
+            withheld_reason: Set(None),
+        })
+        .exec_without_returning(self.connection())
+        .await?;
+        record_event(
+            self.connection(),
+            case_id,
+            now,
+            "perspective_recorded",
+            Some(("perspective", id.0)),
+            access.actor(),
+        )
+        .await?;
+        Ok(id)
+    }
+
+    pub async fn add_fact(&self, viewer: &Viewer, case_id: CaseId, new: NewFact) -> Result<FactId> {
+        let (access, _) = self.lock_open_case(viewer, case_id).await?;
+        let (professional, organisation) = access.content_author()?;
+        let id = FactId::generate();
+        let now = Utc::now();
+        fact::Entity::insert(fact::ActiveModel {
+            id: Set(id.0),
+            case_id: Set(case_id.0),
+            organisation_id: Set(organisation.0),
+            professional_id: Set(professional.0),
+            life_domain: Set(new.life_domain.as_str().to_owned()),
+            text: Set(new.text),
+            amount_cents: Set(new.amount.map(|amount| amount.cents)),
+            amount_period: Set(new
+                .amount
+                .and_then(|amount| amount.period)
+                .map(|period| period.as_str().to_owned())),
+            need: Set(new.need.as_str().to_owned()),
+            sharing: Set(new.sharing.as_str().to_owned()),
+            withheld_reason: Set(None),
+            created_at: Set(now),
+            updated_at: Set(now),
+            version: Set(1),
+        })
+        .exec_without_returning(self.connection())
+        .await?;
+        record_event(
+            self.connection(),
+            case_id,
+            now,
+            "fact_added",
+            Some(("fact", id.0)),
+            access.actor(),
+        )
+        .await?;
+        Ok(id)
+    }
+
+    /// Changes a fact. Only its authoring organisation may; for anyone who cannot see it,
+    /// it does not exist.
+    pub async fn update_fact(
+        &self,
+        viewer: &Viewer,
+        id: FactId,
+        new: NewFact,
+        expected_version: i32,
+    ) -> Result<CaseId> {
+        let Some(existing) = self.fact(viewer, id).await? else {
+            return Err(Error::NotFound("fact"));
+        };
+        let (access, _) = self.lock_open_case(viewer, existing.case_id).await?;
+        let (_, organisation) = access.content_author()?;
+        if existing.organisation_id != organisation {
+            return Err(Error::Forbidden(
+                "only the organisation that recorded a fact changes it",
+            ));
+        }
+        let now = Utc::now();
+        let result = fact::Entity::update_many()
+            .filter(fact::Column::Id.eq(id.0))
+            .filter(fact::Column::Version.eq(expected_version))
+            .col_expr(
+                fact::Column::LifeDomain,
+                Expr::value(new.life_domain.as_str()),
+            )
+            .col_expr(fact::Column::Text, Expr::value(new.text))
+            .col_expr(
+                fact::Column::AmountCents,
+                Expr::value(new.amount.map(|amount| amount.cents)),
+            )
+            .col_expr(
+                fact::Column::AmountPeriod,
+                Expr::value(
+                    new.amount
+                        .and_then(|amount| amount.period)
+                        .map(|period| period.as_str()),
+                ),
+            )
+            .col_expr(fact::Column::Need, Expr::value(new.need.as_str()))
+            .col_expr(fact::Column::Sharing, Expr::value(new.sharing.as_str()))
+            .col_expr(fact::Column::UpdatedAt, Expr::value(now))
+            .col_expr(fact::Column::Version, Expr::value(expected_version + 1))
+            .exec(self.connection())
+            .await?;
+        if result.rows_affected != 1 {
+            return Err(stale("fact"));
+        }
+        record_event(
+            self.connection(),
+            existing.case_id,
+            now,
+            "fact_changed",
+            Some(("fact", id.0)),
+            access.actor(),
+        )
+        .await?;
+        Ok(existing.case_id)
+    }
+
+    pub async fn add_problem(
+        &self,
+        viewer: &Viewer,
+        case_id: CaseId,
+        new: NewProblem,
+    ) -> Result<ProblemId> {
+        let (access, _) = self.lock_open_case(viewer, case_id).await?;
+        let (professional, organisation) = access.content_author()?;
+        let id = ProblemId::generate();
+        let now = Utc::now();
+        problem::Entity::insert(problem::ActiveModel {
+            id: Set(id.0),
+            case_id: Set(case_id.0),
+            organisation_id: Set(organisation.0),
+            professional_id: Set(professional.0),
+            kind: Set(new.kind.as_str().to_owned()),
+            life_domain: Set(new.life_domain.as_str().to_owned()),
+            text: Set(new.text),
+            resident_shares_picture: Set(new.resident_shares_picture),
+            sharing: Set(new.sharing.as_str().to_owned()),
+            withheld_reason: Set(None),
+            created_at: Set(now),
+            updated_at: Set(now),
+            version: Set(1),
+        })
+        .exec_without_returning(self.connection())
+        .await?;
+        record_event(
+            self.connection(),
+            case_id,
+            now,
+            "problem_added",
+            Some(("problem", id.0)),
+            access.actor(),
+        )
+        .await?;
+        Ok(id)
+    }
+
+    pub async fn add_first_step(
+        &self,
+        viewer: &Viewer,
+        case_id: CaseId,
+        new: NewFirstStep,
+    ) -> Result<FirstStepId> {
+        let (access, _) = self.lock_open_case(viewer, case_id).await?;
+        let (professional, organisation) = access.content_author()?;
+        let open = first_step::Entity::find()
+            .filter(first_step::Column::CaseId.eq(case_id.0))
+            .filter(first_step::Column::Status.eq(FirstStepStatus::Open.as_str()))
+            .count(self.connection())
+            .await?;
+        check_open_first_steps(open as usize, new.open_limit)?;
+        let id = FirstStepId::generate();
+        let now = Utc::now();
+        first_step::Entity::insert(first_step::ActiveModel {
+            id: Set(id.0),
+            case_id: Set(case_id.0),
+            text: Set(new.content.text),
+            motivation: Set(new.content.motivation),
+            capability: Set(new.content.capability),
+            opportunity: Set(new.content.opportunity),
+            status: Set(FirstStepStatus::Open.as_str().to_owned()),
+            organisation_id: Set(organisation.0),
+            professional_id: Set(professional.0),
+            withheld_reason: Set(None),
+            created_at: Set(now),
+            updated_at: Set(now),
+            version: Set(1),
+        })
+        .exec_without_returning(self.connection())
+        .await?;
+        record_event(
+            self.connection(),
+            case_id,
+            now,
+            "first_step_added",
+            Some(("first_step", id.0)),
+            access.actor(),
+        )
+        .await?;
+        Ok(id)
+    }
+
+    pub async fn set_first_step_status(
+        &self,
+        viewer: &Viewer,
+        id: FirstStepId,
+        status: FirstStepStatus,
+        expected_version: i32,
+    ) -> Result<CaseId> {
+        let existing = self
+            .first_step(viewer, id)
+            .await?
+            .ok_or(Error::NotFound("first step"))?;
+        let (access, _) = self.lock_open_case(viewer, existing.case_id).await?;
+        access.content_author()?;
+        let now = Utc::now();
+        let result = first_step::Entity::update_many()
+            .filter(first_step::Column::Id.eq(id.0))
+            .filter(first_step::Column::Version.eq(expected_version))
+            .col_expr(first_step::Column::Status, Expr::value(status.as_str()))
+            .col_expr(first_step::Column::UpdatedAt, Expr::value(now))
+            .col_expr(
+                first_step::Column::Version,
+                Expr::value(expected_version + 1),
+            )
+            .exec(self.connection())
+            .await?;
+        if result.rows_affected != 1 {
+            return Err(stale("first step"));
+        }
+        record_event(
+            self.connection(),
+            existing.case_id,
+            now,
+            "first_step_changed",
+            Some(("first_step", id.0)),
+            access.actor(),
+        )
+        .await?;
+        Ok(existing.case_id)
+    }
+
+    pub async fn add_agreement(
+        &self,
+        viewer: &Viewer,
+        case_id: CaseId,
+        new: NewAgreement,
+    ) -> Result<AgreementId> {
+        let (access, _) = self.lock_open_case(viewer, case_id).await?;
+        let (professional, organisation) = access.content_author()?;
+        let (assignee_professional, assignee_organisation, assignee_name) = match &new.assignee {
+            Assignee::TeamMember(member) => {
+                let on_team = team_member::Entity::find()
+                    .filter(team_member::Column::CaseId.eq(case_id.0))
+                    .filter(team_member::Column::ProfessionalId.eq(member.0))
+                    .filter(team_member::Column::LeftAt.is_null())
+                    .one(self.connection())
+                    .await?;
+                let Some(on_team) = on_team else {
+                    return Err(InvalidInput::new(
+                        "assignee.professionalId",
+                        "not on this case's team",
+                    )
+                    .into());
+                };
+                (Some(member.0), Some(on_team.organisation_id), None)
+            }
+            Assignee::Organisation(assigned) => {
+                let on_team = team_member::Entity::find()
+                    .filter(team_member::Column::CaseId.eq(case_id.0))
+                    .filter(team_member::Column::OrganisationId.eq(assigned.0))
+                    .filter(team_member::Column::LeftAt.is_null())
+                    .one(self.connection())
+                    .await?;
+                if on_team.is_none() {
+                    return Err(InvalidInput::new(
+                        "assignee.organisationId",
+                        "not on this case's team",
+                    )
+                    .into());
+                }
+                (None, Some(assigned.0), None)
+            }
+            Assignee::Network(name) | Assignee::SocialBase(name) | Assignee::Specialist(name) => {
+                (None, None, name.clone())
+            }
+            Assignee::Resident => (None, None, None),
+        };
+        let id = AgreementId::generate();
+        let now = Utc::now();
+        agreement::Entity::insert(agreement::ActiveModel {
+            id: Set(id.0),
+            case_id: Set(case_id.0),
+            what: Set(new.what),
+            assignee_kind: Set(new.assignee.kind().as_str().to_owned()),
+            assignee_professional_id: Set(assignee_professional),
+            assignee_organisation_id: Set(assignee_organisation),
+            assignee_name: Set(assignee_name),
+            due_on: Set(new.due_on),
+            review_on: Set(new.review_on),
+            status: Set(AgreementStatus::Open.as_str().to_owned()),
+            status_changed_by_professional_id: Set(Some(professional.0)),
+            status_changed_at: Set(now),
+            organisation_id: Set(organisation.0),
+            professional_id: Set(professional.0),
+            withheld_reason: Set(None),
+            created_at: Set(now),
+            version: Set(1),
+        })
+        .exec_without_returning(self.connection())
+        .await?;
+        record_event(
+            self.connection(),
+            case_id,
+            now,
+            "agreement_added",
+            Some(("agreement", id.0)),
+            access.actor(),
+        )
+        .await?;
+        Ok(id)
+    }
+
+    pub async fn set_agreement_status(
+        &self,
+        viewer: &Viewer,
+        id: AgreementId,
+        status: AgreementStatus,
+        expected_version: i32,
+    ) -> Result<CaseId> {
+        let existing = self
+            .agreement(viewer, id)
+            .await?
+            .ok_or(Error::NotFound("agreement"))?;
+        let (access, _) = self.lock_open_case(viewer, existing.case_id).await?;
+        let (professional, _) = access.content_author()?;
+        let now = Utc::now();
+        let result = agreement::Entity::update_many()
+            .filter(agreement::Column::Id.eq(id.0))
+            .filter(agreement::Column::Version.eq(expected_version))
+            .col_expr(agreement::Column::Status, Expr::value(status.as_str()))
+            .col_expr(agreement::Column::StatusChangedAt, Expr::value(now))
+            .col_expr(
+                agreement::Column::StatusChangedByProfessionalId,
+                Expr::value(Some(professional.0)),
+            )
+            .col_expr(
+                agreement::Column::Version,
+                Expr::value(expected_version + 1),
+            )
+            .exec(self.connection())
+            .await?;
+        if result.rows_affected != 1 {
+            return Err(stale("agreement"));
+        }
+        record_event(
+            self.connection(),
+            existing.case_id,
+            now,
+            "agreement_changed",
+            Some(("agreement", id.0)),
+            access.actor(),
+        )
+        .await?;
+        Ok(existing.case_id)
+    }
+
+    pub async fn add_evaluation(
+        &self,
+        viewer: &Viewer,
+        case_id: CaseId,
+        new: NewEvaluation,
+    ) -> Result<EvaluationId> {
+        let (access, _) = self.lock_open_case(viewer, case_id).await?;
+        let (professional, organisation) = access.content_author()?;
+        let id = EvaluationId::generate();
+        let now = Utc::now();
+        evaluation::Entity::insert(evaluation::ActiveModel {
+            id: Set(id.0),
+            case_id: Set(case_id.0),
+            achieved: Set(new.content.achieved),
+            perspective_reached: Set(new.perspective_reached),
+            what_worked: Set(new.content.what_worked),
+            still_needed: Set(new.content.still_needed),
+            next_evaluation_on: Set(new.next_evaluation_on),
+            organisation_id: Set(organisation.0),
+            professional_id: Set(professional.0),
+            withheld_reason: Set(None),
+            recorded_at: Set(now),
+        })
+        .exec_without_returning(self.connection())
+        .await?;
+        record_event(
+            self.connection(),
+            case_id,
+            now,
+            "evaluation_recorded",
+            Some(("evaluation", id.0)),
+            access.actor(),
+        )
+        .await?;
+        Ok(id)
+    }
+}

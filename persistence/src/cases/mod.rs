@@ -1,0 +1,568 @@
+//! The shared case, and the one place where the slice (DOMAIN.md §5) is enforced.
+//!
+//! Every read of case data goes through a [`Snapshot`]: one database transaction per request,
+//! so membership, consent and content are read at the same instant. Functions that return case
+//! content take a [`CaseAccess`], which only [`Snapshot::case_access`] and
+//! [`Snapshot::caseload`] construct after finding the viewer's relation to the case in that same
+//! snapshot. The visibility rules are pushed into each query's `WHERE` clause
+//! ([`visible_rows`]); rows a viewer may not see never leave the database. What a process
+//! facilitator may not read is dropped before a row leaves this module (`content: None`).
+//! `domain::slice::visibility` is the oracle these queries are tested against.
+
+mod consent;
+mod items;
+mod records;
+mod team;
+
+use std::collections::BTreeSet;
+use std::ops::Deref;
+
+use chrono::{DateTime, Utc};
+use domain::identity::Actor;
+use domain::slice::{CaseRelation, TeamRole};
+use domain::{
+    CaseId, LifeDomain, OrganisationId, OrganisationKind, ProfessionalId, ResidentId, RoleSet,
+};
+use sea_orm::sea_query::{Alias, Condition, Expr, ExprTrait, Query};
+use sea_orm::{
+    AccessMode, ConnectionTrait, DatabaseBackend, DatabaseTransaction, IsolationLevel,
+    SqliteTransactionMode, TransactionOptions, TransactionTrait,
+};
+
+pub use items::{NewAgreement, NewEvaluation, NewFact, NewFirstStep, NewProblem, TimelineEntry};
+pub use records::{CaseCursor, CaseFilter};
+pub use team::InvitationDecision;
+
+use crate::entity::case_event;
+use crate::kind_policies::read_kind_policies;
+use crate::{Error, Result, Store};
+
+/// One request's consistent view of the database.
+pub struct Snapshot {
+    transaction: DatabaseTransaction,
+}
+
+/// A write transaction. It reads like a [`Snapshot`] and commits all its rows at once or none.
+pub struct Writer {
+    snapshot: Snapshot,
+}
+
+impl Deref for Writer {
+    type Target = Snapshot;
+
+    fn deref(&self) -> &Snapshot {
+        &self.snapshot
+    }
+}
+
+impl Store {
+    /// A read-only snapshot for one request. On PostgreSQL a repeatable-read transaction; on
+    /// SQLite a deferred transaction, which in WAL mode reads one snapshot from its first read.
+    pub async fn snapshot(&self) -> Result<Snapshot> {
+        let options = if self.is_sqlite() {
+            TransactionOptions::default()
+        } else {
+            TransactionOptions {
+                isolation_level: Some(IsolationLevel::RepeatableRead),
+                access_mode: Some(AccessMode::ReadOnly),
+                sqlite_transaction_mode: None,
+            }
+        };
+        let transaction = self.connection().begin_with_options(options).await?;
+        Ok(Snapshot { transaction })
+    }
+
+    /// A write transaction. On SQLite it takes the write lock at once, so reading before
+    /// writing never fails halfway; on PostgreSQL writes to a case lock its row first.
+    pub async fn begin_write(&self) -> Result<Writer> {
+        let options = TransactionOptions {
+            sqlite_transaction_mode: self.is_sqlite().then_some(SqliteTransactionMode::Immediate),
+            ..TransactionOptions::default()
+        };
+        let transaction = self.connection().begin_with_options(options).await?;
+        Ok(Writer {
+            snapshot: Snapshot { transaction },
+        })
+    }
+}
+
+impl Writer {
+    pub async fn commit(self) -> Result<()> {
+        self.snapshot.transaction.commit().await?;
+        Ok(())
+    }
+
+    fn connection(&self) -> &DatabaseTransaction {
+        &self.snapshot.transaction
+    }
+}
+
+/// Who is asking, with the kind policy of their organisation as it stands in this snapshot.
+#[derive(Debug, Clone)]
+pub struct Viewer {
+    kind: ViewerKind,
+}
+
+#[derive(Debug, Clone)]
+enum ViewerKind {
+    Professional {
+        professional_id: ProfessionalId,
+        organisation_id: OrganisationId,
+        organisation_kind: OrganisationKind,
+        roles: RoleSet,
+        policy: PolicyMask,
+    },
+    Resident {
+        resident_id: ResidentId,
+    },
+    /// Services and the platform operator: no relation to any case.
+    Nobody,
+}
+
+/// A kind policy as the slice predicate needs it: the life domains the viewer's organisation
+/// kind may receive, and whether it may see the BSN.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+struct PolicyMask {
+    life_domains: u16,
+    bsn: bool,
+}
+
+impl PolicyMask {
+    fn allows(self, domain: LifeDomain) -> bool {
+        self.life_domains & domain_bit(domain) != 0
+    }
+
+    fn domains(self) -> Vec<&'static str> {
+        LifeDomain::ALL
+            .iter()
+            .filter(|domain| self.allows(**domain))
+            .map(|domain| domain.as_str())
+            .collect()
+    }
+}
+
+fn domain_bit(domain: LifeDomain) -> u16 {
+    let index = LifeDomain::ALL
+        .iter()
+        .position(|candidate| *candidate == domain)
+        .expect("every life domain is in ALL");
+    1 << index
+}
+
+/// Proof that the viewer stands in a relation to one case, found in this snapshot. It has no
+/// public constructor: the only way to hold one is to ask [`Snapshot::case_access`] or
+/// [`Snapshot::caseload`].
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct CaseAccess {
+    case_id: CaseId,
+    relation: Relation,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Relation {
+    Member {
+        professional_id: ProfessionalId,
+        organisation_id: OrganisationId,
+        organisation_kind: OrganisationKind,
+        role: TeamRole,
+        policy: PolicyMask,
+    },
+    Resident {
+        resident_id: ResidentId,
+    },
+}
+
+impl CaseAccess {
+    pub fn case_id(&self) -> CaseId {
+        self.case_id
+    }
+
+    /// The relation in the oracle's terms.
+    pub fn relation(&self) -> CaseRelation {
+        match self.relation {
+            Relation::Member {
+                role,
+                organisation_kind,
+                ..
+            } => CaseRelation::TeamMember {
+                role,
+                kind: organisation_kind,
+            },
+            Relation::Resident { .. } => CaseRelation::Resident,
+        }
+    }
+
+    pub fn team_role(&self) -> Option<TeamRole> {
+        match self.relation {
+            Relation::Member { role, .. } => Some(role),
+            Relation::Resident { .. } => None,
+        }
+    }
+
+    pub fn is_resident(&self) -> bool {
+        matches!(self.relation, Relation::Resident { .. })
+    }
+
+    /// Whether texts, amounts and names reach this viewer; process facilitators see only the
+    /// process (§5.2).
+    pub fn sees_content(&self) -> bool {
+        self.team_role() != Some(TeamRole::ProcessFacilitator)
+    }
+
+    /// Whether the resident's name and contact details reach this viewer (§5.7).
+    pub fn sees_resident_identity(&self) -> bool {
+        self.sees_content()
+    }
+
+    /// Whether the resident's BSN reaches this viewer: the resident, and members of kinds
+    /// whose policy includes it (§5.7).
+    pub fn sees_bsn(&self) -> bool {
+        match self.relation {
+            Relation::Member { role, policy, .. } => {
+                policy.bsn && role != TeamRole::ProcessFacilitator
+            }
+            Relation::Resident { .. } => true,
+        }
+    }
+
+    fn member(&self) -> Option<(ProfessionalId, OrganisationId)> {
+        match self.relation {
+            Relation::Member {
+                professional_id,
+                organisation_id,
+                ..
+            } => Some((professional_id, organisation_id)),
+            Relation::Resident { .. } => None,
+        }
+    }
+
+    /// The professional and organisation writing content, or why this viewer may not.
+    fn content_author(&self) -> Result<(ProfessionalId, OrganisationId)> {
+        match self.relation {
+            Relation::Member {
+                role: TeamRole::ProcessFacilitator,
+                ..
+            } => Err(Error::Forbidden(
+                "a process facilitator guides the process and does not write content",
+            )),
+            Relation::Member {
+                professional_id,
+                organisation_id,
+                ..
+            } => Ok((professional_id, organisation_id)),
+            Relation::Resident { .. } => Err(Error::Forbidden(
+                "the resident writes their perspective and consents; the team writes the rest",
+            )),
+        }
+    }
+
+    fn require_case_lead(&self) -> Result<(ProfessionalId, OrganisationId)> {
+        match self.relation {
+            Relation::Member {
+                role: TeamRole::CaseLead,
+                professional_id,
+                organisation_id,
+                ..
+            } => Ok((professional_id, organisation_id)),
+            _ => Err(Error::Forbidden("only the case lead may do this")),
+        }
+    }
+
+    /// Who did something, for the timeline and the who-changed-it columns.
+    fn actor(&self) -> ActorColumns {
+        match self.relation {
+            Relation::Member {
+                professional_id,
+                organisation_id,
+                ..
+            } => ActorColumns {
+                professional_id: Some(professional_id),
+                organisation_id: Some(organisation_id),
+                by_resident: false,
+            },
+            Relation::Resident { .. } => ActorColumns {
+                professional_id: None,
+                organisation_id: None,
+                by_resident: true,
+            },
+        }
+    }
+
+    /// The key under which the slice predicate is the same for every case: one query serves
+    /// all cases of a batch with the same key.
+    fn predicate_key(&self) -> PredicateKey {
+        match self.relation {
+            Relation::Member {
+                organisation_id,
+                policy,
+                ..
+            } => PredicateKey::Member {
+                organisation_id,
+                policy,
+            },
+            Relation::Resident { .. } => PredicateKey::Resident,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+struct ActorColumns {
+    professional_id: Option<ProfessionalId>,
+    organisation_id: Option<OrganisationId>,
+    by_resident: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum PredicateKey {
+    Member {
+        organisation_id: OrganisationId,
+        policy: PolicyMask,
+    },
+    Resident,
+}
+
+/// How an item table takes part in the slice.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Slicing {
+    /// The shared plan: every member sees every row (§5.3).
+    Shared,
+    /// Facts, problems and notes (§5.4); `need` says whether the table has a need column.
+    PerOrganisation { need: bool },
+}
+
+/// The rows of `table` that viewers under `key` may see, as a `WHERE` condition. This is the
+/// slice in SQL; `domain::slice::visibility` is its specification.
+fn visible_rows(table: &'static str, slicing: Slicing, key: PredicateKey) -> Condition {
+    let column = |name: &'static str| Expr::col((Alias::new(table), Alias::new(name)));
+    match key {
+        // The resident sees everything about them except what is withheld with a reason.
+        PredicateKey::Resident => Condition::all().add(column("withheld_reason").is_null()),
+        PredicateKey::Member { .. } if slicing == Slicing::Shared => Condition::all(),
+        PredicateKey::Member {
+            organisation_id,
+            policy,
+        } => {
+            let consented = Query::select()
+                .expr(Expr::val(1))
+                .from(Alias::new("consents"))
+                .and_where(
+                    Expr::col((Alias::new("consents"), Alias::new("case_id")))
+                        .equals((Alias::new(table), Alias::new("case_id"))),
+                )
+                .and_where(
+                    Expr::col((Alias::new("consents"), Alias::new("organisation_id")))
+                        .eq(organisation_id.0),
+                )
+                .and_where(
+                    Expr::col((Alias::new("consents"), Alias::new("life_domain")))
+                        .equals((Alias::new(table), Alias::new("life_domain"))),
+                )
+                .and_where(Expr::col((Alias::new("consents"), Alias::new("revoked_at"))).is_null())
+                .to_owned();
+            let mut shared = Condition::all()
+                .add(column("sharing").eq("team"))
+                .add(column("life_domain").is_in(policy.domains()))
+                .add(Expr::exists(consented));
+            if slicing == (Slicing::PerOrganisation { need: true }) {
+                shared = shared.add(column("need").eq("need_to_know"));
+            }
+            Condition::any()
+                .add(column("organisation_id").eq(organisation_id.0))
+                .add(shared)
+        }
+    }
+}
+
+impl Snapshot {
+    pub(crate) fn connection(&self) -> &DatabaseTransaction {
+        &self.transaction
+    }
+
+    pub(crate) fn backend(&self) -> DatabaseBackend {
+        self.transaction.get_database_backend()
+    }
+
+    /// The viewer behind `actor`, with their organisation's kind policy as of this snapshot.
+    pub async fn viewer(&self, actor: &Actor) -> Result<Viewer> {
+        let kind = match actor {
+            Actor::Professional(professional) => {
+                let policy = read_kind_policies(self.connection())
+                    .await?
+                    .into_iter()
+                    .find(|versioned| versioned.policy.kind == professional.organisation_kind)
+                    .map(|versioned| PolicyMask {
+                        life_domains: versioned
+                            .policy
+                            .life_domains
+                            .iter()
+                            .fold(0, |mask, domain| mask | domain_bit(*domain)),
+                        bsn: versioned.policy.bsn,
+                    })
+                    // A kind without a policy receives nothing of other organisations.
+                    .unwrap_or(PolicyMask {
+                        life_domains: 0,
+                        bsn: false,
+                    });
+                ViewerKind::Professional {
+                    professional_id: professional.professional_id,
+                    organisation_id: professional.organisation_id,
+                    organisation_kind: professional.organisation_kind,
+                    roles: professional.roles.clone(),
+                    policy,
+                }
+            }
+            Actor::Resident(resident) => ViewerKind::Resident {
+                resident_id: resident.resident_id,
+            },
+            Actor::Service(_) | Actor::PlatformAdmin(_) => ViewerKind::Nobody,
+        };
+        Ok(Viewer { kind })
+    }
+
+    /// The viewer's access to one case, or `NotFound` — the same answer for a case that does
+    /// not exist and one the viewer has no relation to (§5.1).
+    pub async fn case_access(&self, viewer: &Viewer, case_id: CaseId) -> Result<CaseAccess> {
+        self.case_accesses(viewer, &[case_id])
+            .await?
+            .pop()
+            .ok_or(Error::NotFound("case"))
+    }
+
+    /// The viewer's access to each of `case_ids` they have a relation to, in one query.
+    pub(crate) async fn case_accesses(
+        &self,
+        viewer: &Viewer,
+        case_ids: &[CaseId],
+    ) -> Result<Vec<CaseAccess>> {
+        use crate::entity::{case, team_member};
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
+        let ids: Vec<_> = case_ids.iter().map(|id| id.0).collect();
+        match &viewer.kind {
+            ViewerKind::Professional {
+                professional_id,
+                organisation_id,
+                organisation_kind,
+                policy,
+                ..
+            } => {
+                let rows = team_member::Entity::find()
+                    .filter(team_member::Column::CaseId.is_in(ids))
+                    .filter(team_member::Column::ProfessionalId.eq(professional_id.0))
+                    .filter(team_member::Column::OrganisationId.eq(organisation_id.0))
+                    .filter(team_member::Column::LeftAt.is_null())
+                    .all(self.connection())
+                    .await?;
+                rows.into_iter()
+                    .map(|row| {
+                        Ok(CaseAccess {
+                            case_id: CaseId(row.case_id),
+                            relation: Relation::Member {
+                                professional_id: *professional_id,
+                                organisation_id: *organisation_id,
+                                organisation_kind: *organisation_kind,
+                                role: TeamRole::parse(&row.role)
+                                    .ok_or(Error::Corrupt("team role"))?,
+                                policy: *policy,
+                            },
+                        })
+                    })
+                    .collect()
+            }
+            ViewerKind::Resident { resident_id } => {
+                let rows: Vec<uuid::Uuid> = case::Entity::find()
+                    .select_only()
+                    .column(case::Column::Id)
+                    .filter(case::Column::Id.is_in(ids))
+                    .filter(case::Column::ResidentId.eq(resident_id.0))
+                    .into_tuple()
+                    .all(self.connection())
+                    .await?;
+                Ok(rows
+                    .into_iter()
+                    .map(|id| CaseAccess {
+                        case_id: CaseId(id),
+                        relation: Relation::Resident {
+                            resident_id: *resident_id,
+                        },
+                    })
+                    .collect())
+            }
+            ViewerKind::Nobody => Ok(Vec::new()),
+        }
+    }
+}
+
+impl Viewer {
+    fn professional(&self) -> Result<(ProfessionalId, OrganisationId, &RoleSet)> {
+        match &self.kind {
+            ViewerKind::Professional {
+                professional_id,
+                organisation_id,
+                roles,
+                ..
+            } => Ok((*professional_id, *organisation_id, roles)),
+            _ => Err(Error::Forbidden("only a professional may do this")),
+        }
+    }
+
+    /// The organisation the viewer acts for, if any.
+    pub fn organisation_id(&self) -> Option<OrganisationId> {
+        match &self.kind {
+            ViewerKind::Professional {
+                organisation_id, ..
+            } => Some(*organisation_id),
+            _ => None,
+        }
+    }
+}
+
+/// Groups accesses by the predicate that serves them, so a batch costs one query per group
+/// (in practice one: a request has one viewer).
+fn group_by_predicate(accesses: &[CaseAccess]) -> Vec<(PredicateKey, Vec<uuid::Uuid>)> {
+    let mut groups: Vec<(PredicateKey, Vec<uuid::Uuid>)> = Vec::new();
+    for access in accesses {
+        let key = access.predicate_key();
+        match groups.iter_mut().find(|(existing, _)| *existing == key) {
+            Some((_, ids)) => ids.push(access.case_id.0),
+            None => groups.push((key, vec![access.case_id.0])),
+        }
+    }
+    groups
+}
+
+/// Records what happened on a case for its timeline, and marks the case active.
+async fn record_event(
+    connection: &DatabaseTransaction,
+    case_id: CaseId,
+    at: DateTime<Utc>,
+    kind: &str,
+    item: Option<(&str, uuid::Uuid)>,
+    actor: ActorColumns,
+) -> Result<()> {
+    use crate::entity::case;
+    use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
+    case_event::Entity::insert(case_event::ActiveModel {
+        id: Set(uuid::Uuid::now_v7()),
+        case_id: Set(case_id.0),
+        at: Set(at),
+        kind: Set(kind.to_owned()),
+        item_kind: Set(item.map(|(kind, _)| kind.to_owned())),
+        item_id: Set(item.map(|(_, id)| id)),
+        organisation_id: Set(actor.organisation_id.map(|id| id.0)),
+        professional_id: Set(actor.professional_id.map(|id| id.0)),
+        by_resident: Set(actor.by_resident),
+    })
+    .exec_without_returning(connection)
+    .await?;
+    case::Entity::update_many()
+        .col_expr(case::Column::LastActivityAt, Expr::value(at))
+        .filter(case::Column::Id.eq(case_id.0))
+        .exec(connection)
+        .await?;
+    Ok(())
+}
+
+/// The life domains of a set, as stored.
+fn domain_names(domains: &BTreeSet<LifeDomain>) -> Vec<&'static str> {
+    domains.iter().map(|domain| domain.as_str()).collect()
+}

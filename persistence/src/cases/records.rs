@@ -1,0 +1,502 @@
+//! Cases themselves: opening, the caseload, status and step.
+
+use chrono::{Datelike, NaiveDate, Utc};
+use domain::case::{Case, CaseReference, CaseStatus, CaseStep};
+use domain::slice::TeamRole;
+use domain::{CaseId, MunicipalityId, ResidentId};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, OnConflict, Order, Query};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, FromQueryResult,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Select,
+};
+
+use super::{CaseAccess, Relation, Snapshot, Viewer, ViewerKind, Writer, record_event};
+use crate::entity::{
+    agreement, case, case_reference_counter, municipality, organisation_municipality, resident,
+    team_member,
+};
+use crate::{Error, Page, Result};
+
+/// Narrows a caseload.
+#[derive(Debug, Clone, Default)]
+pub struct CaseFilter {
+    pub status: Option<CaseStatus>,
+    pub step: Option<CaseStep>,
+    pub municipality: Option<MunicipalityId>,
+    /// Only cases with (`true`) or without (`false`) an open agreement past its due date.
+    pub has_overdue_agreements: Option<bool>,
+    /// The day against which "overdue" is judged.
+    pub today: Option<NaiveDate>,
+}
+
+/// Where a caseload page starts: after the case with this activity time and id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CaseCursor {
+    pub last_activity_at: chrono::DateTime<Utc>,
+    pub id: CaseId,
+}
+
+pub(super) fn to_case(row: case::Model) -> Result<Case> {
+    Ok(Case {
+        id: CaseId(row.id),
+        municipality_id: MunicipalityId(row.municipality_id),
+        reference: CaseReference::from_stored(row.reference),
+        resident_id: ResidentId(row.resident_id),
+        status: CaseStatus::parse(&row.status).ok_or(Error::Corrupt("case status"))?,
+        step: CaseStep::parse(&row.step).ok_or(Error::Corrupt("case step"))?,
+        status_reason: row.status_reason,
+        opened_at: row.opened_at,
+        closed_at: row.closed_at,
+        last_activity_at: row.last_activity_at,
+        version: row.version,
+    })
+}
+
+/// A case as `access` may see it.
+fn sliced_case(row: case::Model, access: &CaseAccess) -> Result<Case> {
+    let mut case = to_case(row)?;
+    if !access.sees_content() {
+        case.status_reason = None;
+    }
+    Ok(case)
+}
+
+impl Snapshot {
+    pub async fn case(&self, access: &CaseAccess) -> Result<Case> {
+        let row = case::Entity::find_by_id(access.case_id.0)
+            .one(self.connection())
+            .await?
+            .ok_or(Error::NotFound("case"))?;
+        sliced_case(row, access)
+    }
+
+    /// The cases of `accesses`, in one query.
+    pub async fn cases(&self, accesses: &[CaseAccess]) -> Result<Vec<(CaseAccess, Case)>> {
+        let rows = case::Entity::find()
+            .filter(case::Column::Id.is_in(accesses.iter().map(|access| access.case_id.0)))
+            .all(self.connection())
+            .await?;
+        rows.into_iter()
+            .filter_map(|row| {
+                let access = accesses.iter().find(|access| access.case_id.0 == row.id)?;
+                Some(sliced_case(row, access).map(|case| (access.clone(), case)))
+            })
+            .collect()
+    }
+
+    /// The cases the viewer has a relation to, most recently active first.
+    fn caseload_query(&self, viewer: &Viewer, filter: &CaseFilter) -> Option<Select<case::Entity>> {
+        let mut query = case::Entity::find();
+        match &viewer.kind {
+            ViewerKind::Professional {
+                professional_id,
+                organisation_id,
+                ..
+            } => {
+                query = query.filter(
+                    case::Column::Id.in_subquery(
+                        Query::select()
+                            .column(team_member::Column::CaseId)
+                            .from(team_member::Entity)
+                            .and_where(team_member::Column::ProfessionalId.eq(professional_id.0))
+                            .and_where(team_member::Column::OrganisationId.eq(organisation_id.0))
+                            .and_where(team_member::Column::LeftAt.is_null())
+                            .to_owned(),
+                    ),
+                )
+            }
+            ViewerKind::Resident { resident_id } => {
+                query = query.filter(case::Column::ResidentId.eq(resident_id.0))
+            }
+            ViewerKind::Nobody => return None,
+        }
+        if let Some(status) = filter.status {
+            query = query.filter(case::Column::Status.eq(status.as_str()));
+        }
+        if let Some(step) = filter.step {
+            query = query.filter(case::Column::Step.eq(step.as_str()));
+        }
+        if let Some(municipality) = filter.municipality {
+            query = query.filter(case::Column::MunicipalityId.eq(municipality.0));
+        }
+        if let Some(wanted) = filter.has_overdue_agreements {
+            let today = filter.today.unwrap_or_else(|| Utc::now().date_naive());
+            let overdue = Query::select()
+                .expr(Expr::val(1))
+                .from(agreement::Entity)
+                .and_where(
+                    Expr::col((agreement::Entity, agreement::Column::CaseId))
+                        .equals((case::Entity, case::Column::Id)),
+                )
+                .and_where(agreement::Column::Status.is_in(["open", "in_progress"]))
+                .and_where(agreement::Column::DueOn.lt(today))
+                .to_owned();
+            let exists = Expr::exists(overdue);
+            query = query.filter(if wanted { exists } else { exists.not() });
+        }
+        Some(query)
+    }
+
+    /// One page of the viewer's caseload, with the access to each case.
+    pub async fn caseload(
+        &self,
+        viewer: &Viewer,
+        filter: &CaseFilter,
+        after: Option<CaseCursor>,
+        first: u64,
+    ) -> Result<Page<(CaseAccess, Case)>> {
+        let Some(mut query) = self.caseload_query(viewer, filter) else {
+            return Ok(Page {
+                items: Vec::new(),
+                has_next_page: false,
+            });
+        };
+        if let Some(cursor) = after {
+            query = query.filter(
+                Condition::any()
+                    .add(case::Column::LastActivityAt.lt(cursor.last_activity_at))
+                    .add(
+                        Condition::all()
+                            .add(case::Column::LastActivityAt.eq(cursor.last_activity_at))
+                            .add(case::Column::Id.lt(cursor.id.0)),
+                    ),
+            );
+        }
+        let mut rows = query
+            .order_by(case::Column::LastActivityAt, Order::Desc)
+            .order_by(case::Column::Id, Order::Desc)
+            .limit(first + 1)
+            .all(self.connection())
+            .await?;
+        let has_next_page = rows.len() as u64 > first;
+        rows.truncate(first as usize);
+        let ids: Vec<CaseId> = rows.iter().map(|row| CaseId(row.id)).collect();
+        let accesses = self.case_accesses(viewer, &ids).await?;
+        let items = rows
+            .into_iter()
+            .filter_map(|row| {
+                let access = accesses.iter().find(|access| access.case_id.0 == row.id)?;
+                Some(sliced_case(row, access).map(|case| (access.clone(), case)))
+            })
+            .collect::<Result<Vec<_>>>()?;
+        Ok(Page {
+            items,
+            has_next_page,
+        })
+    }
+
+    pub async fn count_caseload(&self, viewer: &Viewer, filter: &CaseFilter) -> Result<u64> {
+        match self.caseload_query(viewer, filter) {
+            Some(query) => Ok(query.count(self.connection()).await?),
+            None => Ok(0),
+        }
+    }
+}
+
+impl Writer {
+    /// Locks the case for this transaction and returns the viewer's access to it. Every write
+    /// to a case starts here, so writes to one case never interleave.
+    pub(super) async fn lock_case(
+        &self,
+        viewer: &Viewer,
+        case_id: CaseId,
+    ) -> Result<(CaseAccess, Case)> {
+        let mut query = case::Entity::find_by_id(case_id.0);
+        if self.backend() == sea_orm::DatabaseBackend::Postgres {
+            query = query.lock_exclusive();
+        }
+        // The row is read before the access check, but nothing of it is returned unless the
+        // viewer has access.
+        let row = query.one(self.connection()).await?;
+        let access = self.case_access(viewer, case_id).await?;
+        let row = row.ok_or(Error::NotFound("case"))?;
+        let case = sliced_case(row, &access)?;
+        Ok((access, case))
+    }
+
+    /// [`Writer::lock_case`] for a write that needs the case open.
+    pub(super) async fn lock_open_case(
+        &self,
+        viewer: &Viewer,
+        case_id: CaseId,
+    ) -> Result<(CaseAccess, Case)> {
+        let (access, case) = self.lock_case(viewer, case_id).await?;
+        if case.status == CaseStatus::Closed {
+            return Err(Error::Invalid(domain::InvalidInput::new(
+                "caseId",
+                "the case is closed; reopen it first",
+            )));
+        }
+        Ok((access, case))
+    }
+
+    /// Opens a case for `resident` in `municipality`; the opening professional becomes its
+    /// case lead.
+    pub async fn open_case(
+        &self,
+        viewer: &Viewer,
+        municipality_id: MunicipalityId,
+        resident_id: ResidentId,
+    ) -> Result<CaseId> {
+        let (professional_id, organisation_id, _) = viewer.professional()?;
+        let serves = organisation_municipality::Entity::find()
+            .filter(organisation_municipality::Column::OrganisationId.eq(organisation_id.0))
+            .filter(organisation_municipality::Column::MunicipalityId.eq(municipality_id.0))
+            .one(self.connection())
+            .await?;
+        if serves.is_none() {
+            return Err(Error::Invalid(domain::InvalidInput::new(
+                "municipalityId",
+                "your organisation does not work in this municipality",
+            )));
+        }
+        let municipality = municipality::Entity::find_by_id(municipality_id.0)
+            .one(self.connection())
+            .await?
+            .ok_or(Error::Corrupt("organisation municipality"))?;
+        if resident::Entity::find_by_id(resident_id.0)
+            .one(self.connection())
+            .await?
+            .is_none()
+        {
+            return Err(Error::Invalid(domain::InvalidInput::new(
+                "residentId",
+                "no such resident",
+            )));
+        }
+        let now = Utc::now();
+        let year = now.year();
+        let sequence = self.next_reference_sequence(municipality_id, year).await?;
+        let code = domain::MunicipalityCode::parse(&municipality.code)
+            .map_err(|_| Error::Corrupt("municipality code"))?;
+        let reference = CaseReference::new(&code, year, sequence);
+        let case_id = CaseId::generate();
+        case::Entity::insert(case::ActiveModel {
+            id: Set(case_id.0),
+            municipality_id: Set(municipality_id.0),
+            reference: Set(reference.as_str().to_owned()),
+            resident_id: Set(resident_id.0),
+            status: Set(CaseStatus::Open.as_str().to_owned()),
+            step: Set(CaseStep::Perspective.as_str().to_owned()),
+            status_reason: Set(None),
+            opened_by_professional_id: Set(professional_id.0),
+            opened_at: Set(now),
+            closed_at: Set(None),
+            last_activity_at: Set(now),
+            version: Set(1),
+        })
+        .exec_without_returning(self.connection())
+        .await?;
+        team_member::Entity::insert(team_member::ActiveModel {
+            id: Set(domain::TeamMemberId::generate().0),
+            case_id: Set(case_id.0),
+            professional_id: Set(professional_id.0),
+            organisation_id: Set(organisation_id.0),
+            role: Set(TeamRole::CaseLead.as_str().to_owned()),
+            joined_at: Set(now),
+            left_at: Set(None),
+            left_reason: Set(None),
+            version: Set(1),
+        })
+        .exec_without_returning(self.connection())
+        .await?;
+        let access = CaseAccess {
+            case_id,
+            relation: Relation::Member {
+                professional_id,
+                organisation_id,
+                organisation_kind: match &viewer.kind {
+                    ViewerKind::Professional {
+                        organisation_kind, ..
+                    } => *organisation_kind,
+                    _ => unreachable!("checked above"),
+                },
+                role: TeamRole::CaseLead,
+                policy: match &viewer.kind {
+                    ViewerKind::Professional { policy, .. } => *policy,
+                    _ => unreachable!("checked above"),
+                },
+            },
+        };
+        record_event(
+            self.connection(),
+            case_id,
+            now,
+            "case_opened",
+            None,
+            access.actor(),
+        )
+        .await?;
+        Ok(case_id)
+    }
+
+    /// The next number in this municipality's series for `year`; the counter row serialises
+    /// concurrent openings.
+    async fn next_reference_sequence(
+        &self,
+        municipality_id: MunicipalityId,
+        year: i32,
+    ) -> Result<i64> {
+        let counters = Alias::new("case_reference_counters");
+        let statement = Query::insert()
+            .into_table(case_reference_counter::Entity)
+            .columns([
+                case_reference_counter::Column::MunicipalityId,
+                case_reference_counter::Column::Year,
+                case_reference_counter::Column::LastSequence,
+            ])
+            .values_panic([municipality_id.0.into(), year.into(), 1i64.into()])
+            .on_conflict(
+                OnConflict::columns([
+                    case_reference_counter::Column::MunicipalityId,
+                    case_reference_counter::Column::Year,
+                ])
+                .value(
+                    case_reference_counter::Column::LastSequence,
+                    Expr::col((counters, Alias::new("last_sequence"))).add(1),
+                )
+                .to_owned(),
+            )
+            .returning_col(case_reference_counter::Column::LastSequence)
+            .to_owned();
+        #[derive(FromQueryResult)]
+        struct Sequence {
+            last_sequence: i64,
+        }
+        let built = self.backend().build(&statement);
+        let row = self
+            .connection()
+            .query_one_raw(built)
+            .await?
+            .ok_or(Error::Corrupt("case reference counter"))?;
+        Ok(Sequence::from_query_result(&row, "")?.last_sequence)
+    }
+
+    /// Moves the case to `step`; any member may, the process facilitator included.
+    pub async fn set_case_step(
+        &self,
+        viewer: &Viewer,
+        case_id: CaseId,
+        step: CaseStep,
+        expected_version: i32,
+    ) -> Result<()> {
+        let (access, _) = self.lock_case(viewer, case_id).await?;
+        if access.is_resident() {
+            return Err(Error::Forbidden("the team moves the case between steps"));
+        }
+        self.update_case(&access, expected_version, |update| {
+            update.col_expr(case::Column::Step, Expr::value(step.as_str()))
+        })
+        .await?;
+        record_event(
+            self.connection(),
+            case_id,
+            Utc::now(),
+            "step_changed",
+            None,
+            access.actor(),
+        )
+        .await
+    }
+
+    /// Closes or reopens the case, with the reason; only the case lead may.
+    pub async fn set_case_status(
+        &self,
+        viewer: &Viewer,
+        case_id: CaseId,
+        status: CaseStatus,
+        reason: String,
+        expected_version: i32,
+    ) -> Result<()> {
+        let (access, case) = self.lock_case(viewer, case_id).await?;
+        access.require_case_lead()?;
+        if case.status == status {
+            return Err(Error::Invalid(domain::InvalidInput::new(
+                "caseId",
+                format!("the case is already {status}"),
+            )));
+        }
+        let now = Utc::now();
+        self.update_case(&access, expected_version, |update| {
+            update
+                .col_expr(case::Column::Status, Expr::value(status.as_str()))
+                .col_expr(case::Column::StatusReason, Expr::value(reason))
+                .col_expr(
+                    case::Column::ClosedAt,
+                    Expr::value((status == CaseStatus::Closed).then_some(now)),
+                )
+        })
+        .await?;
+        let kind = match status {
+            CaseStatus::Closed => "case_closed",
+            CaseStatus::Open => "case_reopened",
+        };
+        record_event(self.connection(), case_id, now, kind, None, access.actor()).await
+    }
+
+    /// Applies `change` to the case row if it is still at `expected_version`.
+    async fn update_case(
+        &self,
+        access: &CaseAccess,
+        expected_version: i32,
+        change: impl FnOnce(sea_orm::UpdateMany<case::Entity>) -> sea_orm::UpdateMany<case::Entity>,
+    ) -> Result<()> {
+        let update = case::Entity::update_many()
+            .filter(case::Column::Id.eq(access.case_id.0))
+            .filter(case::Column::Version.eq(expected_version))
+            .col_expr(case::Column::Version, Expr::value(expected_version + 1));
+        let result = change(update).exec(self.connection()).await?;
+        if result.rows_affected != 1 {
+            return Err(stale("case"));
+        }
+        Ok(())
+    }
+}
+
+/// The error for a write that named an old version.
+pub(super) fn stale(what: &str) -> Error {
+    Error::Conflict(format!(
+        "the {what} was changed by someone else; reload it and try again"
+    ))
+}
+
+impl Snapshot {
+    /// The resident of each case whose viewer may see who it is about: name and contact for
+    /// team members, the BSN only for kinds whose policy includes it (§5.7).
+    pub async fn case_residents(
+        &self,
+        accesses: &[CaseAccess],
+    ) -> Result<std::collections::HashMap<CaseId, domain::resident::Resident>> {
+        let allowed: Vec<&CaseAccess> = accesses
+            .iter()
+            .filter(|access| access.sees_resident_identity())
+            .collect();
+        let pairs: Vec<(uuid::Uuid, uuid::Uuid)> = case::Entity::find()
+            .select_only()
+            .column(case::Column::Id)
+            .column(case::Column::ResidentId)
+            .filter(case::Column::Id.is_in(allowed.iter().map(|access| access.case_id.0)))
+            .into_tuple()
+            .all(self.connection())
+            .await?;
+        let residents = resident::Entity::find()
+            .filter(resident::Column::Id.is_in(pairs.iter().map(|(_, resident)| *resident)))
+            .all(self.connection())
+            .await?;
+        let mut by_case = std::collections::HashMap::new();
+        for (case_id, resident_id) in pairs {
+            let Some(access) = allowed.iter().find(|access| access.case_id.0 == case_id) else {
+                continue;
+            };
+            let Some(row) = residents.iter().find(|row| row.id == resident_id) else {
+                continue;
+            };
+            let mut resident = crate::residents::to_resident(row.clone())?;
+            if !access.sees_bsn() {
+                resident.bsn = None;
+            }
+            by_case.insert(CaseId(case_id), resident);
+        }
+        Ok(by_case)
+    }
+}

@@ -1,0 +1,579 @@
+//! The case team: bring in, don't hand over (DOMAIN.md §3). Invitations, joining, leaving,
+//! and the one case lead.
+
+use std::collections::HashMap;
+
+use chrono::Utc;
+use domain::case::{CaseReference, Invitation, InvitationStatus, TeamMember, check_joining_role};
+use domain::slice::TeamRole;
+use domain::{
+    CaseId, InvalidInput, InvitationId, OrganisationId, OrganisationKind, ProfessionalId,
+    TeamMemberId,
+};
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+
+use super::records::stale;
+use super::{CaseAccess, Snapshot, Viewer, ViewerKind, Writer, record_event};
+use crate::entity::{
+    case, invitation, organisation, organisation_municipality, professional, team_member,
+};
+use crate::error::conflict_on_unique;
+use crate::{Error, Result};
+
+/// What the invited organisation does with an invitation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InvitationDecision {
+    Accept(TeamRole),
+    Decline,
+}
+
+fn to_member(row: team_member::Model) -> Result<TeamMember> {
+    Ok(TeamMember {
+        id: TeamMemberId(row.id),
+        case_id: CaseId(row.case_id),
+        professional_id: ProfessionalId(row.professional_id),
+        organisation_id: OrganisationId(row.organisation_id),
+        role: TeamRole::parse(&row.role).ok_or(Error::Corrupt("team role"))?,
+        joined_at: row.joined_at,
+        version: row.version,
+    })
+}
+
+fn to_invitation(row: invitation::Model, reference: String) -> Result<Invitation> {
+    Ok(Invitation {
+        id: InvitationId(row.id),
+        case_id: CaseId(row.case_id),
+        case_reference: CaseReference::from_stored(reference),
+        organisation_id: OrganisationId(row.organisation_id),
+        professional_id: row.professional_id.map(ProfessionalId),
+        reason: row.reason,
+        escalation: row.escalation,
+        status: InvitationStatus::parse(&row.status).ok_or(Error::Corrupt("invitation status"))?,
+        invited_by_organisation_id: OrganisationId(row.invited_by_organisation_id),
+        invited_by_professional_id: ProfessionalId(row.invited_by_professional_id),
+        invited_at: row.invited_at,
+        decided_at: row.decided_at,
+        version: row.version,
+    })
+}
+
+impl Snapshot {
+    /// The active team of each case, in one query. Team composition is process information:
+    /// every member sees it, the process facilitator included, and so does the resident.
+    pub async fn team_members(
+        &self,
+        accesses: &[CaseAccess],
+    ) -> Result<HashMap<CaseId, Vec<TeamMember>>> {
+        let rows = team_member::Entity::find()
+            .filter(
+                team_member::Column::CaseId.is_in(accesses.iter().map(|access| access.case_id.0)),
+            )
+            .filter(team_member::Column::LeftAt.is_null())
+            .order_by_asc(team_member::Column::JoinedAt)
+            .order_by_asc(team_member::Column::Id)
+            .all(self.connection())
+            .await?;
+        let mut by_case: HashMap<CaseId, Vec<TeamMember>> = HashMap::new();
+        for row in rows {
+            let member = to_member(row)?;
+            by_case.entry(member.case_id).or_default().push(member);
+        }
+        Ok(by_case)
+    }
+
+    /// The invitations of each case (all statuses), for its team. The resident does not see
+    /// who is being asked before they join.
+    pub async fn case_invitations(
+        &self,
+        accesses: &[CaseAccess],
+    ) -> Result<HashMap<CaseId, Vec<Invitation>>> {
+        let ids: Vec<_> = accesses
+            .iter()
+            .filter(|access| !access.is_resident())
+            .map(|access| access.case_id.0)
+            .collect();
+        let rows = invitation::Entity::find()
+            .filter(invitation::Column::CaseId.is_in(ids.clone()))
+            .order_by_asc(invitation::Column::InvitedAt)
+            .all(self.connection())
+            .await?;
+        let references = self.references(&ids).await?;
+        let mut by_case: HashMap<CaseId, Vec<Invitation>> = HashMap::new();
+        for row in rows {
+            let reference = references.get(&row.case_id).cloned().unwrap_or_default();
+            let invitation = to_invitation(row, reference)?;
+            by_case
+                .entry(invitation.case_id)
+                .or_default()
+                .push(invitation);
+        }
+        Ok(by_case)
+    }
+
+    async fn references(&self, case_ids: &[uuid::Uuid]) -> Result<HashMap<uuid::Uuid, String>> {
+        use sea_orm::QuerySelect;
+        let rows: Vec<(uuid::Uuid, String)> = case::Entity::find()
+            .select_only()
+            .column(case::Column::Id)
+            .column(case::Column::Reference)
+            .filter(case::Column::Id.is_in(case_ids.iter().copied()))
+            .into_tuple()
+            .all(self.connection())
+            .await?;
+        Ok(rows.into_iter().collect())
+    }
+
+    /// Pending invitations addressed to the viewer: to their organisation, or to them by name.
+    /// The invitee sees the reference, the inviting organisation and the reason, nothing more.
+    pub async fn invitations_for_viewer(&self, viewer: &Viewer) -> Result<Vec<Invitation>> {
+        let ViewerKind::Professional {
+            professional_id,
+            organisation_id,
+            ..
+        } = &viewer.kind
+        else {
+            return Ok(Vec::new());
+        };
+        let rows = invitation::Entity::find()
+            .filter(invitation::Column::OrganisationId.eq(organisation_id.0))
+            .filter(invitation::Column::Status.eq(InvitationStatus::Pending.as_str()))
+            .filter(
+                sea_orm::Condition::any()
+                    .add(invitation::Column::ProfessionalId.is_null())
+                    .add(invitation::Column::ProfessionalId.eq(professional_id.0)),
+            )
+            .order_by_asc(invitation::Column::InvitedAt)
+            .all(self.connection())
+            .await?;
+        let ids: Vec<_> = rows.iter().map(|row| row.case_id).collect();
+        let references = self.references(&ids).await?;
+        rows.into_iter()
+            .map(|row| {
+                let reference = references.get(&row.case_id).cloned().unwrap_or_default();
+                to_invitation(row, reference)
+            })
+            .collect()
+    }
+
+    /// An invitation the viewer may act on as the invitee.
+    async fn invitation_for_invitee(
+        &self,
+        viewer: &Viewer,
+        id: InvitationId,
+    ) -> Result<invitation::Model> {
+        let (professional_id, organisation_id, _) = viewer.professional()?;
+        invitation::Entity::find_by_id(id.0)
+            .one(self.connection())
+            .await?
+            .filter(|row| {
+                row.organisation_id == organisation_id.0
+                    && row
+                        .professional_id
+                        .is_none_or(|named| named == professional_id.0)
+            })
+            .ok_or(Error::NotFound("invitation"))
+    }
+}
+
+impl Writer {
+    /// Invites an organisation, or one named professional of it, to join the team.
+    pub async fn invite(
+        &self,
+        viewer: &Viewer,
+        case_id: CaseId,
+        organisation_id: OrganisationId,
+        professional_id: Option<ProfessionalId>,
+        reason: String,
+    ) -> Result<InvitationId> {
+        let (access, _) = self.lock_open_case(viewer, case_id).await?;
+        let (inviter, inviting_organisation) = access.member().ok_or(Error::Forbidden(
+            "the team invites; the resident gives consent",
+        ))?;
+        if organisation::Entity::find_by_id(organisation_id.0)
+            .one(self.connection())
+            .await?
+            .is_none()
+        {
+            return Err(InvalidInput::new("organisationId", "no such organisation").into());
+        }
+        if let Some(named) = professional_id {
+            let belongs = professional::Entity::find_by_id(named.0)
+                .one(self.connection())
+                .await?
+                .is_some_and(|row| row.organisation_id == organisation_id.0);
+            if !belongs {
+                return Err(InvalidInput::new(
+                    "professionalId",
+                    "no such professional in this organisation",
+                )
+                .into());
+            }
+        }
+        self.insert_invitation(
+            &access,
+            organisation_id,
+            professional_id,
+            reason,
+            false,
+            (inviter, inviting_organisation),
+        )
+        .await
+    }
+
+    /// Brings the municipality's breakthrough team in: an invitation marked as an escalation.
+    pub async fn escalate(
+        &self,
+        viewer: &Viewer,
+        case_id: CaseId,
+        reason: String,
+    ) -> Result<InvitationId> {
+        let (access, case) = self.lock_open_case(viewer, case_id).await?;
+        let inviter = access
+            .member()
+            .ok_or(Error::Forbidden("the team escalates"))?;
+        let serving: Vec<uuid::Uuid> = organisation_municipality::Entity::find()
+            .filter(organisation_municipality::Column::MunicipalityId.eq(case.municipality_id.0))
+            .all(self.connection())
+            .await?
+            .into_iter()
+            .map(|row| row.organisation_id)
+            .collect();
+        let breakthrough = organisation::Entity::find()
+            .filter(organisation::Column::Id.is_in(serving))
+            .filter(organisation::Column::Kind.eq(OrganisationKind::BreakthroughTeam.as_str()))
+            .order_by_asc(organisation::Column::Name)
+            .one(self.connection())
+            .await?
+            .ok_or_else(|| {
+                InvalidInput::new("caseId", "no breakthrough team works in this municipality")
+            })?;
+        self.insert_invitation(
+            &access,
+            OrganisationId(breakthrough.id),
+            None,
+            reason,
+            true,
+            inviter,
+        )
+        .await
+    }
+
+    async fn insert_invitation(
+        &self,
+        access: &CaseAccess,
+        organisation_id: OrganisationId,
+        professional_id: Option<ProfessionalId>,
+        reason: String,
+        escalation: bool,
+        (inviter, inviting_organisation): (ProfessionalId, OrganisationId),
+    ) -> Result<InvitationId> {
+        let already_pending = invitation::Entity::find()
+            .filter(invitation::Column::CaseId.eq(access.case_id.0))
+            .filter(invitation::Column::OrganisationId.eq(organisation_id.0))
+            .filter(invitation::Column::Status.eq(InvitationStatus::Pending.as_str()))
+            .all(self.connection())
+            .await?
+            .into_iter()
+            .any(|row| row.professional_id == professional_id.map(|id| id.0));
+        if already_pending {
+            return Err(Error::Conflict(
+                "an invitation for them is already pending".into(),
+            ));
+        }
+        let id = InvitationId::generate();
+        let now = Utc::now();
+        invitation::Entity::insert(invitation::ActiveModel {
+            id: Set(id.0),
+            case_id: Set(access.case_id.0),
+            organisation_id: Set(organisation_id.0),
+            professional_id: Set(professional_id.map(|id| id.0)),
+            reason: Set(reason),
+            escalation: Set(escalation),
+            status: Set(InvitationStatus::Pending.as_str().to_owned()),
+            invited_by_professional_id: Set(inviter.0),
+            invited_by_organisation_id: Set(inviting_organisation.0),
+            invited_at: Set(now),
+            decided_by_professional_id: Set(None),
+            decided_at: Set(None),
+            version: Set(1),
+        })
+        .exec_without_returning(self.connection())
+        .await?;
+        let kind = if escalation { "escalated" } else { "invited" };
+        record_event(
+            self.connection(),
+            access.case_id,
+            now,
+            kind,
+            Some(("invitation", id.0)),
+            access.actor(),
+        )
+        .await?;
+        Ok(id)
+    }
+
+    /// The invitee accepts (joining with `role`) or declines.
+    pub async fn decide_invitation(
+        &self,
+        viewer: &Viewer,
+        id: InvitationId,
+        decision: InvitationDecision,
+        expected_version: i32,
+    ) -> Result<CaseId> {
+        let row = self.invitation_for_invitee(viewer, id).await?;
+        let (professional_id, organisation_id, roles) = viewer.professional()?;
+        let case_id = CaseId(row.case_id);
+        // Lock the case row, as every write to the team does.
+        if self.backend() == sea_orm::DatabaseBackend::Postgres {
+            use sea_orm::QuerySelect;
+            case::Entity::find_by_id(case_id.0)
+                .lock_exclusive()
+                .one(self.connection())
+                .await?;
+        }
+        let status = match decision {
+            InvitationDecision::Accept(role) => {
+                check_joining_role(role, roles)?;
+                let now = Utc::now();
+                team_member::Entity::insert(team_member::ActiveModel {
+                    id: Set(TeamMemberId::generate().0),
+                    case_id: Set(case_id.0),
+                    professional_id: Set(professional_id.0),
+                    organisation_id: Set(organisation_id.0),
+                    role: Set(role.as_str().to_owned()),
+                    joined_at: Set(now),
+                    left_at: Set(None),
+                    left_reason: Set(None),
+                    version: Set(1),
+                })
+                .exec_without_returning(self.connection())
+                .await
+                .map_err(|error| conflict_on_unique(error, "you are already on this team"))?;
+                InvitationStatus::Accepted
+            }
+            InvitationDecision::Decline => InvitationStatus::Declined,
+        };
+        self.close_invitation(&row, status, Some(professional_id), expected_version)
+            .await?;
+        let access = self.case_access(viewer, case_id).await;
+        let actor = match &access {
+            Ok(access) => access.actor(),
+            Err(_) => super::ActorColumns {
+                professional_id: Some(professional_id),
+                organisation_id: Some(organisation_id),
+                by_resident: false,
+            },
+        };
+        let kind = match decision {
+            InvitationDecision::Accept(_) => "member_joined",
+            InvitationDecision::Decline => "invitation_declined",
+        };
+        record_event(
+            self.connection(),
+            case_id,
+            Utc::now(),
+            kind,
+            Some(("invitation", id.0)),
+            actor,
+        )
+        .await?;
+        Ok(case_id)
+    }
+
+    /// A team member takes an invitation back.
+    pub async fn withdraw_invitation(
+        &self,
+        viewer: &Viewer,
+        case_id: CaseId,
+        id: InvitationId,
+        expected_version: i32,
+    ) -> Result<()> {
+        let (access, _) = self.lock_case(viewer, case_id).await?;
+        let (professional_id, _) = access
+            .member()
+            .ok_or(Error::Forbidden("the team withdraws its invitations"))?;
+        let row = invitation::Entity::find_by_id(id.0)
+            .one(self.connection())
+            .await?
+            .filter(|row| row.case_id == case_id.0)
+            .ok_or(Error::NotFound("invitation"))?;
+        self.close_invitation(
+            &row,
+            InvitationStatus::Withdrawn,
+            Some(professional_id),
+            expected_version,
+        )
+        .await?;
+        record_event(
+            self.connection(),
+            case_id,
+            Utc::now(),
+            "invitation_withdrawn",
+            Some(("invitation", id.0)),
+            access.actor(),
+        )
+        .await
+    }
+
+    async fn close_invitation(
+        &self,
+        row: &invitation::Model,
+        status: InvitationStatus,
+        by: Option<ProfessionalId>,
+        expected_version: i32,
+    ) -> Result<()> {
+        if row.status != InvitationStatus::Pending.as_str() {
+            return Err(Error::Conflict(format!(
+                "the invitation is already {}",
+                row.status
+            )));
+        }
+        let result = invitation::Entity::update_many()
+            .filter(invitation::Column::Id.eq(row.id))
+            .filter(invitation::Column::Version.eq(expected_version))
+            .col_expr(invitation::Column::Status, Expr::value(status.as_str()))
+            .col_expr(invitation::Column::DecidedAt, Expr::value(Utc::now()))
+            .col_expr(
+                invitation::Column::DecidedByProfessionalId,
+                Expr::value(by.map(|id| id.0)),
+            )
+            .col_expr(
+                invitation::Column::Version,
+                Expr::value(expected_version + 1),
+            )
+            .exec(self.connection())
+            .await?;
+        if result.rows_affected != 1 {
+            return Err(stale("invitation"));
+        }
+        Ok(())
+    }
+
+    /// Ends a membership: the member leaves, or the case lead removes them. Access ends with
+    /// this transaction; what they wrote stays (§5.9).
+    pub async fn end_membership(
+        &self,
+        viewer: &Viewer,
+        case_id: CaseId,
+        member_id: TeamMemberId,
+        reason: Option<String>,
+        expected_version: i32,
+    ) -> Result<()> {
+        let (access, _) = self.lock_case(viewer, case_id).await?;
+        let (professional_id, _) = access
+            .member()
+            .ok_or(Error::Forbidden("the team changes its composition"))?;
+        let row = self.active_member(case_id, member_id).await?;
+        let leaving_self = row.professional_id == professional_id.0;
+        if !leaving_self {
+            access.require_case_lead()?;
+        }
+        if row.role == TeamRole::CaseLead.as_str() {
+            return Err(InvalidInput::new(
+                "memberId",
+                "the case lead hands the role to another member before leaving",
+            )
+            .into());
+        }
+        let result = team_member::Entity::update_many()
+            .filter(team_member::Column::Id.eq(row.id))
+            .filter(team_member::Column::Version.eq(expected_version))
+            .col_expr(team_member::Column::LeftAt, Expr::value(Utc::now()))
+            .col_expr(team_member::Column::LeftReason, Expr::value(reason))
+            .col_expr(
+                team_member::Column::Version,
+                Expr::value(expected_version + 1),
+            )
+            .exec(self.connection())
+            .await?;
+        if result.rows_affected != 1 {
+            return Err(stale("team member"));
+        }
+        let kind = if leaving_self {
+            "member_left"
+        } else {
+            "member_removed"
+        };
+        record_event(
+            self.connection(),
+            case_id,
+            Utc::now(),
+            kind,
+            None,
+            access.actor(),
+        )
+        .await
+    }
+
+    /// Hands the case lead role to another member; the old lead stays on as a member.
+    pub async fn transfer_case_lead(
+        &self,
+        viewer: &Viewer,
+        case_id: CaseId,
+        to: TeamMemberId,
+        expected_version: i32,
+    ) -> Result<()> {
+        let (access, _) = self.lock_case(viewer, case_id).await?;
+        let (lead, _) = access.require_case_lead()?;
+        let target = self.active_member(case_id, to).await?;
+        if target.professional_id == lead.0 {
+            return Err(InvalidInput::new("memberId", "you are the case lead already").into());
+        }
+        if target.role == TeamRole::ProcessFacilitator.as_str() {
+            return Err(InvalidInput::new(
+                "memberId",
+                "a process facilitator stays out of the content and cannot lead the case",
+            )
+            .into());
+        }
+        if target.version != expected_version {
+            return Err(stale("team member"));
+        }
+        let now = Utc::now();
+        // Demote first: the unique index allows one active case lead at any moment.
+        team_member::Entity::update_many()
+            .filter(team_member::Column::CaseId.eq(case_id.0))
+            .filter(team_member::Column::ProfessionalId.eq(lead.0))
+            .filter(team_member::Column::LeftAt.is_null())
+            .col_expr(
+                team_member::Column::Role,
+                Expr::value(TeamRole::Member.as_str()),
+            )
+            .col_expr(
+                team_member::Column::Version,
+                Expr::col(team_member::Column::Version).add(1),
+            )
+            .exec(self.connection())
+            .await?;
+        team_member::Entity::update_many()
+            .filter(team_member::Column::Id.eq(target.id))
+            .col_expr(
+                team_member::Column::Role,
+                Expr::value(TeamRole::CaseLead.as_str()),
+            )
+            .col_expr(
+                team_member::Column::Version,
+                Expr::value(expected_version + 1),
+            )
+            .exec(self.connection())
+            .await?;
+        record_event(
+            self.connection(),
+            case_id,
+            now,
+            "case_lead_transferred",
+            None,
+            access.actor(),
+        )
+        .await
+    }
+
+    async fn active_member(&self, case_id: CaseId, id: TeamMemberId) -> Result<team_member::Model> {
+        team_member::Entity::find_by_id(id.0)
+            .one(self.connection())
+            .await?
+            .filter(|row| row.case_id == case_id.0 && row.left_at.is_none())
+            .ok_or(Error::NotFound("team member"))
+    }
+}

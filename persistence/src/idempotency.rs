@@ -1,0 +1,93 @@
+//! Idempotency keys: a client that retries a mutation with the same key gets the first
+//! response back and writes nothing new.
+
+use chrono::Utc;
+use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
+
+use crate::entity::idempotency_key;
+use crate::error::conflict_on_unique;
+use crate::{Error, Result, Store};
+
+/// What a key says about a request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Claim {
+    /// The key is new and now held for this request.
+    Claimed,
+    /// A request with this key finished; here is its response.
+    Completed(String),
+    /// A request with this key is still running.
+    InProgress,
+    /// The key was used for a different request.
+    Mismatch,
+}
+
+impl Store {
+    /// Claims `key` for `actor`'s request with body hash `request_hash`.
+    pub async fn claim_idempotency_key(
+        &self,
+        actor: &str,
+        key: &str,
+        request_hash: &str,
+    ) -> Result<Claim> {
+        let inserted = idempotency_key::Entity::insert(idempotency_key::ActiveModel {
+            actor: Set(actor.to_owned()),
+            key: Set(key.to_owned()),
+            request_hash: Set(request_hash.to_owned()),
+            response: Set(None),
+            created_at: Set(Utc::now()),
+        })
+        .exec_without_returning(self.connection())
+        .await
+        .map_err(|error| conflict_on_unique(error, "idempotency key"));
+        match inserted {
+            Ok(_) => Ok(Claim::Claimed),
+            Err(Error::Conflict(_)) => {
+                let row = idempotency_key::Entity::find()
+                    .filter(idempotency_key::Column::Actor.eq(actor))
+                    .filter(idempotency_key::Column::Key.eq(key))
+                    .one(self.connection())
+                    .await?
+                    .ok_or(Error::Corrupt("idempotency key"))?;
+                Ok(if row.request_hash != request_hash {
+                    Claim::Mismatch
+                } else {
+                    match row.response {
+                        Some(response) => Claim::Completed(response),
+                        None => Claim::InProgress,
+                    }
+                })
+            }
+            Err(error) => Err(error),
+        }
+    }
+
+    /// Stores the response of the request that holds `key`.
+    pub async fn complete_idempotency_key(
+        &self,
+        actor: &str,
+        key: &str,
+        response: &str,
+    ) -> Result<()> {
+        idempotency_key::Entity::update_many()
+            .filter(idempotency_key::Column::Actor.eq(actor))
+            .filter(idempotency_key::Column::Key.eq(key))
+            .col_expr(
+                idempotency_key::Column::Response,
+                sea_orm::sea_query::Expr::value(response),
+            )
+            .exec(self.connection())
+            .await?;
+        Ok(())
+    }
+
+    /// Lets go of `key` after a request that changed nothing, so a retry runs again.
+    pub async fn release_idempotency_key(&self, actor: &str, key: &str) -> Result<()> {
+        idempotency_key::Entity::delete_many()
+            .filter(idempotency_key::Column::Actor.eq(actor))
+            .filter(idempotency_key::Column::Key.eq(key))
+            .filter(idempotency_key::Column::Response.is_null())
+            .exec(self.connection())
+            .await?;
+        Ok(())
+    }
+}
