@@ -8,8 +8,8 @@
 pub mod cases;
 mod entity;
 pub mod error;
-pub mod identity;
 pub mod idempotency;
+pub mod identity;
 pub mod kind_policies;
 mod migration;
 pub mod organisations;

@@ -14,7 +14,8 @@ use persistence::cases::{CaseCursor, CaseFilter};
 use uuid::Uuid;
 
 use super::cases::{
-    Agreement, Case, Evaluation, Fact, FirstStep, Invitation, Perspective, Problem, Worklist, reads,
+    Agreement, Case, Evaluation, Fact, FirstStep, Invitation, Perspective, Problem, Worklist,
+    prime, reads,
 };
 use super::enums::{CaseStatus, CaseStep};
 use super::ids::{self, NodeType};
@@ -96,6 +97,17 @@ impl CaseQuery {
             .snapshot
             .caseload(&reads.viewer, &filter, after, first)
             .await?;
+        let accesses: Vec<_> = page
+            .items
+            .iter()
+            .map(|(access, _)| access.clone())
+            .collect();
+        prime(
+            &reads,
+            &accesses,
+            ctx.look_ahead().field("edges").field("node"),
+        )
+        .await?;
         let mut connection = Connection::with_additional_fields(
             after.is_some(),
             page.has_next_page,

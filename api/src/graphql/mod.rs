@@ -41,7 +41,10 @@ pub struct RequestContext {
     municipalities: tokio::sync::OnceCell<Vec<domain::Municipality>>,
     /// The snapshot case reads go through, opened on the first case read and dropped after
     /// each write so the next read sees it.
-    case_reads: tokio::sync::Mutex<Option<Arc<cases::CaseReads>>>,
+    /// Never held across an await, so resolvers that fetch it never wait on each other: a
+    /// wait here would split the batch loader's batches.
+    case_reads: std::sync::Mutex<Option<Arc<cases::CaseReads>>>,
+    opening_case_reads: tokio::sync::Mutex<()>,
     /// How many first steps may be open on one case.
     pub open_first_step_limit: usize,
 }
@@ -59,19 +62,33 @@ impl RequestContext {
             authenticator,
             page_size,
             municipalities: tokio::sync::OnceCell::new(),
-            case_reads: tokio::sync::Mutex::new(None),
+            case_reads: std::sync::Mutex::new(None),
+            opening_case_reads: tokio::sync::Mutex::new(()),
             open_first_step_limit: domain::case::DEFAULT_OPEN_FIRST_STEP_LIMIT,
         }
     }
 
     pub async fn case_reads(&self) -> ApiResult<Arc<cases::CaseReads>> {
-        let mut reads = self.case_reads.lock().await;
-        if let Some(open) = reads.as_ref() {
-            return Ok(Arc::clone(open));
+        if let Some(open) = self.open_case_reads() {
+            return Ok(open);
+        }
+        let _opening = self.opening_case_reads.lock().await;
+        if let Some(open) = self.open_case_reads() {
+            return Ok(open);
         }
         let opened = Arc::new(cases::CaseReads::open(self).await?);
-        *reads = Some(Arc::clone(&opened));
+        *self
+            .case_reads
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner()) = Some(Arc::clone(&opened));
         Ok(opened)
+    }
+
+    fn open_case_reads(&self) -> Option<Arc<cases::CaseReads>> {
+        self.case_reads
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .clone()
     }
 
     /// Starts a write for this request's actor.
@@ -86,7 +103,10 @@ impl RequestContext {
     /// Commits a write and lets the next read see it.
     pub async fn commit(&self, writer: persistence::cases::Writer) -> ApiResult<()> {
         writer.commit().await?;
-        *self.case_reads.lock().await = None;
+        *self
+            .case_reads
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner()) = None;
         Ok(())
     }
 

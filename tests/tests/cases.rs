@@ -1,0 +1,636 @@
+//! The shared case over real HTTP: opening, bringing in partners, consent, the slice per
+//! viewer, leaving, versions, bad input, and the statement count of a caseload page.
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use chrono::NaiveDate;
+use domain::resident::Contact;
+use maatwerk_tests::{Response, TestDatabase, TestServer, on_both_databases};
+use persistence::residents::NewResident;
+use serde_json::{Value, json};
+
+const CASE_FIELDS: &str = "id reference status step version myRole
+    team { id role version organisation { slug } }
+    facts(first: 100) { totalCount edges { node { id text lifeDomain need sharing amount { cents period } } } }";
+
+fn global_id(kind: &str, id: uuid::Uuid) -> String {
+    URL_SAFE_NO_PAD.encode(format!("{kind}:{id}"))
+}
+
+fn data<'a>(response: &'a Response, field: &str) -> &'a Value {
+    assert!(
+        response.body["errors"].is_null(),
+        "unexpected errors: {response:?}"
+    );
+    &response.body["data"][field]
+}
+
+fn fact_texts(case: &Value) -> Vec<String> {
+    let mut texts: Vec<String> = case["facts"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|edge| {
+            edge["node"]["text"]
+                .as_str()
+                .unwrap_or("<hidden>")
+                .to_owned()
+        })
+        .collect();
+    texts.sort();
+    texts
+}
+
+/// A case opened by a neighbourhood-team professional of organisation B, for a new resident.
+struct Fixture {
+    server: TestServer,
+    lead: String,
+    case_id: String,
+}
+
+async fn professional_id(server: &TestServer, token: &str) -> String {
+    let response = server
+        .graphql(token, "{ me { professional { id } } }", json!({}))
+        .await;
+    data(&response, "me")["professional"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+async fn open_case(database: TestDatabase) -> Fixture {
+    let server = TestServer::start(database).await;
+    let resident = server
+        .store
+        .insert_resident(NewResident {
+            name: "Fatima El Amrani".into(),
+            date_of_birth: NaiveDate::from_ymd_opt(1986, 4, 12).unwrap(),
+            contact: Contact::default(),
+            bsn: None,
+        })
+        .await
+        .unwrap();
+    let lead = server.token_b("lead", &["professional"]);
+    let municipalities = server
+        .graphql(&lead, "{ municipalities { id } }", json!({}))
+        .await;
+    let municipality = data(&municipalities, "municipalities")[0]["id"].clone();
+    let response = server
+        .graphql(
+            &lead,
+            &format!("mutation($input: OpenCaseInput!) {{ openCase(input: $input) {{ {CASE_FIELDS} }} }}"),
+            json!({ "input": { "municipalityId": municipality, "residentId": global_id("Resident", resident.id.0) } }),
+        )
+        .await;
+    let case = data(&response, "openCase");
+    let reference = case["reference"].as_str().unwrap();
+    assert!(
+        reference.starts_with("AMS-") && reference.ends_with("-000001"),
+        "{reference}"
+    );
+    assert_eq!(case["myRole"], "CASE_LEAD");
+    assert_eq!(case["step"], "PERSPECTIVE");
+    Fixture {
+        case_id: case["id"].as_str().unwrap().to_owned(),
+        server,
+        lead,
+    }
+}
+
+impl Fixture {
+    async fn case(&self, token: &str) -> Response {
+        self.server
+            .graphql(
+                token,
+                &format!("query($id: ID!) {{ case(id: $id) {{ {CASE_FIELDS} }} }}"),
+                json!({ "id": self.case_id }),
+            )
+            .await
+    }
+
+    async fn add_fact(&self, token: &str, input: Value) -> Response {
+        self.server
+            .graphql(
+                token,
+                "mutation($case: ID!, $input: FactInput!) { addFact(caseId: $case, input: $input) { id text } }",
+                json!({ "case": self.case_id, "input": input }),
+            )
+            .await
+    }
+
+    async fn invite(&self, organisation_id: &str, professional_id: Option<&str>) -> Response {
+        self.server
+            .graphql(
+                &self.lead,
+                "mutation($case: ID!, $organisation: ID!, $professional: ID) { inviteToCase(caseId: $case, organisationId: $organisation, professionalId: $professional, reason: \"Rent arrears put the home at risk\") { invitations { id status version } } }",
+                json!({ "case": self.case_id, "organisation": organisation_id, "professional": professional_id }),
+            )
+            .await
+    }
+
+    /// The invitee accepts its one pending invitation with `role`.
+    async fn accept(&self, token: &str, role: &str) -> Response {
+        let pending = self
+            .server
+            .graphql(
+                token,
+                "{ myInvitations { id version caseReference reason invitingOrganisation { slug } } }",
+                json!({}),
+            )
+            .await;
+        let invitation = data(&pending, "myInvitations")[0].clone();
+        assert_eq!(invitation["reason"], "Rent arrears put the home at risk");
+        assert_eq!(invitation["invitingOrganisation"]["slug"], "organisation-b");
+        self.server
+            .graphql(
+                token,
+                "mutation($id: ID!, $role: TeamRole!, $version: Int!) { acceptInvitation(invitationId: $id, role: $role, version: $version) { myRole } }",
+                json!({ "id": invitation["id"], "role": role, "version": invitation["version"] }),
+            )
+            .await
+    }
+
+    async fn consent(&self, mutation: &str, organisation_id: &str, domains: &[&str]) -> Response {
+        self.server
+            .graphql(
+                &self.lead,
+                &format!("mutation($input: ConsentInput!) {{ {mutation}(input: $input) {{ consents {{ lifeDomain organisation {{ slug }} }} }} }}"),
+                json!({ "input": { "caseId": self.case_id, "organisationId": organisation_id, "lifeDomains": domains, "method": "WRITTEN" } }),
+            )
+            .await
+    }
+}
+
+fn organisation_id(organisation: &domain::Organisation) -> String {
+    global_id("Organisation", organisation.id.0)
+}
+
+async fn each_partner_sees_its_slice_and_consent_changes_it_on_the_next_read(
+    database: TestDatabase,
+) {
+    let fixture = open_case(database).await;
+    let server = &fixture.server;
+    let housing = server.token_a("housing", &["professional"]);
+    let facilitator = server.token_b("facilitator", &["professional", "process_facilitator"]);
+    let outsider = server.token_b("outsider", &["professional"]);
+    let organisation_a = organisation_id(&server.organisation_a);
+    let organisation_b = organisation_id(&server.organisation_b);
+
+    // Invited but not yet joined: the case does not exist for them.
+    let invited = fixture.invite(&organisation_a, None).await;
+    assert_eq!(
+        data(&invited, "inviteToCase")["invitations"][0]["status"],
+        "PENDING"
+    );
+    let before = fixture.case(&housing).await;
+    assert_eq!(before.error_code(), Some("NOT_FOUND"), "{before:?}");
+    assert_eq!(before.body["data"]["case"], Value::Null);
+    let joined = fixture.accept(&housing, "MEMBER").await;
+    assert_eq!(data(&joined, "acceptInvitation")["myRole"], "MEMBER");
+
+    let facilitator_id = professional_id(server, &facilitator).await;
+    fixture.invite(&organisation_b, Some(&facilitator_id)).await;
+    let joined = fixture.accept(&facilitator, "PROCESS_FACILITATOR").await;
+    assert_eq!(
+        data(&joined, "acceptInvitation")["myRole"],
+        "PROCESS_FACILITATOR"
+    );
+
+    for input in [
+        json!({ "lifeDomain": "HOUSING", "text": "Rent is 987 euro a month", "amountCents": 98700, "period": "PER_MONTH", "need": "NEED_TO_KNOW" }),
+        json!({ "lifeDomain": "HEALTH", "text": "Sleeps badly since the eviction notice", "need": "NEED_TO_KNOW" }),
+        json!({ "lifeDomain": "HOUSING", "text": "Prefers a ground-floor home", "need": "NICE_TO_KNOW" }),
+        json!({ "lifeDomain": "HOUSING", "text": "Neighbour complaints in 2024", "need": "NEED_TO_KNOW", "sharing": "ORGANISATION" }),
+    ] {
+        let added = fixture.add_fact(&fixture.lead, input).await;
+        assert!(added.body["errors"].is_null(), "{added:?}");
+    }
+    let own = fixture
+        .add_fact(
+            &housing,
+            json!({ "lifeDomain": "HOUSING", "text": "Arrears of 2,961 euro", "amountCents": 296100, "need": "NEED_TO_KNOW" }),
+        )
+        .await;
+    assert!(own.body["errors"].is_null(), "{own:?}");
+
+    // The authoring organisation sees all its own facts; the housing corporation only its own
+    // until the resident consents.
+    let lead_view = fixture.case(&fixture.lead).await;
+    assert_eq!(
+        fact_texts(data(&lead_view, "case")),
+        vec![
+            "Neighbour complaints in 2024",
+            "Prefers a ground-floor home",
+            "Rent is 987 euro a month",
+            "Sleeps badly since the eviction notice",
+        ]
+    );
+    let housing_view = fixture.case(&housing).await;
+    assert_eq!(
+        fact_texts(data(&housing_view, "case")),
+        vec!["Arrears of 2,961 euro"]
+    );
+    assert_eq!(data(&housing_view, "case")["facts"]["totalCount"], 1);
+
+    // Consent for housing and health: the kind policy still keeps health from a housing
+    // corporation, and nice-to-know and organisation-only facts stay home.
+    fixture
+        .consent("recordConsent", &organisation_a, &["HOUSING", "HEALTH"])
+        .await;
+    let housing_view = fixture.case(&housing).await;
+    let case = data(&housing_view, "case");
+    assert_eq!(
+        fact_texts(case),
+        vec!["Arrears of 2,961 euro", "Rent is 987 euro a month"]
+    );
+    assert_eq!(case["facts"]["totalCount"], 2);
+    let rent = case["facts"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|edge| edge["node"]["text"] == "Rent is 987 euro a month")
+        .unwrap();
+    assert_eq!(
+        rent["node"]["amount"],
+        json!({ "cents": 98700, "period": "PER_MONTH" })
+    );
+    // The lead sees the housing corporation's team-shared fact only once the neighbourhood
+    // team has consent for housing too.
+    assert_eq!(
+        fact_texts(data(&fixture.case(&fixture.lead).await, "case")).len(),
+        4
+    );
+    fixture
+        .consent("recordConsent", &organisation_b, &["HOUSING"])
+        .await;
+    assert_eq!(
+        fact_texts(data(&fixture.case(&fixture.lead).await, "case")).len(),
+        5
+    );
+
+    // The process facilitator sees the team and that facts exist, never their texts.
+    let facilitator_view = fixture.case(&facilitator).await;
+    let case = data(&facilitator_view, "case");
+    assert_eq!(case["team"].as_array().unwrap().len(), 3);
+    assert!(
+        fact_texts(case).iter().all(|text| text == "<hidden>"),
+        "{case}"
+    );
+    assert!(
+        case["facts"]["edges"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|edge| edge["node"]["amount"].is_null())
+    );
+    let resident = server
+        .graphql(
+            &facilitator,
+            "query($id: ID!) { case(id: $id) { resident { name } } }",
+            json!({ "id": fixture.case_id }),
+        )
+        .await;
+    assert_eq!(resident.body["data"]["case"]["resident"], Value::Null);
+
+    // Revoking takes effect for the very next read.
+    fixture
+        .consent("revokeConsent", &organisation_a, &["HOUSING"])
+        .await;
+    let housing_view = fixture.case(&housing).await;
+    assert_eq!(
+        fact_texts(data(&housing_view, "case")),
+        vec!["Arrears of 2,961 euro"]
+    );
+    let history = server
+        .graphql(
+            &fixture.lead,
+            "query($id: ID!) { case(id: $id) { consents(history: true) { lifeDomain revokedAt organisation { slug } } } }",
+            json!({ "id": fixture.case_id }),
+        )
+        .await;
+    let consents = data(&history, "case")["consents"]
+        .as_array()
+        .unwrap()
+        .clone();
+    assert_eq!(consents.len(), 3, "{consents:?}");
+    assert_eq!(
+        consents
+            .iter()
+            .filter(|consent| !consent["revokedAt"].is_null())
+            .count(),
+        1
+    );
+
+    // Outsiders get nothing: not the case, not in counts, not an item by id.
+    let outside = fixture.case(&outsider).await;
+    assert_eq!(outside.error_code(), Some("NOT_FOUND"));
+    let caseload = server
+        .graphql(
+            &outsider,
+            "{ cases { totalCount edges { node { id } } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(data(&caseload, "cases")["totalCount"], 0);
+    let fact_id =
+        data(&fixture.case(&fixture.lead).await, "case")["facts"]["edges"][0]["node"]["id"].clone();
+    let node = server
+        .graphql(
+            &outsider,
+            "query($id: ID!) { node(id: $id) { id ... on Fact { text } } }",
+            json!({ "id": fact_id }),
+        )
+        .await;
+    assert_eq!(node.error_code(), Some("NOT_FOUND"));
+    assert_eq!(node.body["data"]["node"], Value::Null);
+    let as_lead = server
+        .graphql(
+            &fixture.lead,
+            "query($id: ID!) { node(id: $id) { id ... on Fact { text } } }",
+            json!({ "id": fact_id }),
+        )
+        .await;
+    assert!(data(&as_lead, "node")["text"].is_string());
+}
+
+async fn leaving_ends_access_at_once_and_authored_items_stay(database: TestDatabase) {
+    let fixture = open_case(database).await;
+    let server = &fixture.server;
+    let housing = server.token_a("housing", &["professional"]);
+    let organisation_a = organisation_id(&server.organisation_a);
+    fixture.invite(&organisation_a, None).await;
+    fixture.accept(&housing, "MEMBER").await;
+    fixture
+        .add_fact(
+            &housing,
+            json!({ "lifeDomain": "HOUSING", "text": "Arrears of 2,961 euro", "need": "NEED_TO_KNOW" }),
+        )
+        .await;
+    fixture
+        .consent(
+            "recordConsent",
+            &organisation_id(&server.organisation_b),
+            &["HOUSING"],
+        )
+        .await;
+
+    let view = fixture.case(&housing).await;
+    let me = data(&view, "case")["team"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|member| member["organisation"]["slug"] == "organisation-a")
+        .unwrap()
+        .clone();
+    // The case lead cannot simply leave.
+    let lead_member = data(&view, "case")["team"][0].clone();
+    let refused = server
+        .graphql(
+            &fixture.lead,
+            "mutation($case: ID!, $member: ID!, $version: Int!) { removeTeamMember(caseId: $case, memberId: $member, version: $version) }",
+            json!({ "case": fixture.case_id, "member": lead_member["id"], "version": lead_member["version"] }),
+        )
+        .await;
+    assert_eq!(refused.error_code(), Some("BAD_USER_INPUT"), "{refused:?}");
+
+    let left = server
+        .graphql(
+            &housing,
+            "mutation($case: ID!, $member: ID!, $version: Int!) { removeTeamMember(caseId: $case, memberId: $member, version: $version, reason: \"Arrears settled\") }",
+            json!({ "case": fixture.case_id, "member": me["id"], "version": me["version"] }),
+        )
+        .await;
+    assert!(left.body["errors"].is_null(), "{left:?}");
+    assert_eq!(fixture.case(&housing).await.error_code(), Some("NOT_FOUND"));
+    let lead_view = fixture.case(&fixture.lead).await;
+    assert_eq!(
+        fact_texts(data(&lead_view, "case")),
+        vec!["Arrears of 2,961 euro"]
+    );
+    assert_eq!(
+        data(&lead_view, "case")["team"].as_array().unwrap().len(),
+        1
+    );
+}
+
+async fn stale_versions_and_bad_input_change_nothing(database: TestDatabase) {
+    let fixture = open_case(database).await;
+    let server = &fixture.server;
+    let set_step = "mutation($case: ID!, $version: Int!) { setCaseStep(caseId: $case, step: SITUATION_SKETCH, version: $version) { step version } }";
+    let moved = server
+        .graphql(
+            &fixture.lead,
+            set_step,
+            json!({ "case": fixture.case_id, "version": 1 }),
+        )
+        .await;
+    assert_eq!(data(&moved, "setCaseStep")["version"], 2);
+    let stale = server
+        .graphql(
+            &fixture.lead,
+            set_step,
+            json!({ "case": fixture.case_id, "version": 1 }),
+        )
+        .await;
+    assert_eq!(stale.error_code(), Some("CONFLICT"), "{stale:?}");
+
+    let empty = fixture
+        .add_fact(
+            &fixture.lead,
+            json!({ "lifeDomain": "FINANCES", "text": "  ", "need": "NEED_TO_KNOW" }),
+        )
+        .await;
+    assert_eq!(empty.error_code(), Some("BAD_USER_INPUT"));
+    assert_eq!(empty.body["errors"][0]["extensions"]["field"], "text");
+    let negative = fixture
+        .add_fact(
+            &fixture.lead,
+            json!({ "lifeDomain": "FINANCES", "text": "Debt", "amountCents": -5, "need": "NEED_TO_KNOW" }),
+        )
+        .await;
+    assert_eq!(
+        negative.body["errors"][0]["extensions"]["field"],
+        "amountCents"
+    );
+    let view = fixture.case(&fixture.lead).await;
+    assert_eq!(data(&view, "case")["facts"]["totalCount"], 0);
+    assert_eq!(data(&view, "case")["version"], 2);
+
+    // Focus: at most three open first steps.
+    let add_step = "mutation($case: ID!, $text: String!) { addFirstStep(caseId: $case, input: { text: $text, motivation: \"She wants to stay\" }) { id status motivation } }";
+    for text in [
+        "Call the landlord",
+        "Apply for rent benefit",
+        "Book debt advice",
+    ] {
+        let added = server
+            .graphql(
+                &fixture.lead,
+                add_step,
+                json!({ "case": fixture.case_id, "text": text }),
+            )
+            .await;
+        assert_eq!(data(&added, "addFirstStep")["status"], "OPEN");
+    }
+    let fourth = server
+        .graphql(
+            &fixture.lead,
+            add_step,
+            json!({ "case": fixture.case_id, "text": "One more" }),
+        )
+        .await;
+    assert_eq!(fourth.error_code(), Some("BAD_USER_INPUT"), "{fourth:?}");
+
+    // Closing needs a reason and the current version; a closed case takes no new content.
+    let close = server
+        .graphql(
+            &fixture.lead,
+            "mutation($case: ID!) { closeCase(caseId: $case, reason: \"Perspective reached\", version: 2) { status statusReason } }",
+            json!({ "case": fixture.case_id }),
+        )
+        .await;
+    assert_eq!(data(&close, "closeCase")["status"], "CLOSED");
+    let after_close = fixture
+        .add_fact(
+            &fixture.lead,
+            json!({ "lifeDomain": "FINANCES", "text": "Debt", "need": "NEED_TO_KNOW" }),
+        )
+        .await;
+    assert_eq!(after_close.error_code(), Some("BAD_USER_INPUT"));
+}
+
+async fn agreements_timeline_and_worklist(database: TestDatabase) {
+    let fixture = open_case(database).await;
+    let server = &fixture.server;
+    let lead_id = professional_id(server, &fixture.lead).await;
+    let added = server
+        .graphql(
+            &fixture.lead,
+            "mutation($case: ID!, $me: ID!) { addAgreement(caseId: $case, input: { what: \"Call the landlord about a payment plan\", assignee: { kind: TEAM_MEMBER, professionalId: $me }, dueOn: \"2020-01-31\" }) { id what status overdue assigneeProfessional { id } } }",
+            json!({ "case": fixture.case_id, "me": lead_id }),
+        )
+        .await;
+    let agreement = data(&added, "addAgreement").clone();
+    assert_eq!(agreement["overdue"], true);
+    assert_eq!(agreement["assigneeProfessional"]["id"], lead_id);
+    let worklist = server
+        .graphql(
+            &fixture.lead,
+            "{ worklist { overdueAgreements { id } evaluationsDue { id } } cases(hasOverdueAgreements: true) { totalCount edges { node { openAgreementCount } } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        data(&worklist, "worklist")["overdueAgreements"][0]["id"],
+        agreement["id"]
+    );
+    assert_eq!(data(&worklist, "cases")["totalCount"], 1);
+    assert_eq!(
+        data(&worklist, "cases")["edges"][0]["node"]["openAgreementCount"],
+        1
+    );
+    let done = server
+        .graphql(
+            &fixture.lead,
+            "mutation($id: ID!) { setAgreementStatus(id: $id, status: DONE, version: 1) { status overdue } }",
+            json!({ "id": agreement["id"] }),
+        )
+        .await;
+    assert_eq!(data(&done, "setAgreementStatus")["overdue"], false);
+    let timeline = server
+        .graphql(
+            &fixture.lead,
+            "query($id: ID!) { case(id: $id) { timeline(first: 10) { edges { node { kind itemId } } } } }",
+            json!({ "id": fixture.case_id }),
+        )
+        .await;
+    let kinds: Vec<&str> = data(&timeline, "case")["timeline"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|edge| edge["node"]["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        kinds,
+        vec!["agreement_changed", "agreement_added", "case_opened"]
+    );
+}
+
+/// The statement count of a caseload page depends on the query's shape, not on how many
+/// cases and items it lists.
+async fn a_caseload_page_costs_the_same_statements_for_two_or_eight_cases(database: TestDatabase) {
+    let fixture = open_case(database).await;
+    let server = &fixture.server;
+    let query = "{ cases(first: 20) { totalCount edges { node { id reference team { role organisation { slug } } openAgreementCount resident { name } facts(first: 5) { totalCount edges { node { text } } } agreements { totalCount } } } } }";
+    let statements_for = |expected: usize| {
+        let server = &fixture.server;
+        let lead = fixture.lead.clone();
+        async move {
+            let before = server.store.statements_executed();
+            let response = server.graphql(&lead, query, json!({})).await;
+            let after = server.store.statements_executed();
+            assert_eq!(
+                data(&response, "cases")["edges"].as_array().unwrap().len(),
+                expected
+            );
+            after - before
+        }
+    };
+    // A second case, so the first measurement already batches.
+    let resident = server
+        .store
+        .insert_resident(NewResident {
+            name: "Kees Visser".into(),
+            date_of_birth: NaiveDate::from_ymd_opt(1961, 9, 2).unwrap(),
+            contact: Contact::default(),
+            bsn: None,
+        })
+        .await
+        .unwrap();
+    let municipalities = server
+        .graphql(&fixture.lead, "{ municipalities { id } }", json!({}))
+        .await;
+    let municipality = data(&municipalities, "municipalities")[0]["id"].clone();
+    let open = |resident: String| {
+        let municipality = municipality.clone();
+        let lead = fixture.lead.clone();
+        async move {
+            let response = server
+                .graphql(
+                    &lead,
+                    "mutation($input: OpenCaseInput!) { openCase(input: $input) { id } }",
+                    json!({ "input": { "municipalityId": municipality, "residentId": resident } }),
+                )
+                .await;
+            data(&response, "openCase")["id"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        }
+    };
+    let resident_id = global_id("Resident", resident.id.0);
+    open(resident_id.clone()).await;
+    let two = statements_for(2).await;
+    for _ in 0..6 {
+        let case_id = open(resident_id.clone()).await;
+        for text in ["One", "Two", "Three"] {
+            server
+                .graphql(
+                    &fixture.lead,
+                    "mutation($case: ID!, $text: String!) { addFact(caseId: $case, input: { lifeDomain: FINANCES, text: $text, need: NEED_TO_KNOW }) { id } }",
+                    json!({ "case": case_id, "text": text }),
+                )
+                .await;
+        }
+    }
+    let eight = statements_for(8).await;
+    assert_eq!(two, eight, "statements for 2 cases vs 8 cases");
+}
+
+on_both_databases!(
+    each_partner_sees_its_slice_and_consent_changes_it_on_the_next_read,
+    leaving_ends_access_at_once_and_authored_items_stay,
+    stale_versions_and_bad_input_change_nothing,
+    agreements_timeline_and_worklist,
+    a_caseload_page_costs_the_same_statements_for_two_or_eight_cases,
+);
