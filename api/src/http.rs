@@ -18,8 +18,10 @@ use axum::middleware;
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use axum::{Extension, Router};
+use domain::identity::Actor;
 use metrics_exporter_prometheus::PrometheusHandle;
 use persistence::Store;
+use persistence::idempotency::Claim;
 use serde_json::json;
 use tracing::Instrument;
 
@@ -193,7 +195,150 @@ async fn graphql(
     };
     tracing::Span::current().record("actor", actor.kind_name());
 
-    let batch: BatchRequest = match serde_json::from_slice(&body) {
+    match idempotency_key(&headers) {
+        Ok(None) => execute(&state, &trace_id, format, actor, &body).await,
+        Ok(Some(key)) => execute_once(&state, &trace_id, format, actor, &body, key).await,
+        Err(message) => request_error(StatusCode::BAD_REQUEST, format, "BAD_USER_INPUT", message),
+    }
+}
+
+/// The client's `Idempotency-Key`, if it sent one: 1 to 255 visible ASCII characters.
+fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, &'static str> {
+    let Some(value) = headers.get("idempotency-key") else {
+        return Ok(None);
+    };
+    let key = value
+        .to_str()
+        .ok()
+        .filter(|key| (1..=255).contains(&key.len()) && key.bytes().all(|b| b.is_ascii_graphic()))
+        .ok_or("Idempotency-Key: 1 to 255 visible ASCII characters")?;
+    Ok(Some(key.to_owned()))
+}
+
+/// Who a key belongs to: keys of different actors never meet.
+fn idempotency_owner(actor: &Actor) -> String {
+    match actor {
+        Actor::Professional(professional) => {
+            format!("professional:{}", professional.professional_id)
+        }
+        Actor::Resident(resident) => format!("resident:{}", resident.resident_id),
+        Actor::Service(service) => {
+            format!("service:{}:{}", service.organisation_id, service.client)
+        }
+        Actor::PlatformAdmin(admin) => {
+            format!("platform:{}:{}", admin.identity_provider_id, admin.subject)
+        }
+    }
+}
+
+/// Runs a request at most once per idempotency key: a retry with the same key and body gets
+/// the first response back, marked `Idempotent-Replayed`, and writes nothing new. Responses
+/// that failed inside the server are not kept, so a retry runs again.
+async fn execute_once(
+    state: &AppState,
+    trace_id: &TraceId,
+    format: Format,
+    actor: Actor,
+    body: &Bytes,
+    key: String,
+) -> Response {
+    use base64::Engine;
+    use sha2::Digest;
+    let owner = idempotency_owner(&actor);
+    let hash = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(sha2::Sha256::digest(body));
+    let claim = match state.store.claim_idempotency_key(&owner, &key, &hash).await {
+        Ok(claim) => claim,
+        Err(error) => return internal_error(format, &error),
+    };
+    match claim {
+        Claim::Claimed => {}
+        Claim::Completed(stored) => {
+            let Ok(stored) = serde_json::from_str::<StoredResponse>(&stored) else {
+                return internal_error(format, &persistence::Error::Corrupt("stored response"));
+            };
+            let mut response = json_response(
+                StatusCode::from_u16(stored.status).unwrap_or(StatusCode::OK),
+                format,
+                stored.body,
+            );
+            response
+                .headers_mut()
+                .insert("idempotent-replayed", HeaderValue::from_static("true"));
+            return response;
+        }
+        Claim::InProgress => {
+            return request_error(
+                StatusCode::CONFLICT,
+                format,
+                "CONFLICT",
+                "a request with this Idempotency-Key is still running",
+            );
+        }
+        Claim::Mismatch => {
+            return request_error(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                format,
+                "BAD_USER_INPUT",
+                "Idempotency-Key: already used for a different request",
+            );
+        }
+    }
+    let response = execute(state, trace_id, format, actor, body).await;
+    let status = response.status();
+    let (parts, body) = response.into_parts();
+    let bytes = axum::body::to_bytes(body, usize::MAX)
+        .await
+        .unwrap_or_default();
+    let value: serde_json::Value = serde_json::from_slice(&bytes).unwrap_or_default();
+    let failed_inside = status.is_server_error() || value.to_string().contains("\"INTERNAL\"");
+    let kept = if failed_inside {
+        state.store.release_idempotency_key(&owner, &key).await
+    } else {
+        let stored = StoredResponse {
+            status: status.as_u16(),
+            body: value,
+        };
+        state
+            .store
+            .complete_idempotency_key(
+                &owner,
+                &key,
+                &serde_json::to_string(&stored).unwrap_or_default(),
+            )
+            .await
+    };
+    if let Err(error) = kept {
+        log_internal(&error);
+    }
+    Response::from_parts(parts, Body::from(bytes))
+}
+
+/// A response kept under an idempotency key.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct StoredResponse {
+    status: u16,
+    body: serde_json::Value,
+}
+
+fn internal_error(format: Format, error: &(dyn std::error::Error + 'static)) -> Response {
+    log_internal(error);
+    request_error(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        format,
+        "INTERNAL",
+        "internal error",
+    )
+}
+
+/// Parses and runs the body of an authenticated request.
+async fn execute(
+    state: &AppState,
+    trace_id: &TraceId,
+    format: Format,
+    actor: Actor,
+    body: &Bytes,
+) -> Response {
+    let batch: BatchRequest = match serde_json::from_slice(body) {
         Ok(batch) => batch,
         Err(_) => {
             return request_error(
@@ -253,7 +398,7 @@ async fn graphql(
             .execute(request.data(context))
             .instrument(tracing::Span::current())
             .await;
-        outcomes.push(Outcome::from_response(response, &trace_id));
+        outcomes.push(Outcome::from_response(response, trace_id));
     }
 
     if single {

@@ -627,7 +627,44 @@ async fn a_caseload_page_costs_the_same_statements_for_two_or_eight_cases(databa
     assert_eq!(two, eight, "statements for 2 cases vs 8 cases");
 }
 
+/// A retried mutation with the same `Idempotency-Key` gets the first response and writes
+/// nothing new; the same key on another request is refused.
+async fn a_retry_with_the_same_idempotency_key_writes_nothing_new(database: TestDatabase) {
+    let fixture = open_case(database).await;
+    let server = &fixture.server;
+    let send = |key: &'static str, text: &'static str| {
+        let body = json!({
+            "query": "mutation($case: ID!, $text: String!) { addFact(caseId: $case, input: { lifeDomain: FINANCES, text: $text, need: NEED_TO_KNOW }) { id text } }",
+            "variables": { "case": fixture.case_id, "text": text },
+        });
+        let request = server
+            .client
+            .post(server.url("/graphql"))
+            .bearer_auth(&fixture.lead)
+            .header("idempotency-key", key)
+            .json(&body);
+        async move {
+            let response = request.send().await.unwrap();
+            let replayed = response.headers().get("idempotent-replayed").is_some();
+            let status = response.status().as_u16();
+            let body: Value = response.json().await.unwrap();
+            (status, replayed, body)
+        }
+    };
+    let (status, replayed, first) = send("retry-1", "Debt of 9,500 euro").await;
+    assert_eq!((status, replayed), (200, false), "{first}");
+    let (status, replayed, second) = send("retry-1", "Debt of 9,500 euro").await;
+    assert_eq!((status, replayed), (200, true));
+    assert_eq!(first, second);
+    let (status, _, other) = send("retry-1", "Another debt").await;
+    assert_eq!(status, 422, "{other}");
+    assert_eq!(other["errors"][0]["extensions"]["code"], "BAD_USER_INPUT");
+    let view = fixture.case(&fixture.lead).await;
+    assert_eq!(data(&view, "case")["facts"]["totalCount"], 1);
+}
+
 on_both_databases!(
+    a_retry_with_the_same_idempotency_key_writes_nothing_new,
     each_partner_sees_its_slice_and_consent_changes_it_on_the_next_read,
     leaving_ends_access_at_once_and_authored_items_stay,
     stale_versions_and_bad_input_change_nothing,
