@@ -46,6 +46,7 @@ struct Fixture {
     server: TestServer,
     lead: String,
     case_id: String,
+    resident_id: domain::ResidentId,
 }
 
 async fn professional_id(server: &TestServer, token: &str) -> String {
@@ -94,6 +95,7 @@ async fn open_case(database: TestDatabase) -> Fixture {
         case_id: case["id"].as_str().unwrap().to_owned(),
         server,
         lead,
+        resident_id: resident.id,
     }
 }
 
@@ -663,7 +665,81 @@ async fn a_retry_with_the_same_idempotency_key_writes_nothing_new(database: Test
     assert_eq!(data(&view, "case")["facts"]["totalCount"], 1);
 }
 
+/// The resident sees their whole file, every organisation's facts included, writes their own
+/// perspective and gives consent themself (DOMAIN.md §5.8).
+async fn the_resident_sees_their_own_file_and_writes_their_perspective(database: TestDatabase) {
+    let fixture = open_case(database).await;
+    let server = &fixture.server;
+    let provider = maatwerk_tests::register_provider(
+        &server.store,
+        domain::identity::ProviderKind::Resident,
+        None,
+        "https://login.residents.test",
+        maatwerk_tests::TestKey::Es256,
+    )
+    .await;
+    let resident_id = fixture.resident_id;
+    server
+        .store
+        .link_resident_identity(provider.id, "fatima", resident_id)
+        .await
+        .unwrap();
+    let resident = maatwerk_tests::TestKey::Es256.sign(&maatwerk_tests::claims(
+        "https://login.residents.test",
+        "fatima",
+    ));
+    for input in [
+        json!({ "lifeDomain": "HEALTH", "text": "Sleeps badly", "need": "NICE_TO_KNOW", "sharing": "ORGANISATION" }),
+        json!({ "lifeDomain": "HOUSING", "text": "Rent is 987 euro a month", "need": "NEED_TO_KNOW" }),
+    ] {
+        fixture.add_fact(&fixture.lead, input).await;
+    }
+    let own = fixture.case(&resident).await;
+    let case = data(&own, "case");
+    assert_eq!(
+        fact_texts(case),
+        vec!["Rent is 987 euro a month", "Sleeps badly"]
+    );
+    assert_eq!(case["myRole"], Value::Null);
+    let caseload = server
+        .graphql(&resident, "{ cases { totalCount } }", json!({}))
+        .await;
+    assert_eq!(data(&caseload, "cases")["totalCount"], 1);
+
+    let written = server
+        .graphql(
+            &resident,
+            "mutation($case: ID!) { recordPerspective(caseId: $case, text: \"I want a safe home for me and my children\") { text writtenByResident } }",
+            json!({ "case": fixture.case_id }),
+        )
+        .await;
+    assert_eq!(
+        data(&written, "recordPerspective")["writtenByResident"],
+        true
+    );
+    let consent = server
+        .graphql(
+            &resident,
+            "mutation($input: ConsentInput!) { recordConsent(input: $input) { consents { lifeDomain recordedByResident } } }",
+            json!({ "input": { "caseId": fixture.case_id, "organisationId": organisation_id(&server.organisation_a), "lifeDomains": ["HOUSING"] } }),
+        )
+        .await;
+    assert_eq!(
+        data(&consent, "recordConsent")["consents"][0]["recordedByResident"],
+        true
+    );
+    // The team writes facts; the resident does not.
+    let refused = fixture
+        .add_fact(
+            &resident,
+            json!({ "lifeDomain": "HOUSING", "text": "x", "need": "NEED_TO_KNOW" }),
+        )
+        .await;
+    assert_eq!(refused.error_code(), Some("FORBIDDEN"), "{refused:?}");
+}
+
 on_both_databases!(
+    the_resident_sees_their_own_file_and_writes_their_perspective,
     a_retry_with_the_same_idempotency_key_writes_nothing_new,
     each_partner_sees_its_slice_and_consent_changes_it_on_the_next_read,
     leaving_ends_access_at_once_and_authored_items_stay,
