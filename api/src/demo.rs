@@ -1,20 +1,31 @@
 //! Demo data: fictional municipalities, organisations, people and residents, each organisation
 //! with a development identity provider whose private key stays in the database, so that
-//! `maatwerk token` can sign tokens for them. Every name, address and BSN here is made up.
+//! `maatwerk token` can sign tokens for them, and three cases (`cases`) that those tokens see
+//! different slices of. Every name, address, BSN and case here is made up.
+//!
+//! Demo data is only loaded into an empty database: `populate` refuses with
+//! [`DemoError::AlreadyLoaded`] once organisations exist, so running it twice changes nothing.
 
-use std::collections::BTreeSet;
+mod cases;
+
+use std::collections::{BTreeSet, HashMap};
 
 use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use chrono::NaiveDate;
-use domain::identity::{KeySource, ProviderKind, SigningAlgorithm};
+use domain::identity::{KeySource, ProfessionalActor, ProviderKind, SigningAlgorithm};
 use domain::resident::Contact;
-use domain::{Bsn, MunicipalityCode, OrganisationKind, OrganisationRole, RoleSet, Slug};
+use domain::{
+    Bsn, MunicipalityCode, MunicipalityId, OrganisationId, OrganisationKind, OrganisationRole,
+    ResidentId, RoleSet, Slug,
+};
 use ed25519_dalek::SigningKey;
 use persistence::Store;
 use persistence::identity::{NewIdentityProvider, SeenProfessional};
 use persistence::organisations::{NewOrganisation, OrganisationFilter};
 use persistence::residents::NewResident;
+
+pub use cases::{SHOWCASE_VIEWERS, Showcase};
 
 /// The audience every demo token is issued for.
 pub const AUDIENCE: &str = "maatwerk";
@@ -46,6 +57,8 @@ pub enum DemoError {
     Storage(#[from] persistence::Error),
     #[error("the demo data is invalid")]
     Invalid(#[from] domain::InvalidInput),
+    #[error("the demo data names an unknown {0} `{1}`")]
+    Unknown(&'static str, &'static str),
 }
 
 struct DemoOrganisation {
@@ -172,7 +185,44 @@ struct DemoResident {
     address: &'static str,
 }
 
-const RESIDENTS: &[DemoResident] = &[];
+const RESIDENTS: &[DemoResident] = &[
+    DemoResident {
+        subject: "samira",
+        name: "Samira Bakker",
+        born: (1987, 3, 14),
+        bsn: "171973069",
+        email: "samira.bakker@example.org",
+        phone: "06-10000001",
+        address: "Voorbeeldstraat 12-2, 1055 AA Amsterdam",
+    },
+    DemoResident {
+        subject: "jeroen",
+        name: "Jeroen Hendriks",
+        born: (1969, 11, 2),
+        bsn: "617151283",
+        email: "jeroen.hendriks@example.org",
+        phone: "06-10000002",
+        address: "Proefplein 3, 1064 BB Amsterdam",
+    },
+    DemoResident {
+        subject: "noor",
+        name: "Noor Visser",
+        born: (2004, 6, 21),
+        bsn: "435932421",
+        email: "noor.visser@example.org",
+        phone: "06-10000003",
+        address: "Testkade 88, 1061 CC Amsterdam",
+    },
+    DemoResident {
+        subject: "kees",
+        name: "Kees Smit",
+        born: (1958, 1, 30),
+        bsn: "931773490",
+        email: "kees.smit@example.org",
+        phone: "06-10000004",
+        address: "Demoweg 7, 1503 DD Zaandam",
+    },
+];
 
 /// The professional `serve --demo` prints a token for.
 pub const SHOWCASE_PERSON: (&str, &str) = ("buurtteam-amsterdam-west", "anna");
@@ -219,8 +269,17 @@ async fn development_provider(
         .await?)
 }
 
-/// Loads the demo data into an empty database.
+/// Loads the demo data into an empty database and prints which demo case to look at, and as
+/// whom.
 pub async fn load(store: &Store) -> Result<(), DemoError> {
+    let showcase = populate(store).await?;
+    println!("{}", showcase.hint());
+    Ok(())
+}
+
+/// Loads the demo data into an empty database: municipalities, organisations with their
+/// people, residents, and the demo cases.
+pub async fn populate(store: &Store) -> Result<Showcase, DemoError> {
     if store
         .count_organisations(&OrganisationFilter::default())
         .await?
@@ -228,12 +287,13 @@ pub async fn load(store: &Store) -> Result<(), DemoError> {
     {
         return Err(DemoError::AlreadyLoaded);
     }
-    let amsterdam = store
-        .insert_municipality(MunicipalityCode::parse("AMS")?, "Amsterdam".into())
-        .await?;
-    let zaanstad = store
-        .insert_municipality(MunicipalityCode::parse("ZAA")?, "Zaanstad".into())
-        .await?;
+    let mut cast = Cast::default();
+    for (code, name) in [("AMS", "Amsterdam"), ("ZAA", "Zaanstad")] {
+        let municipality = store
+            .insert_municipality(MunicipalityCode::parse(code)?, name.into())
+            .await?;
+        cast.municipalities.insert(code, municipality.id);
+    }
     development_provider(
         store,
         ProviderKind::Platform,
@@ -247,14 +307,8 @@ pub async fn load(store: &Store) -> Result<(), DemoError> {
         let municipalities = demo
             .municipalities
             .iter()
-            .map(|code| {
-                if *code == "AMS" {
-                    amsterdam.id
-                } else {
-                    zaanstad.id
-                }
-            })
-            .collect();
+            .map(|code| cast.municipality(code))
+            .collect::<Result<_, _>>()?;
         let organisation = store
             .insert_organisation(NewOrganisation {
                 slug: Slug::parse(demo.slug)?,
@@ -264,6 +318,7 @@ pub async fn load(store: &Store) -> Result<(), DemoError> {
                 municipalities,
             })
             .await?;
+        cast.organisations.insert(demo.slug, organisation.id);
         let provider = development_provider(
             store,
             ProviderKind::Professional,
@@ -281,7 +336,7 @@ pub async fn load(store: &Store) -> Result<(), DemoError> {
         )
         .await?;
         for (subject, name, roles) in demo.people {
-            store
+            let professional = store
                 .record_professional_sign_in(SeenProfessional {
                     identity_provider_id: provider.id,
                     subject: (*subject).into(),
@@ -291,6 +346,16 @@ pub async fn load(store: &Store) -> Result<(), DemoError> {
                     roles: roles.iter().copied().collect::<RoleSet>(),
                 })
                 .await?;
+            // The actor a token for this person would establish.
+            cast.professionals.insert(
+                subject,
+                ProfessionalActor {
+                    professional_id: professional.id,
+                    organisation_id: organisation.id,
+                    organisation_kind: organisation.kind,
+                    roles: professional.roles,
+                },
+            );
         }
     }
 
@@ -319,6 +384,46 @@ pub async fn load(store: &Store) -> Result<(), DemoError> {
         store
             .link_resident_identity(residents_provider.id, demo.subject, resident.id)
             .await?;
+        cast.residents.insert(demo.subject, resident.id);
     }
-    Ok(())
+
+    cases::write(store, &cast).await
+}
+
+/// The demo's people and places by their demo names, as the case rules know them.
+#[derive(Default)]
+struct Cast {
+    municipalities: HashMap<&'static str, MunicipalityId>,
+    organisations: HashMap<&'static str, OrganisationId>,
+    professionals: HashMap<&'static str, ProfessionalActor>,
+    residents: HashMap<&'static str, ResidentId>,
+}
+
+impl Cast {
+    fn municipality(&self, code: &'static str) -> Result<MunicipalityId, DemoError> {
+        self.municipalities
+            .get(code)
+            .copied()
+            .ok_or(DemoError::Unknown("municipality", code))
+    }
+
+    fn organisation(&self, slug: &'static str) -> Result<OrganisationId, DemoError> {
+        self.organisations
+            .get(slug)
+            .copied()
+            .ok_or(DemoError::Unknown("organisation", slug))
+    }
+
+    fn professional(&self, person: &'static str) -> Result<&ProfessionalActor, DemoError> {
+        self.professionals
+            .get(person)
+            .ok_or(DemoError::Unknown("professional", person))
+    }
+
+    fn resident(&self, subject: &'static str) -> Result<ResidentId, DemoError> {
+        self.residents
+            .get(subject)
+            .copied()
+            .ok_or(DemoError::Unknown("resident", subject))
+    }
 }

@@ -482,3 +482,77 @@ async fn register_organisation(
         .await
         .expect("register a test organisation")
 }
+
+/// The real server on a fresh database holding the demo data, as `maatwerk demo` loads it,
+/// with tokens signed by the demo's development identity providers, as `maatwerk token` signs
+/// them.
+pub struct DemoServer {
+    pub address: SocketAddr,
+    pub store: Store,
+    pub client: reqwest::Client,
+    /// The demo case `maatwerk demo` points at.
+    pub showcase: api::demo::Showcase,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    _database: TestDatabase,
+}
+
+impl DemoServer {
+    pub async fn start(database: TestDatabase) -> Self {
+        let store = database.store().await;
+        let showcase = api::demo::populate(&store)
+            .await
+            .expect("load the demo data");
+        let settings = Settings {
+            listen: "127.0.0.1:0".parse().expect("an address"),
+            database_url: database.url.clone(),
+            ..Settings::default()
+        };
+        let application = Application::with_store(settings, store.clone())
+            .await
+            .expect("start the server");
+        let address = application.local_addr();
+        let (shutdown, stopped) = tokio::sync::oneshot::channel::<()>();
+        tokio::spawn(application.run_until(async move {
+            let _ = stopped.await;
+        }));
+        Self {
+            address,
+            store,
+            client: reqwest::Client::new(),
+            showcase,
+            shutdown: Some(shutdown),
+            _database: database,
+        }
+    }
+
+    /// A token for a demo professional: `maatwerk token --org ORGANISATION --person PERSON`.
+    pub async fn token(&self, organisation: &str, person: &str) -> String {
+        let target = api::token::TokenFor::Professional {
+            organisation: organisation.into(),
+            person: person.into(),
+            roles: None,
+        };
+        api::token::issue(&self.store, &target, 600)
+            .await
+            .expect("sign a demo token")
+    }
+
+    /// Runs `query` with `variables` and returns the response.
+    pub async fn graphql(&self, token: &str, query: &str, variables: Value) -> Response {
+        let request = self
+            .client
+            .post(format!("http://{}/graphql", self.address))
+            .header("accept", "application/graphql-response+json")
+            .bearer_auth(token)
+            .json(&json!({ "query": query, "variables": variables }));
+        Response::from(request.send().await.expect("the server answers")).await
+    }
+}
+
+impl Drop for DemoServer {
+    fn drop(&mut self) {
+        if let Some(shutdown) = self.shutdown.take() {
+            let _ = shutdown.send(());
+        }
+    }
+}
