@@ -273,7 +273,8 @@ pub struct Invitation {
     pub organisation_id: OrganisationId,
     /// A named professional, when the invitation is for one person.
     pub professional_id: Option<ProfessionalId>,
-    pub reason: String,
+    /// Why the partner is brought in. Free text, so `None` for a process facilitator.
+    pub reason: Option<String>,
     /// An escalation to the municipality's breakthrough team.
     pub escalation: bool,
     pub status: InvitationStatus,

@@ -10,13 +10,13 @@ pub enum Error {
     /// A uniqueness rule or a version check refused the write; nothing was changed.
     #[error("{0}")]
     Conflict(String),
-    /// A stored value no longer parses into its domain type: a bug or a hand-edited row.
     /// The input breaks a rule that needs the stored state to check (a limit, a membership).
     #[error(transparent)]
     Invalid(#[from] domain::InvalidInput),
     /// The viewer may see the case but their team role may not do this.
     #[error("{0}")]
     Forbidden(&'static str),
+    /// A stored value no longer parses into its domain type: a bug or a hand-edited row.
     #[error("stored {0} is invalid")]
     Corrupt(&'static str),
     #[error("database error")]

@@ -293,6 +293,27 @@ async fn each_partner_sees_its_slice_and_consent_changes_it_on_the_next_read(
         )
         .await;
     assert_eq!(resident.body["data"]["case"]["resident"], Value::Null);
+    // Invitation reasons are free text: the team reads them, the facilitator does not.
+    let invitations = "query($id: ID!) { case(id: $id) { invitations { reason } } }";
+    for (token, reason) in [
+        (&fixture.lead, json!("Rent arrears put the home at risk")),
+        (&facilitator, Value::Null),
+    ] {
+        let response = server
+            .graphql(token, invitations, json!({ "id": fixture.case_id }))
+            .await;
+        let listed = data(&response, "case")["invitations"]
+            .as_array()
+            .unwrap()
+            .clone();
+        assert_eq!(listed.len(), 2);
+        assert!(
+            listed
+                .iter()
+                .all(|invitation| invitation["reason"] == reason),
+            "{listed:?}"
+        );
+    }
 
     // Revoking takes effect for the very next read.
     fixture

@@ -669,8 +669,9 @@ impl Invitation {
         self.0.case_reference.as_str()
     }
 
-    async fn reason(&self) -> &str {
-        &self.0.reason
+    /// Why the partner is brought in; `null` for a process facilitator.
+    async fn reason(&self) -> Option<&str> {
+        self.0.reason.as_deref()
     }
 
     /// An escalation to the municipality's breakthrough team.

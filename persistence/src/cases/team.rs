@@ -47,7 +47,7 @@ fn to_invitation(row: invitation::Model, reference: String) -> Result<Invitation
         case_reference: CaseReference::from_stored(reference),
         organisation_id: OrganisationId(row.organisation_id),
         professional_id: row.professional_id.map(ProfessionalId),
-        reason: row.reason,
+        reason: Some(row.reason),
         escalation: row.escalation,
         status: InvitationStatus::parse(&row.status).ok_or(Error::Corrupt("invitation status"))?,
         invited_by_organisation_id: OrganisationId(row.invited_by_organisation_id),
@@ -102,7 +102,13 @@ impl Snapshot {
         let mut by_case: HashMap<CaseId, Vec<Invitation>> = HashMap::new();
         for row in rows {
             let reference = references.get(&row.case_id).cloned().unwrap_or_default();
-            let invitation = to_invitation(row, reference)?;
+            let mut invitation = to_invitation(row, reference)?;
+            let sees_content = accesses
+                .iter()
+                .any(|access| access.case_id == invitation.case_id && access.sees_content());
+            if !sees_content {
+                invitation.reason = None;
+            }
             by_case
                 .entry(invitation.case_id)
                 .or_default()
@@ -324,13 +330,15 @@ impl Writer {
         let row = self.invitation_for_invitee(viewer, id).await?;
         let (professional_id, organisation_id, roles) = viewer.professional()?;
         let case_id = CaseId(row.case_id);
-        // Lock the case row, as every write to the team does.
+        // Lock the case row, as every write to the team does; a closed case takes no one new.
+        let mut query = case::Entity::find_by_id(case_id.0);
         if self.backend() == sea_orm::DatabaseBackend::Postgres {
             use sea_orm::QuerySelect;
-            case::Entity::find_by_id(case_id.0)
-                .lock_exclusive()
-                .one(self.connection())
-                .await?;
+            query = query.lock_exclusive();
+        }
+        let status = query.one(self.connection()).await?.map(|row| row.status);
+        if status.as_deref() != Some(domain::case::CaseStatus::Open.as_str()) {
+            return Err(InvalidInput::new("invitationId", "the case is closed").into());
         }
         let status = match decision {
             InvitationDecision::Accept(role) => {
