@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand};
 use persistence::Store;
 
+use crate::bench::{self, BenchOptions};
 use crate::settings::Settings;
 use crate::token::{self, TokenFor};
 use crate::{Application, demo, graphql, shutdown_signal, telemetry};
@@ -47,6 +48,33 @@ enum Command {
     Schema,
     /// Print a signed token for a demo identity.
     Token(TokenArgs),
+    /// Measure the server on synthetic data: generate it into an empty database, then drive
+    /// the real server over HTTP with concurrent clients.
+    Bench(BenchArgs),
+}
+
+#[derive(Args)]
+struct BenchArgs {
+    /// How many cases to generate, with about twenty items each.
+    #[arg(long, default_value_t = 100_000, value_parser = clap::value_parser!(u64).range(1..=10_000_000))]
+    cases: u64,
+    /// Concurrent clients, each signed in as a different professional.
+    #[arg(long, default_value_t = 16, value_parser = clap::value_parser!(u64).range(1..=256))]
+    clients: u64,
+    /// How many professionals to spread the cases over (by default one per six cases, about
+    /// twenty-five cases each, at least three per organisation); fewer means larger caseloads.
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+    professionals: Option<u64>,
+    /// How long each scenario runs, in seconds.
+    #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    seconds: u64,
+    /// An empty database to generate into (`sqlite://…` or `postgres://…`); by default a
+    /// temporary SQLite file, removed afterwards.
+    #[arg(long)]
+    database_url: Option<String>,
+    /// Seed for the synthetic data and the choice of professionals.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
 }
 
 #[derive(Args)]
@@ -151,6 +179,22 @@ pub async fn run() -> ExitCode {
             Ok(store) => token_command(&store, args).await,
             Err(code) => code,
         },
+        Command::Bench(args) => {
+            let options = BenchOptions {
+                cases: usize::try_from(args.cases).unwrap_or(usize::MAX),
+                clients: usize::try_from(args.clients).unwrap_or(usize::MAX),
+                professionals: args
+                    .professionals
+                    .map(|count| usize::try_from(count).unwrap_or(usize::MAX)),
+                seconds: args.seconds,
+                database_url: args.database_url,
+                seed: args.seed,
+            };
+            match bench::run(settings, options).await {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(error) => fail("benchmark failed", &error),
+            }
+        }
     }
 }
 

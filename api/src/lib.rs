@@ -4,6 +4,7 @@
 //! database directly; they call `persistence::Store`.
 
 pub mod auth;
+pub mod bench;
 pub mod cli;
 pub mod demo;
 pub mod error;

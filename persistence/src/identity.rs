@@ -9,7 +9,8 @@ use domain::{
     RoleSet,
 };
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, sea_query::OnConflict,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+    sea_query::OnConflict,
 };
 
 use crate::entity::{identity_provider, professional, resident_identity};
@@ -243,13 +244,7 @@ impl Store {
     }
 
     pub async fn professionals_by_id(&self, ids: &[ProfessionalId]) -> Result<Vec<Professional>> {
-        professional::Entity::find()
-            .filter(professional::Column::Id.is_in(ids.iter().map(|id| id.0)))
-            .all(self.connection())
-            .await?
-            .into_iter()
-            .map(to_professional)
-            .collect()
+        professionals_by_id(self.connection(), ids).await
     }
 
     pub async fn professionals_of_organisation(
@@ -342,4 +337,18 @@ impl Store {
             .map(|row| (row.subject, ResidentId(row.resident_id)))
             .collect())
     }
+}
+
+/// The professionals with these ids on `connection`; unknown ids are left out.
+pub(crate) async fn professionals_by_id(
+    connection: &impl ConnectionTrait,
+    ids: &[ProfessionalId],
+) -> Result<Vec<Professional>> {
+    professional::Entity::find()
+        .filter(professional::Column::Id.is_in(ids.iter().map(|id| id.0)))
+        .all(connection)
+        .await?
+        .into_iter()
+        .map(to_professional)
+        .collect()
 }

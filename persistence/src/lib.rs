@@ -14,6 +14,7 @@ pub mod kind_policies;
 mod migration;
 pub mod organisations;
 pub mod residents;
+pub mod synthetic;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -57,6 +58,10 @@ impl Store {
                 .synchronous(sea_orm::sqlx::sqlite::SqliteSynchronous::Normal)
                 .busy_timeout(Duration::from_secs(10))
                 .foreign_keys(true)
+                // Each connection has its own page cache; the default 2 MiB turns most reads
+                // of a large database into system calls. Memory-mapped reads share the OS cache.
+                .pragma("cache_size", "-32768")
+                .pragma("mmap_size", "1073741824")
         });
         let mut db = Database::connect(options).await?;
         let statements = Arc::new(AtomicU64::new(0));

@@ -7,8 +7,10 @@ use domain::{
     OrganisationRole, RoleSet, Slug,
 };
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect, TransactionTrait,
+    ActiveValue::Set,
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, FromQueryResult, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect, QueryTrait, TransactionTrait,
+    sea_query::{Expr, ExprTrait},
 };
 use uuid::Uuid;
 
@@ -74,13 +76,7 @@ impl Store {
     }
 
     pub async fn municipalities(&self) -> Result<Vec<Municipality>> {
-        municipality::Entity::find()
-            .order_by_asc(municipality::Column::Name)
-            .all(self.connection())
-            .await?
-            .into_iter()
-            .map(to_municipality)
-            .collect()
+        municipalities(self.connection()).await
     }
 
     pub async fn municipalities_by_id(&self, ids: &[MunicipalityId]) -> Result<Vec<Municipality>> {
@@ -171,16 +167,12 @@ impl Store {
             .filter(organisation::Column::Slug.eq(slug.as_str()))
             .all(self.connection())
             .await?;
-        Ok(self.complete_organisations(rows).await?.pop())
+        Ok(complete_organisations(self.connection(), rows).await?.pop())
     }
 
     /// The organisations with these ids, in no particular order; unknown ids are left out.
     pub async fn organisations_by_id(&self, ids: &[OrganisationId]) -> Result<Vec<Organisation>> {
-        let rows = organisation::Entity::find()
-            .filter(organisation::Column::Id.is_in(ids.iter().map(|id| id.0)))
-            .all(self.connection())
-            .await?;
-        self.complete_organisations(rows).await
+        organisations_by_id(self.connection(), ids).await
     }
 
     fn organisation_condition(filter: &OrganisationFilter) -> Condition {
@@ -232,7 +224,7 @@ impl Store {
             .await?;
         let has_next_page = rows.len() as u64 > first;
         rows.truncate(first as usize);
-        let mut items = self.complete_organisations(rows).await?;
+        let mut items = complete_organisations(self.connection(), rows).await?;
         items.sort_by(|a, b| (&a.name, a.id).cmp(&(&b.name, b.id)));
         Ok(Page {
             items,
@@ -246,52 +238,136 @@ impl Store {
             .count(self.connection())
             .await?)
     }
+}
 
-    /// Adds the municipalities and allowed roles to organisation rows, in two queries whatever
-    /// the number of rows.
-    async fn complete_organisations(
-        &self,
-        rows: Vec<organisation::Model>,
-    ) -> Result<Vec<Organisation>> {
-        if rows.is_empty() {
-            return Ok(Vec::new());
-        }
-        let ids: Vec<Uuid> = rows.iter().map(|row| row.id).collect();
-        let mut municipalities: BTreeMap<Uuid, BTreeSet<MunicipalityId>> = BTreeMap::new();
-        for link in organisation_municipality::Entity::find()
-            .filter(organisation_municipality::Column::OrganisationId.is_in(ids.clone()))
-            .all(self.connection())
-            .await?
-        {
-            municipalities
-                .entry(link.organisation_id)
-                .or_default()
-                .insert(MunicipalityId(link.municipality_id));
-        }
-        let mut roles: BTreeMap<Uuid, RoleSet> = BTreeMap::new();
-        for link in organisation_allowed_role::Entity::find()
-            .filter(organisation_allowed_role::Column::OrganisationId.is_in(ids))
-            .all(self.connection())
-            .await?
-        {
-            let role =
-                OrganisationRole::parse(&link.role).ok_or(Error::Corrupt("organisation role"))?;
-            roles.entry(link.organisation_id).or_default().insert(role);
-        }
-        rows.into_iter()
-            .map(|row| {
-                Ok(Organisation {
-                    id: OrganisationId(row.id),
-                    slug: Slug::parse(&row.slug)
-                        .map_err(|_| Error::Corrupt("organisation slug"))?,
-                    kind: OrganisationKind::parse(&row.kind)
-                        .ok_or(Error::Corrupt("organisation kind"))?,
-                    name: row.name,
-                    allowed_roles: roles.remove(&row.id).unwrap_or_default(),
-                    municipalities: municipalities.remove(&row.id).unwrap_or_default(),
-                    version: row.version,
-                })
-            })
-            .collect()
+/// The organisations with these ids on `connection`, in no particular order; unknown ids are
+/// left out. A request's snapshot reads them on its own connection.
+pub(crate) async fn organisations_by_id(
+    connection: &impl ConnectionTrait,
+    ids: &[OrganisationId],
+) -> Result<Vec<Organisation>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
     }
+    // One statement: organisation rows joined with both link tables, folded per organisation.
+    // Case reads ask for organisations on every page, so a round trip counts.
+    let mut query = organisation::Entity::find()
+        .filter(organisation::Column::Id.is_in(ids.iter().map(|id| id.0)))
+        .column_as(
+            organisation_municipality::Column::MunicipalityId,
+            "linked_municipality_id",
+        )
+        .column_as(organisation_allowed_role::Column::Role, "linked_role");
+    QueryTrait::query(&mut query)
+        .left_join(
+            organisation_municipality::Entity,
+            Expr::col((
+                organisation_municipality::Entity,
+                organisation_municipality::Column::OrganisationId,
+            ))
+            .equals((organisation::Entity, organisation::Column::Id)),
+        )
+        .left_join(
+            organisation_allowed_role::Entity,
+            Expr::col((
+                organisation_allowed_role::Entity,
+                organisation_allowed_role::Column::OrganisationId,
+            ))
+            .equals((organisation::Entity, organisation::Column::Id)),
+        );
+    let statement = query.build(connection.get_database_backend());
+    let mut organisations: Vec<Organisation> = Vec::with_capacity(ids.len());
+    for row in connection.query_all_raw(statement).await? {
+        let model = organisation::Model::from_query_result(&row, "")?;
+        let municipality: Option<Uuid> = row.try_get("", "linked_municipality_id")?;
+        let role: Option<String> = row.try_get("", "linked_role")?;
+        let index = match organisations
+            .iter()
+            .position(|organisation| organisation.id.0 == model.id)
+        {
+            Some(index) => index,
+            None => {
+                organisations.push(to_organisation(model, RoleSet::default(), BTreeSet::new())?);
+                organisations.len() - 1
+            }
+        };
+        let organisation = &mut organisations[index];
+        if let Some(municipality) = municipality {
+            organisation
+                .municipalities
+                .insert(MunicipalityId(municipality));
+        }
+        if let Some(role) = role {
+            let role = OrganisationRole::parse(&role).ok_or(Error::Corrupt("organisation role"))?;
+            organisation.allowed_roles.insert(role);
+        }
+    }
+    Ok(organisations)
+}
+
+fn to_organisation(
+    row: organisation::Model,
+    allowed_roles: RoleSet,
+    municipalities: BTreeSet<MunicipalityId>,
+) -> Result<Organisation> {
+    Ok(Organisation {
+        id: OrganisationId(row.id),
+        slug: Slug::parse(&row.slug).map_err(|_| Error::Corrupt("organisation slug"))?,
+        kind: OrganisationKind::parse(&row.kind).ok_or(Error::Corrupt("organisation kind"))?,
+        name: row.name,
+        allowed_roles,
+        municipalities,
+        version: row.version,
+    })
+}
+
+/// Adds the municipalities and allowed roles to organisation rows, in two queries whatever
+/// the number of rows.
+async fn complete_organisations(
+    connection: &impl ConnectionTrait,
+    rows: Vec<organisation::Model>,
+) -> Result<Vec<Organisation>> {
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ids: Vec<Uuid> = rows.iter().map(|row| row.id).collect();
+    let mut municipalities: BTreeMap<Uuid, BTreeSet<MunicipalityId>> = BTreeMap::new();
+    for link in organisation_municipality::Entity::find()
+        .filter(organisation_municipality::Column::OrganisationId.is_in(ids.clone()))
+        .all(connection)
+        .await?
+    {
+        municipalities
+            .entry(link.organisation_id)
+            .or_default()
+            .insert(MunicipalityId(link.municipality_id));
+    }
+    let mut roles: BTreeMap<Uuid, RoleSet> = BTreeMap::new();
+    for link in organisation_allowed_role::Entity::find()
+        .filter(organisation_allowed_role::Column::OrganisationId.is_in(ids))
+        .all(connection)
+        .await?
+    {
+        let role =
+            OrganisationRole::parse(&link.role).ok_or(Error::Corrupt("organisation role"))?;
+        roles.entry(link.organisation_id).or_default().insert(role);
+    }
+    rows.into_iter()
+        .map(|row| {
+            let allowed_roles = roles.remove(&row.id).unwrap_or_default();
+            let linked = municipalities.remove(&row.id).unwrap_or_default();
+            to_organisation(row, allowed_roles, linked)
+        })
+        .collect()
+}
+
+/// Every municipality on `connection`, by name.
+pub(crate) async fn municipalities(connection: &impl ConnectionTrait) -> Result<Vec<Municipality>> {
+    municipality::Entity::find()
+        .order_by_asc(municipality::Column::Name)
+        .all(connection)
+        .await?
+        .into_iter()
+        .map(to_municipality)
+        .collect()
 }

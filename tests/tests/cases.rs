@@ -374,6 +374,50 @@ async fn each_partner_sees_its_slice_and_consent_changes_it_on_the_next_read(
         )
         .await;
     assert!(data(&as_lead, "node")["text"].is_string());
+
+    // The same for team members, invitations and consents by id: the team gets them, the
+    // outsider the same NOT_FOUND as for an id that never existed.
+    let parts = server
+        .graphql(
+            &fixture.lead,
+            "query($id: ID!) { case(id: $id) { team { id } invitations { id } consents(history: true) { id } } }",
+            json!({ "id": fixture.case_id }),
+        )
+        .await;
+    let parts = data(&parts, "case");
+    let mut ids: Vec<(&str, Value)> = Vec::new();
+    for (typename, list) in [
+        ("TeamMember", "team"),
+        ("Invitation", "invitations"),
+        ("Consent", "consents"),
+    ] {
+        let first = parts[list][0]["id"].clone();
+        assert!(first.is_string(), "no {list} in {parts}");
+        ids.push((typename, first));
+    }
+    ids.push(("Consent", json!(global_id("Consent", uuid::Uuid::now_v7()))));
+    for (index, (typename, id)) in ids.iter().enumerate() {
+        let query = "query($id: ID!) { node(id: $id) { __typename id } }";
+        let as_lead = server
+            .graphql(&fixture.lead, query, json!({ "id": id }))
+            .await;
+        let as_outsider = server.graphql(&outsider, query, json!({ "id": id })).await;
+        assert_eq!(
+            as_outsider.error_code(),
+            Some("NOT_FOUND"),
+            "{typename} {id}"
+        );
+        assert_eq!(as_outsider.body["data"]["node"], Value::Null);
+        if index + 1 == ids.len() {
+            // An id that never existed answers exactly like one outside the slice.
+            assert_eq!(as_lead.error_code(), Some("NOT_FOUND"));
+            assert_eq!(as_lead.body["errors"], as_outsider.body["errors"]);
+        } else {
+            let node = data(&as_lead, "node");
+            assert_eq!(node["__typename"], *typename);
+            assert_eq!(node["id"], *id);
+        }
+    }
 }
 
 async fn leaving_ends_access_at_once_and_authored_items_stay(database: TestDatabase) {

@@ -7,15 +7,15 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Utc};
 use domain::{
-    AgreementId, CaseId, EvaluationId, FactId, FirstStepId, MunicipalityId, PerspectiveId,
-    ProblemId,
+    AgreementId, CaseId, ConsentId, EvaluationId, FactId, FirstStepId, InvitationId,
+    MunicipalityId, PerspectiveId, ProblemId, TeamMemberId,
 };
 use persistence::cases::{CaseCursor, CaseFilter};
 use uuid::Uuid;
 
 use super::cases::{
-    Agreement, Case, Evaluation, Fact, FirstStep, Invitation, Perspective, Problem, Worklist,
-    prime, reads,
+    Agreement, Case, Consent, Evaluation, Fact, FirstStep, Invitation, Perspective, Problem,
+    TeamMember, Worklist, prime, reads,
 };
 use super::enums::{CaseStatus, CaseStep};
 use super::ids::{self, NodeType};
@@ -179,6 +179,18 @@ pub(crate) async fn case_node(
             Err(ApiError::NotFound(_)) => None,
             Err(error) => return Err(error),
         },
+        NodeType::TeamMember => snapshot
+            .team_member(viewer, TeamMemberId(id))
+            .await?
+            .map(|member| Node::TeamMember(TeamMember(member))),
+        NodeType::Invitation => snapshot
+            .invitation(viewer, InvitationId(id))
+            .await?
+            .map(|invitation| Node::Invitation(Invitation(invitation))),
+        NodeType::Consent => snapshot
+            .consent(viewer, ConsentId(id))
+            .await?
+            .map(|consent| Node::Consent(Consent(consent))),
         NodeType::Perspective => snapshot
             .perspective(viewer, PerspectiveId(id))
             .await?

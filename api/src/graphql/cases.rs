@@ -42,7 +42,6 @@ impl CaseReads {
         let loader = DataLoader::with_cache(
             CaseLoader {
                 snapshot: Arc::clone(&snapshot),
-                store: request.store.clone(),
             },
             tokio::spawn,
             HashMapCache::default(),
@@ -58,8 +57,6 @@ impl CaseReads {
 /// Loads case parts for many cases at once: one statement per part per request level.
 pub struct CaseLoader {
     snapshot: Arc<Snapshot>,
-    /// For the directory data cases refer to: organisations and professionals.
-    store: persistence::Store,
 }
 
 impl Loader<domain::OrganisationId> for CaseLoader {
@@ -71,7 +68,7 @@ impl Loader<domain::OrganisationId> for CaseLoader {
         keys: &[domain::OrganisationId],
     ) -> Result<HashMap<domain::OrganisationId, domain::Organisation>, ApiError> {
         Ok(self
-            .store
+            .snapshot
             .organisations_by_id(keys)
             .await?
             .into_iter()
@@ -89,7 +86,7 @@ impl Loader<domain::ProfessionalId> for CaseLoader {
         keys: &[domain::ProfessionalId],
     ) -> Result<HashMap<domain::ProfessionalId, domain::Professional>, ApiError> {
         Ok(self
-            .store
+            .snapshot
             .professionals_by_id(keys)
             .await?
             .into_iter()
@@ -629,7 +626,7 @@ pub struct TeamMember(pub domain::case::TeamMember);
 
 #[Object]
 impl TeamMember {
-    async fn id(&self) -> ID {
+    pub async fn id(&self) -> ID {
         ids::encode(NodeType::TeamMember, self.0.id.0)
     }
 
@@ -661,7 +658,7 @@ pub struct Invitation(pub domain::case::Invitation);
 
 #[Object]
 impl Invitation {
-    async fn id(&self) -> ID {
+    pub async fn id(&self) -> ID {
         ids::encode(NodeType::Invitation, self.0.id.0)
     }
 
@@ -708,7 +705,7 @@ pub struct Consent(pub domain::case::Consent);
 
 #[Object]
 impl Consent {
-    async fn id(&self) -> ID {
+    pub async fn id(&self) -> ID {
         ids::encode(NodeType::Consent, self.0.id.0)
     }
 

@@ -95,6 +95,9 @@ impl RequestContext {
     pub async fn begin_write(
         &self,
     ) -> ApiResult<(persistence::cases::Writer, persistence::cases::Viewer)> {
+        // A request holds one connection at a time; waiting for a second while holding one
+        // can exhaust the pool under load.
+        self.drop_case_reads();
         let writer = self.store.begin_write().await?;
         let viewer = writer.viewer(&self.actor).await?;
         Ok((writer, viewer))
@@ -103,19 +106,40 @@ impl RequestContext {
     /// Commits a write and lets the next read see it.
     pub async fn commit(&self, writer: persistence::cases::Writer) -> ApiResult<()> {
         writer.commit().await?;
+        self.drop_case_reads();
+        Ok(())
+    }
+
+    fn drop_case_reads(&self) {
         *self
             .case_reads
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner()) = None;
-        Ok(())
     }
 
     pub async fn municipalities(&self) -> ApiResult<&[domain::Municipality]> {
         let all = self
             .municipalities
-            .get_or_try_init(|| self.store.municipalities())
+            .get_or_try_init(|| async {
+                match self.open_case_reads() {
+                    Some(reads) => reads.snapshot.municipalities().await,
+                    None => self.store.municipalities().await,
+                }
+            })
             .await?;
         Ok(all)
+    }
+
+    /// An organisation by id; in the request's snapshot once case reads have opened one, so
+    /// the request does not wait for a second connection while holding one.
+    pub async fn organisation(
+        &self,
+        id: domain::OrganisationId,
+    ) -> ApiResult<Option<domain::Organisation>> {
+        match self.open_case_reads() {
+            Some(reads) => Ok(reads.loader.load_one(id).await?),
+            None => Ok(self.store.organisation(id).await?),
+        }
     }
 
     pub fn require_platform_admin(&self) -> ApiResult<()> {

@@ -68,6 +68,9 @@ pub enum Node {
     Resident(Resident),
     IdentityProvider(IdentityProvider),
     Case(super::cases::Case),
+    TeamMember(super::cases::TeamMember),
+    Invitation(super::cases::Invitation),
+    Consent(super::cases::Consent),
     Perspective(super::cases::Perspective),
     Fact(super::cases::Fact),
     Problem(super::cases::Problem),
@@ -183,8 +186,7 @@ impl Professional {
     }
 
     async fn organisation(&self, ctx: &Context<'_>) -> ApiResult<Organisation> {
-        let store = &request(ctx)?.store;
-        store
+        request(ctx)?
             .organisation(self.0.organisation_id)
             .await?
             .map(Organisation)
@@ -295,11 +297,7 @@ impl IdentityProvider {
         let Some(id) = self.0.organisation_id else {
             return Ok(None);
         };
-        Ok(request(ctx)?
-            .store
-            .organisation(id)
-            .await?
-            .map(Organisation))
+        Ok(request(ctx)?.organisation(id).await?.map(Organisation))
     }
 }
 
@@ -361,7 +359,7 @@ impl Viewer {
         let Some(id) = request.actor.organisation_id() else {
             return Ok(None);
         };
-        Ok(request.store.organisation(id).await?.map(Organisation))
+        Ok(request.organisation(id).await?.map(Organisation))
     }
 
     /// The organisation roles in force for this request.

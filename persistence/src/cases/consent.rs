@@ -29,6 +29,25 @@ fn to_consent(row: consent::Model) -> Result<Consent> {
 }
 
 impl Snapshot {
+    /// One consent, current or revoked, for `node(id:)`: only on a case the viewer has
+    /// access to.
+    pub async fn consent(&self, viewer: &Viewer, id: ConsentId) -> Result<Option<Consent>> {
+        let Some(case_id) = self
+            .case_of::<consent::Entity>(id.0, consent::Column::Id, consent::Column::CaseId)
+            .await?
+        else {
+            return Ok(None);
+        };
+        let accesses = self.case_accesses(viewer, &[case_id]).await?;
+        Ok(self
+            .consents(&accesses, true)
+            .await?
+            .remove(&case_id)
+            .unwrap_or_default()
+            .into_iter()
+            .find(|consent| consent.id == id))
+    }
+
     /// The consents of each case, revoked ones included when `history` is set. The team and
     /// the resident see them; they say what may be shared, not what was.
     pub async fn consents(

@@ -429,6 +429,27 @@ impl Snapshot {
 
     /// One item of table `E` by id, if its case and its slice let the viewer see it; `None`
     /// otherwise, indistinguishable from an id that does not exist.
+    /// The case a row of `E` belongs to, if the row exists. Nothing else of the row is read:
+    /// the caller goes on only with the viewer's access to that case.
+    pub(super) async fn case_of<E>(
+        &self,
+        id: uuid::Uuid,
+        id_column: E::Column,
+        case_column: E::Column,
+    ) -> Result<Option<CaseId>>
+    where
+        E: EntityTrait,
+    {
+        let case_id: Option<uuid::Uuid> = E::find()
+            .select_only()
+            .column(case_column)
+            .filter(id_column.eq(id))
+            .into_tuple()
+            .one(self.connection())
+            .await?;
+        Ok(case_id.map(CaseId))
+    }
+
     async fn visible_item<E>(
         &self,
         viewer: &Viewer,
@@ -440,17 +461,10 @@ impl Snapshot {
     where
         E: EntityTrait + Default,
     {
-        let case_id: Option<uuid::Uuid> = E::find()
-            .select_only()
-            .column(case_column)
-            .filter(id_column.eq(id))
-            .into_tuple()
-            .one(self.connection())
-            .await?;
-        let Some(case_id) = case_id else {
+        let Some(case_id) = self.case_of::<E>(id, id_column, case_column).await? else {
             return Ok(None);
         };
-        let accesses = self.case_accesses(viewer, &[CaseId(case_id)]).await?;
+        let accesses = self.case_accesses(viewer, &[case_id]).await?;
         Ok(self
             .visible::<E>(
                 &accesses,

@@ -26,7 +26,7 @@ use domain::{
 use sea_orm::sea_query::{Alias, Condition, Expr, ExprTrait, Query};
 use sea_orm::{
     AccessMode, ConnectionTrait, DatabaseBackend, DatabaseTransaction, IsolationLevel,
-    SqliteTransactionMode, TransactionOptions, TransactionTrait,
+    SqliteTransactionMode, Statement, TransactionOptions, TransactionTrait,
 };
 
 pub use items::{NewAgreement, NewEvaluation, NewFact, NewFirstStep, NewProblem, TimelineEntry};
@@ -34,7 +34,6 @@ pub use records::{CaseCursor, CaseFilter};
 pub use team::InvitationDecision;
 
 use crate::entity::case_event;
-use crate::kind_policies::read_kind_policies;
 use crate::{Error, Result, Store};
 
 /// One request's consistent view of the database.
@@ -382,23 +381,72 @@ impl Snapshot {
         self.transaction.get_database_backend()
     }
 
+    /// Directory data a case refers to, read in this snapshot on its own connection: a request
+    /// never waits for a second connection while it holds one.
+    pub async fn organisations_by_id(
+        &self,
+        ids: &[domain::OrganisationId],
+    ) -> Result<Vec<domain::Organisation>> {
+        crate::organisations::organisations_by_id(self.connection(), ids).await
+    }
+
+    /// See [`Snapshot::organisations_by_id`].
+    pub async fn municipalities(&self) -> Result<Vec<domain::Municipality>> {
+        crate::organisations::municipalities(self.connection()).await
+    }
+
+    /// See [`Snapshot::organisations_by_id`].
+    pub async fn professionals_by_id(
+        &self,
+        ids: &[domain::ProfessionalId],
+    ) -> Result<Vec<domain::Professional>> {
+        crate::identity::professionals_by_id(self.connection(), ids).await
+    }
+
+    /// The kind policy of `kind` as a mask, in one statement: it is read on every request.
+    async fn policy_mask(&self, kind: OrganisationKind) -> Result<Option<PolicyMask>> {
+        let placeholder = match self.backend() {
+            DatabaseBackend::Postgres => "$1",
+            _ => "?",
+        };
+        let sql = format!(
+            "SELECT kind_policies.bsn AS bsn, kind_policy_life_domains.life_domain AS life_domain \
+             FROM kind_policies LEFT JOIN kind_policy_life_domains \
+             ON kind_policy_life_domains.organisation_kind = kind_policies.organisation_kind \
+             WHERE kind_policies.organisation_kind = {placeholder}"
+        );
+        let rows = self
+            .connection()
+            .query_all_raw(Statement::from_sql_and_values(
+                self.backend(),
+                sql,
+                [kind.as_str().into()],
+            ))
+            .await?;
+        let mut mask: Option<PolicyMask> = None;
+        for row in rows {
+            let bsn: bool = row.try_get("", "bsn")?;
+            let domain: Option<String> = row.try_get("", "life_domain")?;
+            let entry = mask.get_or_insert(PolicyMask {
+                life_domains: 0,
+                bsn,
+            });
+            if let Some(domain) = domain {
+                let domain = LifeDomain::parse(&domain).ok_or(Error::Corrupt("life domain"))?;
+                entry.life_domains |= domain_bit(domain);
+            }
+        }
+        Ok(mask)
+    }
+
     /// The viewer behind `actor`, with their organisation's kind policy as of this snapshot.
     pub async fn viewer(&self, actor: &Actor) -> Result<Viewer> {
         let kind = match actor {
             Actor::Professional(professional) => {
-                let policy = read_kind_policies(self.connection())
+                // A kind without a policy receives nothing of other organisations.
+                let policy = self
+                    .policy_mask(professional.organisation_kind)
                     .await?
-                    .into_iter()
-                    .find(|versioned| versioned.policy.kind == professional.organisation_kind)
-                    .map(|versioned| PolicyMask {
-                        life_domains: versioned
-                            .policy
-                            .life_domains
-                            .iter()
-                            .fold(0, |mask, domain| mask | domain_bit(*domain)),
-                        bsn: versioned.policy.bsn,
-                    })
-                    // A kind without a policy receives nothing of other organisations.
                     .unwrap_or(PolicyMask {
                         life_domains: 0,
                         bsn: false,
@@ -441,8 +489,6 @@ impl Snapshot {
             ViewerKind::Professional {
                 professional_id,
                 organisation_id,
-                organisation_kind,
-                policy,
                 ..
             } => {
                 let rows = team_member::Entity::find()
@@ -453,19 +499,7 @@ impl Snapshot {
                     .all(self.connection())
                     .await?;
                 rows.into_iter()
-                    .map(|row| {
-                        Ok(CaseAccess {
-                            case_id: CaseId(row.case_id),
-                            relation: Relation::Member {
-                                professional_id: *professional_id,
-                                organisation_id: *organisation_id,
-                                organisation_kind: *organisation_kind,
-                                role: TeamRole::parse(&row.role)
-                                    .ok_or(Error::Corrupt("team role"))?,
-                                policy: *policy,
-                            },
-                        })
-                    })
+                    .map(|row| viewer.access(CaseId(row.case_id), Some(&row.role)))
                     .collect()
             }
             ViewerKind::Resident { resident_id } => {
@@ -493,6 +527,34 @@ impl Snapshot {
 }
 
 impl Viewer {
+    /// The access of this viewer to a case they were found to have a relation to: for a
+    /// professional, `role` is their active team role there, read in the same snapshot.
+    pub(super) fn access(&self, case_id: CaseId, role: Option<&str>) -> Result<CaseAccess> {
+        let relation = match (&self.kind, role) {
+            (
+                ViewerKind::Professional {
+                    professional_id,
+                    organisation_id,
+                    organisation_kind,
+                    policy,
+                    ..
+                },
+                Some(role),
+            ) => Relation::Member {
+                professional_id: *professional_id,
+                organisation_id: *organisation_id,
+                organisation_kind: *organisation_kind,
+                role: TeamRole::parse(role).ok_or(Error::Corrupt("team role"))?,
+                policy: *policy,
+            },
+            (ViewerKind::Resident { resident_id }, None) => Relation::Resident {
+                resident_id: *resident_id,
+            },
+            _ => return Err(Error::NotFound("case")),
+        };
+        Ok(CaseAccess { case_id, relation })
+    }
+
     fn professional(&self) -> Result<(ProfessionalId, OrganisationId, &RoleSet)> {
         match &self.kind {
             ViewerKind::Professional {

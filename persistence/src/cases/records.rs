@@ -7,7 +7,7 @@ use domain::{CaseId, MunicipalityId, ResidentId};
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, OnConflict, Order, Query};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, FromQueryResult,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Select,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait, Select,
 };
 
 use super::{CaseAccess, Relation, Snapshot, Viewer, ViewerKind, Writer, record_event};
@@ -16,6 +16,9 @@ use crate::entity::{
     team_member,
 };
 use crate::{Error, Page, Result};
+
+/// The column a caseload page carries the viewer's team role in.
+const VIEWER_ROLE: &str = "viewer_role";
 
 /// Narrows a caseload.
 #[derive(Debug, Clone, Default)]
@@ -93,17 +96,28 @@ impl Snapshot {
                 organisation_id,
                 ..
             } => {
-                query = query.filter(
-                    case::Column::Id.in_subquery(
-                        Query::select()
-                            .column(team_member::Column::CaseId)
-                            .from(team_member::Entity)
-                            .and_where(team_member::Column::ProfessionalId.eq(professional_id.0))
-                            .and_where(team_member::Column::OrganisationId.eq(organisation_id.0))
-                            .and_where(team_member::Column::LeftAt.is_null())
-                            .to_owned(),
-                    ),
-                )
+                // Joined rather than a subquery, so the page carries the viewer's team role
+                // and needs no second statement for the access (one active membership per
+                // professional and case, by the partial unique index).
+                QueryTrait::query(&mut query).inner_join(
+                    team_member::Entity,
+                    Condition::all()
+                        .add(
+                            Expr::col((team_member::Entity, team_member::Column::CaseId))
+                                .equals((case::Entity, case::Column::Id)),
+                        )
+                        .add(
+                            Expr::col((team_member::Entity, team_member::Column::ProfessionalId))
+                                .eq(professional_id.0),
+                        )
+                        .add(
+                            Expr::col((team_member::Entity, team_member::Column::OrganisationId))
+                                .eq(organisation_id.0),
+                        )
+                        .add(
+                            Expr::col((team_member::Entity, team_member::Column::LeftAt)).is_null(),
+                        ),
+                );
             }
             ViewerKind::Resident { resident_id } => {
                 query = query.filter(case::Column::ResidentId.eq(resident_id.0))
@@ -162,21 +176,29 @@ impl Snapshot {
                     ),
             );
         }
-        let mut rows = query
+        let professional = matches!(viewer.kind, ViewerKind::Professional { .. });
+        if professional {
+            query = query.column_as(team_member::Column::Role, VIEWER_ROLE);
+        }
+        let statement = query
             .order_by(case::Column::LastActivityAt, Order::Desc)
             .order_by(case::Column::Id, Order::Desc)
             .limit(first + 1)
-            .all(self.connection())
-            .await?;
+            .build(self.backend());
+        let mut rows = self.connection().query_all_raw(statement).await?;
         let has_next_page = rows.len() as u64 > first;
         rows.truncate(first as usize);
-        let ids: Vec<CaseId> = rows.iter().map(|row| CaseId(row.id)).collect();
-        let accesses = self.case_accesses(viewer, &ids).await?;
         let items = rows
             .into_iter()
-            .filter_map(|row| {
-                let access = accesses.iter().find(|access| access.case_id.0 == row.id)?;
-                Some(sliced_case(row, access).map(|case| (access.clone(), case)))
+            .map(|row| {
+                let model = case::Model::from_query_result(&row, "")?;
+                let role: Option<String> = if professional {
+                    Some(row.try_get("", VIEWER_ROLE)?)
+                } else {
+                    None
+                };
+                let access = viewer.access(CaseId(model.id), role.as_deref())?;
+                sliced_case(model, &access).map(|case| (access, case))
             })
             .collect::<Result<Vec<_>>>()?;
         Ok(Page {

@@ -82,6 +82,57 @@ impl Snapshot {
         Ok(by_case)
     }
 
+    /// One active team member, for `node(id:)`: only on a case the viewer has access to.
+    pub async fn team_member(
+        &self,
+        viewer: &Viewer,
+        id: TeamMemberId,
+    ) -> Result<Option<TeamMember>> {
+        let Some(case_id) = self
+            .case_of::<team_member::Entity>(
+                id.0,
+                team_member::Column::Id,
+                team_member::Column::CaseId,
+            )
+            .await?
+        else {
+            return Ok(None);
+        };
+        let accesses = self.case_accesses(viewer, &[case_id]).await?;
+        Ok(self
+            .team_members(&accesses)
+            .await?
+            .remove(&case_id)
+            .unwrap_or_default()
+            .into_iter()
+            .find(|member| member.id == id))
+    }
+
+    /// One invitation, for `node(id:)`: as the case's team sees it, or as the invited
+    /// organisation sees a pending one in its invitations.
+    pub async fn invitation(
+        &self,
+        viewer: &Viewer,
+        id: InvitationId,
+    ) -> Result<Option<Invitation>> {
+        let Some(case_id) = self
+            .case_of::<invitation::Entity>(id.0, invitation::Column::Id, invitation::Column::CaseId)
+            .await?
+        else {
+            return Ok(None);
+        };
+        let accesses = self.case_accesses(viewer, &[case_id]).await?;
+        let listed = if accesses.is_empty() {
+            self.invitations_for_viewer(viewer).await?
+        } else {
+            self.case_invitations(&accesses)
+                .await?
+                .remove(&case_id)
+                .unwrap_or_default()
+        };
+        Ok(listed.into_iter().find(|invitation| invitation.id == id))
+    }
+
     /// The invitations of each case (all statuses), for its team. The resident does not see
     /// who is being asked before they join.
     pub async fn case_invitations(

@@ -1,0 +1,597 @@
+//! `maatwerk bench`: how fast the server answers at a given scale.
+//!
+//! Generates synthetic data (`persistence::synthetic`) into a database of its own, starts the
+//! real server in this process on a loopback port, and drives it over HTTP with concurrent
+//! clients, each signed in as a different professional with a token signed by their
+//! organisation's development identity provider. Three scenarios: a caseload page, the detail
+//! of one of the viewer's cases, and adding an agreement. For the two reads it also replays
+//! the SQL statements the server ran for the same request straight on the database, so the
+//! share of HTTP, authentication and GraphQL around them is visible.
+//!
+//! Every loop is bounded in time and in count, and the only addresses used are loopback ones.
+
+use std::net::{Ipv4Addr, SocketAddr};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use persistence::Store;
+use persistence::synthetic::{
+    DevelopmentProvider, RecordedStatements, Scale, StatementLog, SyntheticProfessional,
+};
+use rand::SeedableRng;
+use rand::seq::SliceRandom;
+use serde_json::{Value, json};
+
+use crate::graphql::ids::{self, NodeType};
+use crate::settings::Settings;
+use crate::token::{self, TokenError, TokenFor};
+use crate::{Application, StartupError, demo};
+
+/// What to measure, and at which scale.
+#[derive(Debug, Clone)]
+pub struct BenchOptions {
+    pub cases: usize,
+    pub clients: usize,
+    /// How many professionals share the cases; `None` for the generator's default.
+    pub professionals: Option<usize>,
+    /// How long each scenario runs.
+    pub seconds: u64,
+    /// An empty database; `None` for a temporary SQLite file, removed afterwards.
+    pub database_url: Option<String>,
+    pub seed: u64,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum BenchError {
+    #[error(
+        "the database already holds tables; the benchmark only writes into an empty database of its own"
+    )]
+    NotEmpty,
+    #[error("only {found} professionals have a case to write in; {wanted} clients need one each")]
+    TooFewProfessionals { found: usize, wanted: usize },
+    #[error("could not use the database")]
+    Storage(#[from] persistence::Error),
+    #[error("could not start the server")]
+    Startup(#[from] StartupError),
+    #[error("could not sign a token")]
+    Token(#[from] TokenError),
+    #[error("could not reach the server")]
+    Http(#[from] reqwest::Error),
+    #[error("the server did not answer a {scenario} request as expected: {answer}")]
+    Unexpected {
+        scenario: &'static str,
+        answer: String,
+    },
+}
+
+/// Requests one client sends in one scenario at most, whatever the duration.
+const MAX_REQUESTS_PER_CLIENT: usize = 1_000_000;
+/// How many of their cases each client reads and writes in, in turn.
+const CASES_PER_CLIENT: usize = 8;
+/// The longest a single request may take before it counts as failed.
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The size of the caseload page [`CASELOAD`] asks for.
+const CASELOAD_PAGE: usize = 20;
+const CASELOAD: &str = "query Caseload { cases(first: 20) { edges { node { id reference status step team { role organisation { name } } openAgreementCount } } } }";
+const DETAIL: &str = "query Detail($id: ID!) { case(id: $id) { facts(first: 100) { edges { node { text lifeDomain amount { cents } } } } problems { text kind } agreements(first: 100) { edges { node { what status dueOn } } } } }";
+const ADD_AGREEMENT: &str = "mutation AddAgreement($caseId: ID!, $input: AgreementInput!) { addAgreement(caseId: $caseId, input: $input) { id what status dueOn } }";
+
+/// Runs the benchmark with the server configured by `settings`, except for its address and
+/// database, and prints the figures.
+pub async fn run(settings: Settings, options: BenchOptions) -> Result<(), BenchError> {
+    match options.database_url.clone() {
+        Some(url) => run_on(settings, &url, &options).await,
+        None => {
+            let path = std::env::temp_dir().join(format!(
+                "maatwerk-bench-{}.db",
+                uuid::Uuid::new_v4().simple()
+            ));
+            let url = format!("sqlite://{}?mode=rwc", path.display());
+            let result = run_on(settings, &url, &options).await;
+            remove_sqlite_files(&path);
+            result
+        }
+    }
+}
+
+fn remove_sqlite_files(path: &std::path::Path) {
+    for suffix in ["", "-wal", "-shm"] {
+        let mut file = path.as_os_str().to_owned();
+        file.push(suffix);
+        let _ = std::fs::remove_file(PathBuf::from(file));
+    }
+}
+
+async fn run_on(
+    mut settings: Settings,
+    url: &str,
+    options: &BenchOptions,
+) -> Result<(), BenchError> {
+    let store = Store::connect(url).await?;
+    if !store.is_empty_database().await? {
+        return Err(BenchError::NotEmpty);
+    }
+    store.migrate().await?;
+    let backend = if store.is_sqlite() {
+        "SQLite"
+    } else {
+        "PostgreSQL"
+    };
+    println!(
+        "maatwerk bench: {} cases on {backend}, {} clients, {} s per scenario",
+        grouped(options.cases as u64),
+        options.clients,
+        options.seconds
+    );
+
+    let started = Instant::now();
+    let mut reported = 0;
+    let cases = options.cases.max(1);
+    let generated = store
+        .generate_synthetic(
+            &Scale {
+                cases: options.cases,
+                professionals: options.professionals,
+                seed: options.seed,
+            },
+            |slug| {
+                let (signing_key, jwks) = demo::development_key_pair("professional-1");
+                DevelopmentProvider {
+                    issuer: demo::professional_issuer(slug),
+                    audience: demo::AUDIENCE.into(),
+                    jwks,
+                    signing_key,
+                }
+            },
+            |written| {
+                let tenth = written * 10 / cases;
+                if tenth > reported {
+                    reported = tenth;
+                    println!(
+                        "  {:>11} cases written after {:.1} s",
+                        grouped(written as u64),
+                        started.elapsed().as_secs_f64()
+                    );
+                }
+            },
+        )
+        .await?;
+    let took = started.elapsed().as_secs_f64();
+    println!(
+        "generated {} municipalities, {} organisations, {} professionals, {} cases: {} rows in {took:.1} s ({} rows/s)",
+        generated.municipalities,
+        generated.organisations,
+        grouped(generated.professionals.len() as u64),
+        grouped(options.cases as u64),
+        grouped(generated.rows),
+        grouped((generated.rows as f64 / took.max(0.001)) as u64),
+    );
+    if !store.is_sqlite() {
+        // Autovacuum would analyse the new tables on its own within minutes; measure that
+        // steady state rather than the minutes before it.
+        store.analyze().await?;
+    }
+
+    let log = StatementLog::default();
+    settings.listen = SocketAddr::from((Ipv4Addr::LOCALHOST, 0));
+    settings.database_url = url.to_owned();
+    settings.migrate = false;
+    let application = Application::with_store(settings, store.with_statement_log(&log)).await?;
+    let endpoint = format!("http://{}/graphql", application.local_addr());
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(application.run_until(async {
+        let _ = stopped.await;
+    }));
+
+    let outcome = measure(&store, &log, endpoint, &generated.professionals, options).await;
+
+    let _ = stop.send(());
+    let _ = tokio::time::timeout(Duration::from_secs(10), server).await;
+    store.close().await?;
+    outcome
+}
+
+/// One simulated user: a professional, signed in, with the cases they work on.
+struct Client {
+    token: String,
+    organisation: String,
+    /// Global ids of cases they are on and may write in.
+    cases: Vec<String>,
+    /// What the server ran for this client's caseload page, and for each case's detail.
+    caseload_statements: RecordedStatements,
+    detail_statements: Vec<RecordedStatements>,
+}
+
+struct Load {
+    http: reqwest::Client,
+    endpoint: String,
+    store: Store,
+    clients: Vec<Client>,
+    due_on: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Scenario {
+    Caseload,
+    CaseloadSql,
+    Detail,
+    DetailSql,
+    AddAgreement,
+}
+
+impl Scenario {
+    fn label(self) -> &'static str {
+        match self {
+            Scenario::Caseload => "caseload page      HTTP",
+            Scenario::CaseloadSql => "caseload page      SQL only",
+            Scenario::Detail => "case detail        HTTP",
+            Scenario::DetailSql => "case detail        SQL only",
+            Scenario::AddAgreement => "add agreement      HTTP",
+        }
+    }
+}
+
+async fn measure(
+    store: &Store,
+    log: &StatementLog,
+    endpoint: String,
+    professionals: &[SyntheticProfessional],
+    options: &BenchOptions,
+) -> Result<(), BenchError> {
+    let mut candidates: Vec<&SyntheticProfessional> = professionals
+        .iter()
+        .filter(|professional| professional.cases.iter().any(|(_, writes)| *writes))
+        .collect();
+    // Professionals with at least a full caseload page, when there are enough of them, so that
+    // the page has the same shape at every scale and only the amount of data around it grows.
+    let full_page: Vec<&SyntheticProfessional> = candidates
+        .iter()
+        .copied()
+        .filter(|professional| professional.cases.len() >= CASELOAD_PAGE)
+        .collect();
+    if full_page.len() >= options.clients {
+        candidates = full_page;
+    }
+    if candidates.len() < options.clients {
+        return Err(BenchError::TooFewProfessionals {
+            found: candidates.len(),
+            wanted: options.clients,
+        });
+    }
+    let mut random = rand::rngs::StdRng::seed_from_u64(options.seed);
+    candidates.shuffle(&mut random);
+    candidates.truncate(options.clients);
+
+    let http = reqwest::Client::builder()
+        .no_proxy()
+        .timeout(REQUEST_TIMEOUT)
+        .pool_max_idle_per_host(options.clients)
+        .build()?;
+    // Valid through every scenario, within the server's limit on token lifetimes.
+    let lifetime = (5 * options.seconds as i64 + 600).min(24 * 3600);
+    let mut load = Load {
+        http,
+        endpoint,
+        store: store.clone(),
+        clients: Vec::with_capacity(candidates.len()),
+        due_on: (chrono::Utc::now().date_naive() + chrono::Duration::days(30))
+            .format("%Y-%m-%d")
+            .to_string(),
+    };
+    let mut cases_on_page = 0;
+    for professional in &candidates {
+        let token = token::issue(
+            store,
+            &TokenFor::Professional {
+                organisation: professional.organisation_slug.clone(),
+                person: professional.subject.clone(),
+                roles: None,
+            },
+            lifetime,
+        )
+        .await?;
+        let cases: Vec<String> = professional
+            .cases
+            .iter()
+            .filter(|(_, writes)| *writes)
+            .take(CASES_PER_CLIENT)
+            .map(|(case_id, _)| ids::encode(NodeType::Case, case_id.0).0)
+            .collect();
+        let client = Client {
+            token,
+            organisation: ids::encode(NodeType::Organisation, professional.organisation_id.0).0,
+            cases,
+            caseload_statements: RecordedStatements::default(),
+            detail_statements: Vec::new(),
+        };
+        // The first request signs the professional in; record a later one.
+        let answer = load
+            .graphql(&client, "caseload", CASELOAD, json!({}))
+            .await?;
+        cases_on_page += answer["data"]["cases"]["edges"]
+            .as_array()
+            .map_or(0, Vec::len);
+        log.start();
+        load.graphql(&client, "caseload", CASELOAD, json!({}))
+            .await?;
+        let caseload_statements = log.stop().reads();
+        let mut detail_statements = Vec::with_capacity(client.cases.len());
+        for case in &client.cases {
+            log.start();
+            load.graphql(&client, "case detail", DETAIL, json!({ "id": case }))
+                .await?;
+            detail_statements.push(log.stop().reads());
+        }
+        load.clients.push(Client {
+            caseload_statements,
+            detail_statements,
+            ..client
+        });
+    }
+    println!(
+        "signed in {} professionals of {} organisations, on {:.1} cases each on average, {:.1} of them on their first caseload page",
+        load.clients.len(),
+        candidates
+            .iter()
+            .map(|professional| professional.organisation_id)
+            .collect::<std::collections::BTreeSet<_>>()
+            .len(),
+        candidates
+            .iter()
+            .map(|professional| professional.cases.len())
+            .sum::<usize>() as f64
+            / candidates.len() as f64,
+        cases_on_page as f64 / load.clients.len() as f64
+    );
+    if let Some(first) = load.clients.first() {
+        println!(
+            "statements per request: caseload page {}, case detail {}",
+            first.caseload_statements.len(),
+            first
+                .detail_statements
+                .first()
+                .map_or(0, RecordedStatements::len)
+        );
+    }
+
+    let load = Arc::new(load);
+    let duration = Duration::from_secs(options.seconds);
+    println!();
+    println!(
+        "{:<28} {:>9} {:>9} {:>8} {:>8} {:>8} {:>7}",
+        "scenario", "requests", "req/s", "p50 ms", "p95 ms", "p99 ms", "errors"
+    );
+    for scenario in [
+        Scenario::Caseload,
+        Scenario::CaseloadSql,
+        Scenario::Detail,
+        Scenario::DetailSql,
+        Scenario::AddAgreement,
+    ] {
+        let result = run_scenario(&load, scenario, duration).await;
+        println!("{}", result.line(scenario));
+        if let Some(error) = &result.first_error {
+            println!("  first error: {error}");
+        }
+    }
+    Ok(())
+}
+
+impl Load {
+    /// A GraphQL request as `client`.
+    fn post(&self, client: &Client, query: &str, variables: &Value) -> reqwest::RequestBuilder {
+        self.http
+            .post(&self.endpoint)
+            .bearer_auth(&client.token)
+            .header(reqwest::header::ACCEPT, "application/json")
+            .json(&json!({ "query": query, "variables": variables }))
+    }
+
+    /// Posts one GraphQL operation as `client` and returns the answer; anything but a 200
+    /// without errors is an error carrying the answer.
+    async fn graphql(
+        &self,
+        client: &Client,
+        scenario: &'static str,
+        query: &str,
+        variables: Value,
+    ) -> Result<Value, BenchError> {
+        let response = self.post(client, query, &variables).send().await?;
+        let status = response.status();
+        let body: Value = response.json().await?;
+        if status != reqwest::StatusCode::OK || body.get("errors").is_some() {
+            let mut answer = format!("{status} {body}");
+            answer.truncate(500);
+            return Err(BenchError::Unexpected { scenario, answer });
+        }
+        Ok(body)
+    }
+
+    /// One request of `scenario` as client `index`, for the `iteration`th time.
+    async fn once(&self, scenario: Scenario, index: usize, iteration: usize) -> Result<(), String> {
+        let client = &self.clients[index];
+        let case = iteration % client.cases.len().max(1);
+        let (query, variables) = match scenario {
+            Scenario::CaseloadSql => {
+                return self
+                    .store
+                    .replay(&client.caseload_statements)
+                    .await
+                    .map(|_| ())
+                    .map_err(|error| error.to_string());
+            }
+            Scenario::DetailSql => {
+                return match client.detail_statements.get(case) {
+                    Some(statements) => self
+                        .store
+                        .replay(statements)
+                        .await
+                        .map(|_| ())
+                        .map_err(|error| error.to_string()),
+                    None => Err("no case to read".to_owned()),
+                };
+            }
+            Scenario::Caseload => (CASELOAD, json!({})),
+            Scenario::Detail => (DETAIL, json!({ "id": client.cases.get(case) })),
+            Scenario::AddAgreement => (
+                ADD_AGREEMENT,
+                json!({
+                    "caseId": client.cases.get(case),
+                    "input": {
+                        "what": format!("Call the resident back about the letters ({iteration})"),
+                        "assignee": { "kind": "ORGANISATION", "organisationId": client.organisation },
+                        "dueOn": self.due_on,
+                    }
+                }),
+            ),
+        };
+        let response = self
+            .post(client, query, &variables)
+            .send()
+            .await
+            .map_err(|error| error.to_string())?;
+        let status = response.status();
+        let body = response.bytes().await.map_err(|error| error.to_string())?;
+        // Texts never contain the quoted key, so this finds GraphQL errors without parsing.
+        let failed = body.windows(8).any(|window| window == b"\"errors\"");
+        if status != reqwest::StatusCode::OK || failed {
+            let mut answer = format!("{status} {}", String::from_utf8_lossy(&body));
+            answer.truncate(500);
+            return Err(answer);
+        }
+        Ok(())
+    }
+}
+
+struct ScenarioResult {
+    latencies: Vec<Duration>,
+    errors: usize,
+    first_error: Option<String>,
+    elapsed: Duration,
+}
+
+impl ScenarioResult {
+    /// The latency below which `percent` of the requests finished (nearest rank).
+    fn percentile(&self, percent: f64) -> Duration {
+        if self.latencies.is_empty() {
+            return Duration::ZERO;
+        }
+        let rank = ((percent / 100.0) * self.latencies.len() as f64).ceil() as usize;
+        self.latencies[rank.clamp(1, self.latencies.len()) - 1]
+    }
+
+    fn line(&self, scenario: Scenario) -> String {
+        let milliseconds = |duration: Duration| duration.as_secs_f64() * 1000.0;
+        format!(
+            "{:<28} {:>9} {:>9.1} {:>8.2} {:>8.2} {:>8.2} {:>7}",
+            scenario.label(),
+            grouped(self.latencies.len() as u64),
+            self.latencies.len() as f64 / self.elapsed.as_secs_f64().max(0.001),
+            milliseconds(self.percentile(50.0)),
+            milliseconds(self.percentile(95.0)),
+            milliseconds(self.percentile(99.0)),
+            self.errors
+        )
+    }
+}
+
+/// Runs `scenario` with every client at once, each sending its next request as soon as the
+/// previous one is answered, until `duration` has passed.
+async fn run_scenario(load: &Arc<Load>, scenario: Scenario, duration: Duration) -> ScenarioResult {
+    let started = Instant::now();
+    let deadline = started + duration;
+    let tasks: Vec<_> = (0..load.clients.len())
+        .map(|index| {
+            let load = Arc::clone(load);
+            tokio::spawn(async move {
+                let mut latencies = Vec::new();
+                let mut errors = 0;
+                let mut first_error = None;
+                for iteration in 0..MAX_REQUESTS_PER_CLIENT {
+                    let began = Instant::now();
+                    if began >= deadline {
+                        break;
+                    }
+                    match load.once(scenario, index, iteration).await {
+                        Ok(()) => latencies.push(began.elapsed()),
+                        Err(error) => {
+                            errors += 1;
+                            first_error.get_or_insert(error);
+                        }
+                    }
+                }
+                (latencies, errors, first_error)
+            })
+        })
+        .collect();
+    let mut result = ScenarioResult {
+        latencies: Vec::new(),
+        errors: 0,
+        first_error: None,
+        elapsed: Duration::ZERO,
+    };
+    for task in tasks {
+        match task.await {
+            Ok((latencies, errors, first_error)) => {
+                result.latencies.extend(latencies);
+                result.errors += errors;
+                if result.first_error.is_none() {
+                    result.first_error = first_error;
+                }
+            }
+            Err(error) => {
+                result.errors += 1;
+                result.first_error.get_or_insert(error.to_string());
+            }
+        }
+    }
+    result.elapsed = started.elapsed();
+    result.latencies.sort_unstable();
+    result
+}
+
+/// `1234567` as `1,234,567`.
+fn grouped(number: u64) -> String {
+    let digits = number.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (index, digit) in digits.chars().enumerate() {
+        if index > 0 && (digits.len() - index).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(digit);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_are_grouped_by_thousands() {
+        assert_eq!(grouped(0), "0");
+        assert_eq!(grouped(999), "999");
+        assert_eq!(grouped(1_000), "1,000");
+        assert_eq!(grouped(1_234_567), "1,234,567");
+    }
+
+    #[test]
+    fn the_caseload_query_asks_for_one_page() {
+        assert!(CASELOAD.contains(&format!("cases(first: {CASELOAD_PAGE})")));
+    }
+
+    #[test]
+    fn percentiles_use_the_nearest_rank() {
+        let result = ScenarioResult {
+            latencies: (1..=100).map(Duration::from_millis).collect(),
+            errors: 0,
+            first_error: None,
+            elapsed: Duration::from_secs(1),
+        };
+        assert_eq!(result.percentile(50.0), Duration::from_millis(50));
+        assert_eq!(result.percentile(95.0), Duration::from_millis(95));
+        assert_eq!(result.percentile(99.0), Duration::from_millis(99));
+    }
+}
