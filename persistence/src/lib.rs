@@ -51,6 +51,9 @@ impl Store {
         options
             .sqlx_logging(false)
             .acquire_timeout(Duration::from_secs(10))
+            // Pinging every connection on every checkout costs a round trip per request; only
+            // a connection idle long enough to have been dropped on the way is checked first.
+            .test_before_acquire_if_idle_for(Duration::from_secs(10))
             .max_connections(if url.starts_with("sqlite") { 8 } else { 16 });
         options.map_sqlx_sqlite_opts(|sqlite| {
             sqlite

@@ -7,10 +7,9 @@ use domain::{
     OrganisationRole, RoleSet, Slug,
 };
 use sea_orm::{
-    ActiveValue::Set,
-    ColumnTrait, Condition, ConnectionTrait, EntityTrait, FromQueryResult, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect, QueryTrait, TransactionTrait,
-    sea_query::{Expr, ExprTrait},
+    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseBackend, EntityTrait,
+    FromQueryResult, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait,
+    TransactionTrait, sea_query::Expr,
 };
 use uuid::Uuid;
 
@@ -249,58 +248,48 @@ pub(crate) async fn organisations_by_id(
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    // One statement: organisation rows joined with both link tables, folded per organisation.
-    // Case reads ask for organisations on every page, so a round trip counts.
-    let mut query = organisation::Entity::find()
+    // One statement and one row per organisation, the link tables folded into lists by the
+    // database: case reads ask for organisations on every page, and every row and round trip
+    // counts there. Uuids are stored as text on PostgreSQL and as 16-byte blobs on SQLite.
+    let (municipalities, roles) = match connection.get_database_backend() {
+        DatabaseBackend::Postgres => (
+            "(SELECT string_agg(municipality_id::text, ' ') FROM organisation_municipalities \
+             WHERE organisation_id = organisations.id)",
+            "(SELECT string_agg(role, ' ') FROM organisation_allowed_roles \
+             WHERE organisation_id = organisations.id)",
+        ),
+        _ => (
+            "(SELECT group_concat(hex(municipality_id), ' ') FROM organisation_municipalities \
+             WHERE organisation_id = organisations.id)",
+            "(SELECT group_concat(role, ' ') FROM organisation_allowed_roles \
+             WHERE organisation_id = organisations.id)",
+        ),
+    };
+    let statement = organisation::Entity::find()
         .filter(organisation::Column::Id.is_in(ids.iter().map(|id| id.0)))
-        .column_as(
-            organisation_municipality::Column::MunicipalityId,
-            "linked_municipality_id",
-        )
-        .column_as(organisation_allowed_role::Column::Role, "linked_role");
-    QueryTrait::query(&mut query)
-        .left_join(
-            organisation_municipality::Entity,
-            Expr::col((
-                organisation_municipality::Entity,
-                organisation_municipality::Column::OrganisationId,
-            ))
-            .equals((organisation::Entity, organisation::Column::Id)),
-        )
-        .left_join(
-            organisation_allowed_role::Entity,
-            Expr::col((
-                organisation_allowed_role::Entity,
-                organisation_allowed_role::Column::OrganisationId,
-            ))
-            .equals((organisation::Entity, organisation::Column::Id)),
-        );
-    let statement = query.build(connection.get_database_backend());
-    let mut organisations: Vec<Organisation> = Vec::with_capacity(ids.len());
+        .expr_as(Expr::cust(municipalities), "linked_municipalities")
+        .expr_as(Expr::cust(roles), "linked_roles")
+        .build(connection.get_database_backend());
+    let mut organisations = Vec::with_capacity(ids.len());
     for row in connection.query_all_raw(statement).await? {
         let model = organisation::Model::from_query_result(&row, "")?;
-        let municipality: Option<Uuid> = row.try_get("", "linked_municipality_id")?;
-        let role: Option<String> = row.try_get("", "linked_role")?;
-        let index = match organisations
-            .iter()
-            .position(|organisation| organisation.id.0 == model.id)
-        {
-            Some(index) => index,
-            None => {
-                organisations.push(to_organisation(model, RoleSet::default(), BTreeSet::new())?);
-                organisations.len() - 1
-            }
-        };
-        let organisation = &mut organisations[index];
-        if let Some(municipality) = municipality {
-            organisation
-                .municipalities
-                .insert(MunicipalityId(municipality));
-        }
-        if let Some(role) = role {
-            let role = OrganisationRole::parse(&role).ok_or(Error::Corrupt("organisation role"))?;
-            organisation.allowed_roles.insert(role);
-        }
+        let municipalities: Option<String> = row.try_get("", "linked_municipalities")?;
+        let roles: Option<String> = row.try_get("", "linked_roles")?;
+        let municipalities = municipalities
+            .unwrap_or_default()
+            .split_whitespace()
+            .map(|id| {
+                Uuid::parse_str(id)
+                    .map(MunicipalityId)
+                    .map_err(|_| Error::Corrupt("municipality id"))
+            })
+            .collect::<Result<BTreeSet<_>>>()?;
+        let roles = roles
+            .unwrap_or_default()
+            .split_whitespace()
+            .map(|role| OrganisationRole::parse(role).ok_or(Error::Corrupt("organisation role")))
+            .collect::<Result<RoleSet>>()?;
+        organisations.push(to_organisation(model, roles, municipalities)?);
     }
     Ok(organisations)
 }
