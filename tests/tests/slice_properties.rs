@@ -88,8 +88,13 @@ fn global_id(kind: &str, id: uuid::Uuid) -> String {
 }
 
 fn decode_id(id: &str) -> uuid::Uuid {
+    decode_typed_id(id).1
+}
+
+fn decode_typed_id(id: &str) -> (String, uuid::Uuid) {
     let text = String::from_utf8(URL_SAFE_NO_PAD.decode(id).unwrap()).unwrap();
-    text.split_once(':').unwrap().1.parse().unwrap()
+    let (kind, id) = text.split_once(':').unwrap();
+    (kind.to_owned(), id.parse().unwrap())
 }
 
 async fn every_viewer_sees_exactly_what_the_oracle_allows(database: TestDatabase) {
@@ -477,6 +482,7 @@ async fn read_caseload(
     fragment Sliced on Case {
         sketch: facts(first: 100) { totalCount edges { node { id text } } }
         analysis: problems { id text }
+        timeline(first: 100) { pageInfo { hasNextPage } edges { node { kind itemId } } }
     }";
     let mut seen = BTreeMap::new();
     let mut after = Value::Null;
@@ -508,6 +514,24 @@ async fn read_caseload(
                     problem["text"].as_str().map(str::to_owned),
                 );
             }
+            // The timeline refers to exactly the facts and problems the viewer sees: each event
+            // is sliced like its item, so the oracle check of the items covers it too.
+            assert_eq!(node["timeline"]["pageInfo"]["hasNextPage"], false);
+            let on_timeline: BTreeSet<uuid::Uuid> = node["timeline"]["edges"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter_map(|edge| edge["node"]["itemId"].as_str())
+                .map(decode_typed_id)
+                .filter(|(kind, _)| kind == "Fact" || kind == "Problem")
+                .map(|(_, id)| id)
+                .collect();
+            assert_eq!(
+                on_timeline,
+                items.keys().copied().collect::<BTreeSet<_>>(),
+                "timeline items of case {}",
+                node["id"]
+            );
             seen.insert(CaseId(decode_id(node["id"].as_str().unwrap())), items);
         }
         if caseload["pageInfo"]["hasNextPage"] != true {
