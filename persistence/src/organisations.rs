@@ -1,6 +1,6 @@
 //! Municipalities and organisations: public reference data, not personal data.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 use domain::{
     Municipality, MunicipalityCode, MunicipalityId, Organisation, OrganisationId, OrganisationKind,
@@ -8,7 +8,7 @@ use domain::{
 };
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseBackend, EntityTrait,
-    FromQueryResult, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait,
+    FromQueryResult, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait, Select,
     TransactionTrait, sea_query::Expr,
 };
 use uuid::Uuid;
@@ -162,11 +162,9 @@ impl Store {
     }
 
     pub async fn organisation_by_slug(&self, slug: &Slug) -> Result<Option<Organisation>> {
-        let rows = organisation::Entity::find()
-            .filter(organisation::Column::Slug.eq(slug.as_str()))
-            .all(self.connection())
-            .await?;
-        Ok(complete_organisations(self.connection(), rows).await?.pop())
+        let query =
+            organisation::Entity::find().filter(organisation::Column::Slug.eq(slug.as_str()));
+        Ok(load_organisations(self.connection(), query).await?.pop())
     }
 
     /// The organisations with these ids, in no particular order; unknown ids are left out.
@@ -214,16 +212,14 @@ impl Store {
                     ),
             );
         }
-        let mut rows = organisation::Entity::find()
+        let query = organisation::Entity::find()
             .filter(condition)
             .order_by_asc(organisation::Column::Name)
             .order_by_asc(organisation::Column::Id)
-            .limit(first + 1)
-            .all(self.connection())
-            .await?;
-        let has_next_page = rows.len() as u64 > first;
-        rows.truncate(first as usize);
-        let mut items = complete_organisations(self.connection(), rows).await?;
+            .limit(first + 1);
+        let mut items = load_organisations(self.connection(), query).await?;
+        let has_next_page = items.len() as u64 > first;
+        items.truncate(first as usize);
         items.sort_by(|a, b| (&a.name, a.id).cmp(&(&b.name, b.id)));
         Ok(Page {
             items,
@@ -248,6 +244,16 @@ pub(crate) async fn organisations_by_id(
     if ids.is_empty() {
         return Ok(Vec::new());
     }
+    let query = organisation::Entity::find()
+        .filter(organisation::Column::Id.is_in(ids.iter().map(|id| id.0)));
+    load_organisations(connection, query).await
+}
+
+/// The organisations `query` selects, in its order, with their municipalities and roles.
+async fn load_organisations(
+    connection: &impl ConnectionTrait,
+    query: Select<organisation::Entity>,
+) -> Result<Vec<Organisation>> {
     // One statement and one row per organisation, the link tables folded into lists by the
     // database: case reads ask for organisations on every page, and every row and round trip
     // counts there. Uuids are stored as text on PostgreSQL and as 16-byte blobs on SQLite.
@@ -265,12 +271,11 @@ pub(crate) async fn organisations_by_id(
              WHERE organisation_id = organisations.id)",
         ),
     };
-    let statement = organisation::Entity::find()
-        .filter(organisation::Column::Id.is_in(ids.iter().map(|id| id.0)))
+    let statement = query
         .expr_as(Expr::cust(municipalities), "linked_municipalities")
         .expr_as(Expr::cust(roles), "linked_roles")
         .build(connection.get_database_backend());
-    let mut organisations = Vec::with_capacity(ids.len());
+    let mut organisations = Vec::new();
     for row in connection.query_all_raw(statement).await? {
         let model = organisation::Model::from_query_result(&row, "")?;
         let municipalities: Option<String> = row.try_get("", "linked_municipalities")?;
@@ -308,46 +313,6 @@ fn to_organisation(
         municipalities,
         version: row.version,
     })
-}
-
-/// Adds the municipalities and allowed roles to organisation rows, in two queries whatever
-/// the number of rows.
-async fn complete_organisations(
-    connection: &impl ConnectionTrait,
-    rows: Vec<organisation::Model>,
-) -> Result<Vec<Organisation>> {
-    if rows.is_empty() {
-        return Ok(Vec::new());
-    }
-    let ids: Vec<Uuid> = rows.iter().map(|row| row.id).collect();
-    let mut municipalities: BTreeMap<Uuid, BTreeSet<MunicipalityId>> = BTreeMap::new();
-    for link in organisation_municipality::Entity::find()
-        .filter(organisation_municipality::Column::OrganisationId.is_in(ids.clone()))
-        .all(connection)
-        .await?
-    {
-        municipalities
-            .entry(link.organisation_id)
-            .or_default()
-            .insert(MunicipalityId(link.municipality_id));
-    }
-    let mut roles: BTreeMap<Uuid, RoleSet> = BTreeMap::new();
-    for link in organisation_allowed_role::Entity::find()
-        .filter(organisation_allowed_role::Column::OrganisationId.is_in(ids))
-        .all(connection)
-        .await?
-    {
-        let role =
-            OrganisationRole::parse(&link.role).ok_or(Error::Corrupt("organisation role"))?;
-        roles.entry(link.organisation_id).or_default().insert(role);
-    }
-    rows.into_iter()
-        .map(|row| {
-            let allowed_roles = roles.remove(&row.id).unwrap_or_default();
-            let linked = municipalities.remove(&row.id).unwrap_or_default();
-            to_organisation(row, allowed_roles, linked)
-        })
-        .collect()
 }
 
 /// Every municipality on `connection`, by name.
