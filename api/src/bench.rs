@@ -179,16 +179,12 @@ async fn run_on(
     settings.database_url = url.to_owned();
     settings.migrate = false;
     let application = Application::with_store(settings, store.with_statement_log(&log)).await?;
-    let endpoint = format!("http://{}/graphql", application.local_addr());
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(application.run_until(async {
-        let _ = stopped.await;
-    }));
+    let server = application.spawn();
+    let endpoint = format!("http://{}/graphql", server.address);
 
     let outcome = measure(&store, &log, endpoint, &generated.professionals, options).await;
 
-    let _ = stop.send(());
-    let _ = tokio::time::timeout(Duration::from_secs(10), server).await;
+    server.stop(Duration::from_secs(10)).await;
     store.close().await?;
     outcome
 }

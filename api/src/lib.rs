@@ -95,6 +95,37 @@ impl Application {
             .with_graceful_shutdown(shutdown)
             .await
     }
+
+    /// Serves on a task of its own, for tests and `maatwerk bench`, which drive the server in
+    /// the same process. It shuts down when the returned handle is stopped or dropped.
+    pub fn spawn(self) -> Background {
+        let address = self.local_addr();
+        let (shutdown, stopped) = tokio::sync::oneshot::channel::<()>();
+        let task = tokio::spawn(self.run_until(async move {
+            let _ = stopped.await;
+        }));
+        Background {
+            address,
+            _shutdown: shutdown,
+            task,
+        }
+    }
+}
+
+/// A server started with [`Application::spawn`].
+pub struct Background {
+    pub address: SocketAddr,
+    /// Dropping it completes the shutdown future.
+    _shutdown: tokio::sync::oneshot::Sender<()>,
+    task: tokio::task::JoinHandle<std::io::Result<()>>,
+}
+
+impl Background {
+    /// Shuts down and waits up to `grace` for the requests in flight.
+    pub async fn stop(self, grace: std::time::Duration) {
+        drop(self._shutdown);
+        let _ = tokio::time::timeout(grace, self.task).await;
+    }
 }
 
 /// Completes on SIGTERM or Ctrl-C.

@@ -232,7 +232,8 @@ pub struct TestServer {
     pub provider_a: IdentityProvider,
     pub organisation_b: Organisation,
     pub provider_b: IdentityProvider,
-    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    /// Dropped before the database: the server shuts down first.
+    _server: api::Background,
     _database: TestDatabase,
 }
 
@@ -305,16 +306,12 @@ impl TestServer {
         )
         .await;
 
-        let application = Application::with_store(settings, store.clone())
+        let server = Application::with_store(settings, store.clone())
             .await
-            .expect("start the server");
-        let address = application.local_addr();
-        let (shutdown, stopped) = tokio::sync::oneshot::channel::<()>();
-        tokio::spawn(application.run_until(async move {
-            let _ = stopped.await;
-        }));
+            .expect("start the server")
+            .spawn();
         Self {
-            address,
+            address: server.address,
             store,
             client: reqwest::Client::new(),
             platform,
@@ -322,7 +319,7 @@ impl TestServer {
             provider_a,
             organisation_b,
             provider_b,
-            shutdown: Some(shutdown),
+            _server: server,
             _database: database,
         }
     }
@@ -385,14 +382,6 @@ impl TestServer {
             &json!({ "query": query, "variables": variables }),
         )
         .await
-    }
-}
-
-impl Drop for TestServer {
-    fn drop(&mut self) {
-        if let Some(shutdown) = self.shutdown.take() {
-            let _ = shutdown.send(());
-        }
     }
 }
 
@@ -492,7 +481,8 @@ pub struct DemoServer {
     pub client: reqwest::Client,
     /// The demo case `maatwerk demo` points at.
     pub showcase: api::demo::Showcase,
-    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    /// Dropped before the database: the server shuts down first.
+    _server: api::Background,
     _database: TestDatabase,
 }
 
@@ -507,20 +497,16 @@ impl DemoServer {
             database_url: database.url.clone(),
             ..Settings::default()
         };
-        let application = Application::with_store(settings, store.clone())
+        let server = Application::with_store(settings, store.clone())
             .await
-            .expect("start the server");
-        let address = application.local_addr();
-        let (shutdown, stopped) = tokio::sync::oneshot::channel::<()>();
-        tokio::spawn(application.run_until(async move {
-            let _ = stopped.await;
-        }));
+            .expect("start the server")
+            .spawn();
         Self {
-            address,
+            address: server.address,
             store,
             client: reqwest::Client::new(),
             showcase,
-            shutdown: Some(shutdown),
+            _server: server,
             _database: database,
         }
     }
@@ -546,13 +532,5 @@ impl DemoServer {
             .bearer_auth(token)
             .json(&json!({ "query": query, "variables": variables }));
         Response::from(request.send().await.expect("the server answers")).await
-    }
-}
-
-impl Drop for DemoServer {
-    fn drop(&mut self) {
-        if let Some(shutdown) = self.shutdown.take() {
-            let _ = shutdown.send(());
-        }
     }
 }
