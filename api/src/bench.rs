@@ -8,6 +8,10 @@
 //! the SQL statements the server ran for the same request straight on the database, so the
 //! share of HTTP, authentication and GraphQL around them is visible.
 //!
+//! The two reads also run against a second server on the same database that writes no access
+//! log, so that what the log costs is measured in the same run; the SQL baseline is recorded
+//! on that server, as the statements a read needs.
+//!
 //! Every loop is bounded in time and in count, and the only addresses used are loopback ones.
 
 use std::net::{Ipv4Addr, SocketAddr};
@@ -178,13 +182,22 @@ async fn run_on(
     settings.listen = SocketAddr::from((Ipv4Addr::LOCALHOST, 0));
     settings.database_url = url.to_owned();
     settings.migrate = false;
-    let application = Application::with_store(settings, store.with_statement_log(&log)).await?;
-    let server = application.spawn();
-    let endpoint = format!("http://{}/graphql", server.address);
+    let logged_store = store.with_statement_log(&log);
+    let server = Application::with_store(settings.clone(), logged_store.clone())
+        .await?
+        .spawn();
+    let unlogged = Application::with_store_unlogged(settings, logged_store)
+        .await?
+        .spawn();
+    let endpoints = Endpoints {
+        logged: format!("http://{}/graphql", server.address),
+        unlogged: format!("http://{}/graphql", unlogged.address),
+    };
 
-    let outcome = measure(&store, &log, endpoint, &generated.professionals, options).await;
+    let outcome = measure(&store, &log, endpoints, &generated.professionals, options).await;
 
     server.stop(Duration::from_secs(10)).await;
+    unlogged.stop(Duration::from_secs(10)).await;
     store.close().await?;
     outcome
 }
@@ -205,19 +218,27 @@ struct Client {
     detail_statements: Vec<RecordedStatements>,
 }
 
+/// The server as it runs, and the same server without its access log.
+struct Endpoints {
+    logged: String,
+    unlogged: String,
+}
+
 struct Load {
     http: reqwest::Client,
-    endpoint: String,
+    endpoints: Endpoints,
     store: Store,
     clients: Vec<Client>,
     due_on: String,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 enum Scenario {
     Caseload,
+    CaseloadUnlogged,
     CaseloadSql,
     Detail,
+    DetailUnlogged,
     DetailSql,
     AddAgreement,
 }
@@ -226,8 +247,10 @@ impl Scenario {
     fn label(self) -> &'static str {
         match self {
             Scenario::Caseload => "caseload page      HTTP",
+            Scenario::CaseloadUnlogged => "caseload page      unlogged",
             Scenario::CaseloadSql => "caseload page      SQL only",
             Scenario::Detail => "case detail        HTTP",
+            Scenario::DetailUnlogged => "case detail        unlogged",
             Scenario::DetailSql => "case detail        SQL only",
             Scenario::AddAgreement => "add agreement      HTTP",
         }
@@ -237,7 +260,7 @@ impl Scenario {
 async fn measure(
     store: &Store,
     log: &StatementLog,
-    endpoint: String,
+    endpoints: Endpoints,
     professionals: &[SyntheticProfessional],
     options: &BenchOptions,
 ) -> Result<(), BenchError> {
@@ -274,7 +297,7 @@ async fn measure(
     let lifetime = (5 * options.seconds as i64 + 600).min(24 * 3600);
     let mut load = Load {
         http,
-        endpoint,
+        endpoints,
         store: store.clone(),
         clients: Vec::with_capacity(candidates.len()),
         due_on: (chrono::Utc::now().date_naive() + chrono::Duration::days(30))
@@ -320,7 +343,8 @@ async fn measure(
             caseload_statements: RecordedStatements::default(),
             detail_statements: Vec::new(),
         };
-        // The first request signs the professional in; record a later one.
+        // The first request signs the professional in; record a later one, on the server
+        // without the access log: the baseline is the SQL the read itself needs.
         let answer = load
             .graphql(&client, "caseload", CASELOAD, json!({}))
             .await?;
@@ -377,27 +401,69 @@ async fn measure(
         "{:<28} {:>9} {:>9} {:>8} {:>8} {:>8} {:>7}",
         "scenario", "requests", "req/s", "p50 ms", "p95 ms", "p99 ms", "errors"
     );
+    let mut throughput = std::collections::HashMap::new();
+    let mut appended = Vec::new();
     for scenario in [
         Scenario::Caseload,
+        Scenario::CaseloadUnlogged,
         Scenario::CaseloadSql,
         Scenario::Detail,
+        Scenario::DetailUnlogged,
         Scenario::DetailSql,
         Scenario::AddAgreement,
     ] {
+        let entries_before = store.access_log_length().await?;
         let result = run_scenario(&load, scenario, duration).await;
+        let entries = store.access_log_length().await? - entries_before;
         println!("{}", result.line(scenario));
         if let Some(error) = &result.first_error {
             println!("  first error: {error}");
         }
+        throughput.insert(scenario, result.per_second());
+        if matches!(scenario, Scenario::Caseload | Scenario::Detail) {
+            appended.push((
+                scenario,
+                entries,
+                entries as f64 / result.elapsed.as_secs_f64(),
+            ));
+        }
+    }
+    println!();
+    for (logged, unlogged, sql) in [
+        (
+            Scenario::Caseload,
+            Scenario::CaseloadUnlogged,
+            Scenario::CaseloadSql,
+        ),
+        (
+            Scenario::Detail,
+            Scenario::DetailUnlogged,
+            Scenario::DetailSql,
+        ),
+    ] {
+        let rate = |scenario| throughput.get(&scenario).copied().unwrap_or(0.0);
+        let (entries, per_second) = appended
+            .iter()
+            .find(|(scenario, _, _)| *scenario == logged)
+            .map_or((0, 0.0), |(_, entries, per_second)| (*entries, *per_second));
+        println!(
+            "{}: logged {:.0} req/s = {:.1}% of unlogged, {:.1}% of its bare SQL; {} access-log entries, {:.0} entries/s",
+            logged.label().trim_end_matches(" HTTP").trim(),
+            rate(logged),
+            100.0 * rate(logged) / rate(unlogged).max(0.001),
+            100.0 * rate(logged) / rate(sql).max(0.001),
+            grouped(entries.max(0) as u64),
+            per_second
+        );
     }
     Ok(())
 }
 
 impl Load {
-    /// A GraphQL request as `client`.
+    /// A GraphQL request as `client`, to the server without the access log.
     fn post(&self, client: &Client, query: &str, variables: &Value) -> reqwest::RequestBuilder {
         self.http
-            .post(&self.endpoint)
+            .post(&self.endpoints.unlogged)
             .bearer_auth(&client.token)
             .header(reqwest::header::ACCEPT, "application/json")
             .json(&json!({ "query": query, "variables": variables }))
@@ -447,8 +513,8 @@ impl Load {
                     None => Err("no case to read".to_owned()),
                 };
             }
-            Scenario::Caseload => client.caseload_body.clone(),
-            Scenario::Detail => match client.detail_bodies.get(case) {
+            Scenario::Caseload | Scenario::CaseloadUnlogged => client.caseload_body.clone(),
+            Scenario::Detail | Scenario::DetailUnlogged => match client.detail_bodies.get(case) {
                 Some(body) => body.clone(),
                 None => return Err("no case to read".to_owned()),
             },
@@ -464,9 +530,13 @@ impl Load {
                 }),
             ),
         };
+        let endpoint = match scenario {
+            Scenario::CaseloadUnlogged | Scenario::DetailUnlogged => &self.endpoints.unlogged,
+            _ => &self.endpoints.logged,
+        };
         let response = self
             .http
-            .post(&self.endpoint)
+            .post(endpoint)
             .header(reqwest::header::AUTHORIZATION, client.authorization.clone())
             .header(reqwest::header::ACCEPT, "application/json")
             .header(reqwest::header::CONTENT_TYPE, "application/json")
@@ -502,6 +572,10 @@ impl ScenarioResult {
         }
         let rank = ((percent / 100.0) * self.latencies.len() as f64).ceil() as usize;
         self.latencies[rank.clamp(1, self.latencies.len()) - 1]
+    }
+
+    fn per_second(&self) -> f64 {
+        self.latencies.len() as f64 / self.elapsed.as_secs_f64().max(0.001)
     }
 
     fn line(&self, scenario: Scenario) -> String {

@@ -48,9 +48,19 @@ enum Command {
     Schema,
     /// Print a signed token for a demo identity.
     Token(TokenArgs),
+    /// Check the access log.
+    #[command(subcommand)]
+    Audit(AuditCommand),
     /// Measure the server on synthetic data: generate it into an empty database, then drive
     /// the real server over HTTP with concurrent clients.
     Bench(BenchArgs),
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Walk every municipality's hash chain and report the first broken link; exits with
+    /// status 1 when one is found.
+    Verify,
 }
 
 #[derive(Args)]
@@ -179,6 +189,10 @@ pub async fn run() -> ExitCode {
             Ok(store) => token_command(&store, args).await,
             Err(code) => code,
         },
+        Command::Audit(AuditCommand::Verify) => match connect(&settings).await {
+            Ok(store) => verify_access_log(&store).await,
+            Err(code) => code,
+        },
         Command::Bench(args) => {
             let options = BenchOptions {
                 cases: usize::try_from(args.cases).unwrap_or(usize::MAX),
@@ -213,6 +227,54 @@ async fn prepare(store: &Store, settings: &Settings) -> Result<(), ExitCode> {
             .map_err(|error| fail("migration failed", &error))?;
     }
     Ok(())
+}
+
+async fn verify_access_log(store: &Store) -> ExitCode {
+    match audit_report(store).await {
+        Ok((report, intact)) => {
+            print!("{report}");
+            if intact {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            }
+        }
+        Err(error) => fail("cannot read the access log", &error),
+    }
+}
+
+/// What `maatwerk audit verify` prints, and whether every chain holds.
+pub async fn audit_report(store: &Store) -> Result<(String, bool), persistence::Error> {
+    use std::fmt::Write;
+    let verification = store.verify_access_log().await?;
+    let municipalities = store.municipalities().await?;
+    let name = |id: domain::MunicipalityId| {
+        municipalities
+            .iter()
+            .find(|municipality| municipality.id == id)
+            .map(|municipality| format!("{} ({})", municipality.name, municipality.code.as_str()))
+            .unwrap_or_else(|| id.to_string())
+    };
+    let mut report = String::new();
+    for (municipality, entries) in &verification.chains {
+        let _ = writeln!(
+            report,
+            "{}: {entries} entries, chain intact",
+            name(*municipality)
+        );
+    }
+    match &verification.broken {
+        None => report.push_str("access log verified\n"),
+        Some(broken) => {
+            let _ = writeln!(
+                report,
+                "{}: BROKEN at entry {}: {broken}",
+                name(broken.municipality_id),
+                broken.sequence
+            );
+        }
+    }
+    Ok((report, verification.broken.is_none()))
 }
 
 async fn token_command(store: &Store, args: TokenArgs) -> ExitCode {

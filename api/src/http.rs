@@ -21,6 +21,7 @@ use axum::{Extension, Router};
 use domain::identity::Actor;
 use metrics_exporter_prometheus::PrometheusHandle;
 use persistence::Store;
+use persistence::access_log::{AccessLog, Ledger, OperationContext};
 use persistence::idempotency::Claim;
 use serde_json::json;
 use tracing::Instrument;
@@ -37,6 +38,8 @@ const GRAPHQL_RESPONSE: &str = "application/graphql-response+json";
 pub struct AppState {
     pub schema: MaatwerkSchema,
     pub store: Store,
+    /// `None` only in the benchmark's logging-off mode.
+    pub access_log: Option<AccessLog>,
     pub authenticator: Arc<Authenticator>,
     pub settings: Arc<Settings>,
     pub metrics: PrometheusHandle,
@@ -386,11 +389,23 @@ async fn execute(
             outcomes.push(Outcome::RequestError(vec![error]));
             continue;
         }
+        let operation_name = request.operation_name.clone();
+        let ledger = Ledger::new(OperationContext {
+            trace_id: trace_id.0.clone(),
+            operation_id: persistence::access_log::new_hex_id(8),
+            processing_activity_id: state
+                .settings
+                .processing_activities
+                .for_operation(operation_name.as_deref(), &actor)
+                .to_owned(),
+            operation_name,
+        });
         let mut context = RequestContext::new(
             actor.clone(),
             state.store.clone(),
             state.authenticator.clone(),
             limits.page_size,
+            ledger.clone(),
         );
         context.open_first_step_limit = limits.open_first_steps;
         let response = state
@@ -398,12 +413,24 @@ async fn execute(
             .execute(request.data(context))
             .instrument(tracing::Span::current())
             .await;
-        outcomes.push(Outcome::from_response(response, trace_id));
+        // Nothing of a case leaves before its access-log entries are durable.
+        let recorded = match &state.access_log {
+            Some(access_log) => access_log.record(&ledger).await,
+            None => Ok(()),
+        };
+        match recorded {
+            Ok(()) => outcomes.push(Outcome::from_response(response, trace_id)),
+            Err(error) => {
+                log_internal(&error);
+                outcomes.push(Outcome::Withheld);
+            }
+        }
     }
 
     if single {
         let outcome = outcomes.pop().expect("one request, one outcome");
         let status = match (&outcome, format) {
+            (Outcome::Withheld, _) => StatusCode::INTERNAL_SERVER_ERROR,
             (Outcome::RequestError(_), Format::GraphQLResponse) => StatusCode::BAD_REQUEST,
             _ => StatusCode::OK,
         };
@@ -417,10 +444,12 @@ async fn execute(
     }
 }
 
-/// The result of one operation: executed (with `data`), or refused before execution.
+/// The result of one operation: executed (with `data`), refused before execution, or
+/// executed but withheld because its access-log entries could not be made durable.
 enum Outcome {
     Executed(GraphQLResponse),
     RequestError(Vec<ServerError>),
+    Withheld,
 }
 
 fn with_code(mut error: ServerError, code: &str) -> ServerError {
@@ -463,6 +492,10 @@ impl Outcome {
         match self {
             Outcome::Executed(response) => serde_json::to_value(BatchResponse::Single(response)).unwrap_or_else(|_| json!({ "errors": [{ "message": "internal error", "extensions": { "code": "INTERNAL" } }] })),
             Outcome::RequestError(errors) => json!({ "errors": errors }),
+            Outcome::Withheld => json!({
+                "data": null,
+                "errors": [{ "message": "internal error", "extensions": { "code": "INTERNAL" } }],
+            }),
         }
     }
 }

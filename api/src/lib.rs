@@ -54,6 +54,24 @@ impl Application {
     }
 
     pub async fn with_store(settings: Settings, store: Store) -> Result<Self, StartupError> {
+        let access_log = persistence::access_log::AccessLog::start(store.clone());
+        Self::assemble(settings, store, Some(access_log)).await
+    }
+
+    /// A server that writes no access log for reads, so that `maatwerk bench` can measure what
+    /// the log costs. Case data leaves it unlogged: nothing else may use it.
+    pub async fn with_store_unlogged(
+        settings: Settings,
+        store: Store,
+    ) -> Result<Self, StartupError> {
+        Self::assemble(settings, store, None).await
+    }
+
+    async fn assemble(
+        settings: Settings,
+        store: Store,
+        access_log: Option<persistence::access_log::AccessLog>,
+    ) -> Result<Self, StartupError> {
         let listener = tokio::net::TcpListener::bind(settings.listen)
             .await
             .map_err(|error| StartupError::Listen(settings.listen, error))?;
@@ -65,6 +83,7 @@ impl Application {
         let state = http::AppState {
             schema: graphql::build_schema(&settings.limits, settings.introspection),
             store: store.clone(),
+            access_log,
             authenticator,
             settings: Arc::new(settings),
             metrics: telemetry::metrics_handle(),

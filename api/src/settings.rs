@@ -24,6 +24,52 @@ pub struct Settings {
     pub auth: AuthSettings,
     /// `json` (the default) or `text` for local reading.
     pub log_format: String,
+    pub processing_activities: ProcessingActivities,
+}
+
+/// The processing-activity identifiers the access log names, from the organisation's register
+/// of processing activities. An operation gets the one its GraphQL operation name is mapped to,
+/// or else the one for its kind of actor.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProcessingActivities {
+    /// Professionals working on a case together.
+    pub case_work: String,
+    /// The resident reading their own file, log or export.
+    pub resident_access: String,
+    /// An organisation's back office pulling its data.
+    pub integration: String,
+    /// Operation name → processing activity, overriding the above.
+    pub operations: std::collections::BTreeMap<String, String>,
+}
+
+impl Default for ProcessingActivities {
+    fn default() -> Self {
+        Self {
+            case_work: "urn:maatwerk:processing-activity:case-work".into(),
+            resident_access: "urn:maatwerk:processing-activity:resident-access".into(),
+            integration: "urn:maatwerk:processing-activity:integration".into(),
+            operations: std::collections::BTreeMap::new(),
+        }
+    }
+}
+
+impl ProcessingActivities {
+    pub fn for_operation(
+        &self,
+        operation_name: Option<&str>,
+        actor: &domain::identity::Actor,
+    ) -> &str {
+        use domain::identity::Actor;
+        if let Some(mapped) = operation_name.and_then(|name| self.operations.get(name)) {
+            return mapped;
+        }
+        match actor {
+            Actor::Resident(_) => &self.resident_access,
+            Actor::Service(_) => &self.integration,
+            Actor::Professional(_) | Actor::PlatformAdmin(_) => &self.case_work,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -65,6 +111,7 @@ impl Default for Settings {
             limits: Limits::default(),
             auth: AuthSettings::default(),
             log_format: "json".into(),
+            processing_activities: ProcessingActivities::default(),
         }
     }
 }

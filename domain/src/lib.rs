@@ -6,6 +6,7 @@
 //! Values that must be valid (a BSN, a slug, a municipality code) can only be built through a
 //! fallible `parse`, so code that holds one never checks it again.
 
+pub mod accountability;
 pub mod bsn;
 pub mod case;
 pub mod error;

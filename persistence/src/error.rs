@@ -19,6 +19,9 @@ pub enum Error {
     /// A stored value no longer parses into its domain type: a bug or a hand-edited row.
     #[error("stored {0} is invalid")]
     Corrupt(&'static str),
+    /// The access log could not be made durable; the data it would describe must not leave.
+    #[error("the access log could not be written")]
+    AccessLog,
     #[error("database error")]
     Database(#[source] DbErr),
 }

@@ -5,6 +5,7 @@
 //! Architecture invariant: functions that return case content will take an access value
 //! that only the authorization code can construct, and push the visibility predicate into SQL.
 
+pub mod access_log;
 pub mod cases;
 mod entity;
 pub mod error;

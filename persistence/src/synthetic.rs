@@ -444,7 +444,11 @@ impl Store {
     /// Runs `statements` in one read snapshot, as a request would, and returns how many rows
     /// they read.
     pub async fn replay(&self, statements: &RecordedStatements) -> Result<usize> {
-        let snapshot = self.snapshot().await?;
+        // The baseline runs the same statements; nothing it reads leaves the process.
+        let unlogged = crate::access_log::Ledger::new(
+            crate::access_log::OperationContext::internal("benchmark-baseline"),
+        );
+        let snapshot = self.snapshot(&unlogged).await?;
         let mut rows = 0;
         for statement in &statements.0 {
             rows += snapshot

@@ -523,6 +523,21 @@ impl DemoServer {
             .expect("sign a demo token")
     }
 
+    /// The database the server runs on, for a second server beside it.
+    pub fn database_url(&self) -> String {
+        self._database.url.clone()
+    }
+
+    /// A token for a demo resident: `maatwerk token --resident SUBJECT`.
+    pub async fn resident_token(&self, subject: &str) -> String {
+        let target = api::token::TokenFor::Resident {
+            subject: subject.into(),
+        };
+        api::token::issue(&self.store, &target, 600)
+            .await
+            .expect("sign a demo token")
+    }
+
     /// Runs `query` with `variables` and returns the response.
     pub async fn graphql(&self, token: &str, query: &str, variables: Value) -> Response {
         let request = self

@@ -346,7 +346,10 @@ async fn generate_case(
         members.insert(index, role);
     }
 
-    let writer = store.begin_write().await.unwrap();
+    let ledger = persistence::access_log::Ledger::new(
+        persistence::access_log::OperationContext::internal("test-data"),
+    );
+    let writer = store.begin_write(&ledger).await.unwrap();
     let lead_viewer = writer.viewer(&people[lead].actor()).await.unwrap();
     let case_id = writer
         .open_case(&lead_viewer, municipality, resident)

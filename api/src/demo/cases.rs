@@ -805,7 +805,12 @@ const CASES: &[&DemoCase] = &[&SAMIRA, &JEROEN, &KEES];
 
 /// Writes the demo cases in one transaction and returns the showcase.
 pub(super) async fn write(store: &Store, cast: &Cast) -> Result<Showcase, DemoError> {
-    let writer = store.begin_write().await?;
+    // The demo's writes are logged like any other, under their own processing activity.
+    let ledger =
+        persistence::access_log::Ledger::new(persistence::access_log::OperationContext::internal(
+            "urn:maatwerk:processing-activity:demo-data",
+        ));
+    let writer = store.begin_write(&ledger).await?;
     let today = Utc::now().date_naive();
     let mut references = Vec::new();
     for case in CASES {

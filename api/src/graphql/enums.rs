@@ -144,3 +144,8 @@ mirror_enum!(
     /// How far a fact or problem may travel beyond its authoring organisation.
     SharingLevel => domain::slice::SharingLevel { Organisation, Team }
 );
+
+mirror_enum!(
+    /// What happened to a resident's data in one access-log entry.
+    LogAction => domain::accountability::LogAction { Read, Write, Export }
+);

@@ -1,6 +1,7 @@
 //! The GraphQL schema: types written for the API and converted from domain types, resolvers
 //! that return [`ApiResult`], and the per-request context every resolver reads the actor from.
 
+mod accountability;
 mod case_mutation;
 mod case_query;
 mod cases;
@@ -21,7 +22,11 @@ use crate::error::{ApiError, ApiResult};
 use crate::settings::Limits;
 /// Every root query field.
 #[derive(async_graphql::MergedObject, Default)]
-pub struct Query(query::FoundationQuery, case_query::CaseQuery);
+pub struct Query(
+    query::FoundationQuery,
+    case_query::CaseQuery,
+    accountability::AccountabilityQuery,
+);
 
 /// Every mutation.
 #[derive(async_graphql::MergedObject, Default)]
@@ -47,6 +52,8 @@ pub struct RequestContext {
     opening_case_reads: tokio::sync::Mutex<()>,
     /// How many first steps may be open on one case.
     pub open_first_step_limit: usize,
+    /// What this operation reads, for the access log; every snapshot and write shares it.
+    pub ledger: persistence::access_log::Ledger,
 }
 
 impl RequestContext {
@@ -55,8 +62,10 @@ impl RequestContext {
         store: Store,
         authenticator: Arc<Authenticator>,
         page_size: usize,
+        ledger: persistence::access_log::Ledger,
     ) -> Self {
         Self {
+            ledger,
             actor,
             store,
             authenticator,
@@ -98,7 +107,7 @@ impl RequestContext {
         // A request holds one connection at a time; waiting for a second while holding one
         // can exhaust the pool under load.
         self.drop_case_reads();
-        let writer = self.store.begin_write().await?;
+        let writer = self.store.begin_write(&self.ledger).await?;
         let viewer = writer.viewer(&self.actor).await?;
         Ok((writer, viewer))
     }

@@ -70,6 +70,9 @@ impl Snapshot {
             let consent = to_consent(row)?;
             by_case.entry(consent.case_id).or_default().push(consent);
         }
+        self.disclose_lists(accesses, "consent", &by_case, |consent| {
+            Some(consent.life_domain)
+        });
         Ok(by_case)
     }
 }
@@ -140,15 +143,7 @@ impl Writer {
                 .exec_without_returning(self.connection())
                 .await?;
         }
-        record_event(
-            self.connection(),
-            case_id,
-            now,
-            "consent_recorded",
-            None,
-            access.actor(),
-        )
-        .await
+        record_event(self, case_id, now, "consent_recorded", None, access.actor()).await
     }
 
     /// Revokes consent for `domains`; from the next read on, the organisation no longer
@@ -178,14 +173,6 @@ impl Writer {
             )
             .exec(self.connection())
             .await?;
-        record_event(
-            self.connection(),
-            case_id,
-            now,
-            "consent_revoked",
-            None,
-            access.actor(),
-        )
-        .await
+        record_event(self, case_id, now, "consent_revoked", None, access.actor()).await
     }
 }

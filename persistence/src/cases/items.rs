@@ -261,6 +261,7 @@ impl Snapshot {
     ) -> Result<Vec<(CaseAccess, E::Model)>>
     where
         E: EntityTrait + Default,
+        E::Column: std::str::FromStr,
     {
         let table = table_name::<E>();
         let mut out = Vec::new();
@@ -280,6 +281,19 @@ impl Snapshot {
                     .ok_or(Error::Corrupt("item outside its batch"))?;
                 out.push((access.clone(), row));
             }
+        }
+        // What leaves here is noted for the access log: the kind (the table's item), and the
+        // life domain of sliced items.
+        let kind = table.strip_suffix('s').unwrap_or(table);
+        let domain_column = <E::Column as std::str::FromStr>::from_str("life_domain").ok();
+        for (access, row) in &out {
+            let domain = domain_column
+                .and_then(|column| match row.get(column) {
+                    sea_orm::Value::String(Some(domain)) => LifeDomain::parse(&domain),
+                    _ => None,
+                })
+                .map(LifeDomain::as_str);
+            self.disclose(access, kind, 1, domain);
         }
         Ok(out)
     }
@@ -418,6 +432,9 @@ impl Snapshot {
                 .all(self.connection())
                 .await?;
             for (case_id, open) in rows {
+                if let Some(access) = accesses.iter().find(|access| access.case_id.0 == case_id) {
+                    self.disclose(access, "open_agreement_count", 1, None);
+                }
                 counts.insert(
                     CaseId(case_id),
                     <u64 as TryFrom<i64>>::try_from(open).unwrap_or(0),
@@ -674,6 +691,7 @@ impl Snapshot {
             .await?;
         let has_next_page = rows.len() as u64 > first;
         rows.truncate(first as usize);
+        self.disclose(access, "timeline_entry", rows.len(), None);
         Ok(Page {
             items: rows
                 .into_iter()
@@ -735,7 +753,7 @@ impl Writer {
         .exec_without_returning(self.connection())
         .await?;
         record_event(
-            self.connection(),
+            self,
             case_id,
             now,
             "perspective_recorded",
@@ -773,7 +791,7 @@ impl Writer {
         .exec_without_returning(self.connection())
         .await?;
         record_event(
-            self.connection(),
+            self,
             case_id,
             now,
             "fact_added",
@@ -834,7 +852,7 @@ impl Writer {
             return Err(stale("fact"));
         }
         record_event(
-            self.connection(),
+            self,
             existing.case_id,
             now,
             "fact_changed",
@@ -873,7 +891,7 @@ impl Writer {
         .exec_without_returning(self.connection())
         .await?;
         record_event(
-            self.connection(),
+            self,
             case_id,
             now,
             "problem_added",
@@ -918,7 +936,7 @@ impl Writer {
         .exec_without_returning(self.connection())
         .await?;
         record_event(
-            self.connection(),
+            self,
             case_id,
             now,
             "first_step_added",
@@ -958,7 +976,7 @@ impl Writer {
             return Err(stale("first step"));
         }
         record_event(
-            self.connection(),
+            self,
             existing.case_id,
             now,
             "first_step_changed",
@@ -1039,7 +1057,7 @@ impl Writer {
         .exec_without_returning(self.connection())
         .await?;
         record_event(
-            self.connection(),
+            self,
             case_id,
             now,
             "agreement_added",
@@ -1083,7 +1101,7 @@ impl Writer {
             return Err(stale("agreement"));
         }
         record_event(
-            self.connection(),
+            self,
             existing.case_id,
             now,
             "agreement_changed",
@@ -1120,7 +1138,7 @@ impl Writer {
         .exec_without_returning(self.connection())
         .await?;
         record_event(
-            self.connection(),
+            self,
             case_id,
             now,
             "evaluation_recorded",

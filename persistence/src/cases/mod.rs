@@ -9,6 +9,7 @@
 //! facilitator may not read is dropped before a row leaves this module (`content: None`).
 //! `domain::slice::visibility` is the oracle these queries are tested against.
 
+mod accountability;
 mod consent;
 mod items;
 mod records;
@@ -25,25 +26,31 @@ use domain::{
 };
 use sea_orm::sea_query::{Alias, Condition, Expr, ExprTrait, Query};
 use sea_orm::{
-    AccessMode, ConnectionTrait, DatabaseBackend, DatabaseTransaction, IsolationLevel,
-    SqliteTransactionMode, Statement, TransactionOptions, TransactionTrait,
+    AccessMode, ConnectionTrait, DatabaseBackend, DatabaseTransaction, IsolationLevel, Statement,
+    TransactionOptions, TransactionTrait,
 };
 
+pub use accountability::LogCursor;
 pub use items::{NewAgreement, NewEvaluation, NewFact, NewFirstStep, NewProblem, TimelineEntry};
 pub use records::{CaseCursor, CaseFilter};
 pub use team::InvitationDecision;
 
+use crate::access_log::{self, Accessor, Changes, Ledger};
 use crate::entity::case_event;
 use crate::{Error, Result, Store};
 
-/// One request's consistent view of the database.
+/// One request's consistent view of the database. What leaves it is noted in the operation's
+/// [`Ledger`] for the access log.
 pub struct Snapshot {
     transaction: DatabaseTransaction,
+    ledger: Ledger,
 }
 
-/// A write transaction. It reads like a [`Snapshot`] and commits all its rows at once or none.
+/// A write transaction. It reads like a [`Snapshot`] and commits all its rows at once or none,
+/// with the access-log entries for what it changed.
 pub struct Writer {
     snapshot: Snapshot,
+    changes: Changes,
 }
 
 impl Deref for Writer {
@@ -57,7 +64,7 @@ impl Deref for Writer {
 impl Store {
     /// A read-only snapshot for one request. On PostgreSQL a repeatable-read transaction; on
     /// SQLite a deferred transaction, which in WAL mode reads one snapshot from its first read.
-    pub async fn snapshot(&self) -> Result<Snapshot> {
+    pub async fn snapshot(&self, ledger: &Ledger) -> Result<Snapshot> {
         let options = if self.is_sqlite() {
             TransactionOptions::default()
         } else {
@@ -68,25 +75,30 @@ impl Store {
             }
         };
         let transaction = self.connection().begin_with_options(options).await?;
-        Ok(Snapshot { transaction })
+        Ok(Snapshot {
+            transaction,
+            ledger: ledger.clone(),
+        })
     }
 
     /// A write transaction. On SQLite it takes the write lock at once, so reading before
     /// writing never fails halfway; on PostgreSQL writes to a case lock its row first.
-    pub async fn begin_write(&self) -> Result<Writer> {
-        let options = TransactionOptions {
-            sqlite_transaction_mode: self.is_sqlite().then_some(SqliteTransactionMode::Immediate),
-            ..TransactionOptions::default()
-        };
-        let transaction = self.connection().begin_with_options(options).await?;
+    pub async fn begin_write(&self, ledger: &Ledger) -> Result<Writer> {
         Ok(Writer {
-            snapshot: Snapshot { transaction },
+            snapshot: Snapshot {
+                transaction: self.begin_transaction().await?,
+                ledger: ledger.clone(),
+            },
+            changes: Changes::default(),
         })
     }
 }
 
 impl Writer {
+    /// Commits the changes together with their access-log entries.
     pub async fn commit(self) -> Result<()> {
+        let entries = self.changes.take(&self.snapshot.ledger.context_handle());
+        access_log::append(&self.snapshot.transaction, &entries).await?;
         self.snapshot.transaction.commit().await?;
         Ok(())
     }
@@ -273,18 +285,26 @@ impl CaseAccess {
             Relation::Member {
                 professional_id,
                 organisation_id,
+                role,
                 ..
             } => ActorColumns {
                 professional_id: Some(professional_id),
                 organisation_id: Some(organisation_id),
                 by_resident: false,
+                role: role.as_str(),
             },
             Relation::Resident { .. } => ActorColumns {
                 professional_id: None,
                 organisation_id: None,
                 by_resident: true,
+                role: "resident",
             },
         }
+    }
+
+    /// Who this access reads for, as the access log records them.
+    pub(crate) fn accessor(&self) -> Accessor {
+        self.actor().accessor()
     }
 
     /// The key under which the slice predicate is the same for every case: one query serves
@@ -309,6 +329,23 @@ struct ActorColumns {
     professional_id: Option<ProfessionalId>,
     organisation_id: Option<OrganisationId>,
     by_resident: bool,
+    /// The actor's role on the case, as the access log names it.
+    role: &'static str,
+}
+
+impl ActorColumns {
+    fn accessor(self) -> Accessor {
+        Accessor {
+            kind: if self.by_resident {
+                "resident"
+            } else {
+                "professional"
+            },
+            id: self.professional_id.map(|id| id.0.to_string()),
+            organisation_id: self.organisation_id.map(|id| id.0),
+            role: Some(self.role),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -375,6 +412,35 @@ fn visible_rows(table: &'static str, slicing: Slicing, key: PredicateKey) -> Con
 impl Snapshot {
     pub(crate) fn connection(&self) -> &DatabaseTransaction {
         &self.transaction
+    }
+
+    /// Notes for the access log that `count` items of `kind` of the case of `access` are
+    /// leaving the server.
+    pub(crate) fn disclose(
+        &self,
+        access: &CaseAccess,
+        kind: &'static str,
+        count: usize,
+        life_domains: impl IntoIterator<Item = &'static str>,
+    ) {
+        self.ledger
+            .disclose(access.case_id, access.accessor(), kind, count, life_domains);
+    }
+
+    /// [`Snapshot::disclose`] for lists read per case.
+    pub(crate) fn disclose_lists<T>(
+        &self,
+        accesses: &[CaseAccess],
+        kind: &'static str,
+        lists: &std::collections::HashMap<CaseId, Vec<T>>,
+        life_domain: impl Fn(&T) -> Option<LifeDomain>,
+    ) {
+        for access in accesses {
+            if let Some(list) = lists.get(&access.case_id) {
+                let domains = list.iter().filter_map(&life_domain).map(LifeDomain::as_str);
+                self.disclose(access, kind, list.len(), domains);
+            }
+        }
     }
 
     pub(crate) fn backend(&self) -> DatabaseBackend {
@@ -592,17 +658,22 @@ fn group_by_predicate(accesses: &[CaseAccess]) -> Vec<(PredicateKey, Vec<uuid::U
     groups
 }
 
-/// Records what happened on a case for its timeline, and marks the case active.
+/// Records what happened on a case for its timeline and the access log, and marks the case
+/// active.
 async fn record_event(
-    connection: &DatabaseTransaction,
+    writer: &Writer,
     case_id: CaseId,
     at: DateTime<Utc>,
-    kind: &str,
-    item: Option<(&str, uuid::Uuid)>,
+    kind: &'static str,
+    item: Option<(&'static str, uuid::Uuid)>,
     actor: ActorColumns,
 ) -> Result<()> {
     use crate::entity::case;
     use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
+    writer
+        .changes
+        .note(case_id, actor.accessor(), kind, item.map(|(kind, _)| kind));
+    let connection = writer.connection();
     case_event::Entity::insert(case_event::ActiveModel {
         id: Set(uuid::Uuid::now_v7()),
         case_id: Set(case_id.0),

@@ -70,6 +70,7 @@ impl Snapshot {
             .one(self.connection())
             .await?
             .ok_or(Error::NotFound("case"))?;
+        self.disclose(access, "case", 1, None);
         sliced_case(row, access)
     }
 
@@ -82,6 +83,7 @@ impl Snapshot {
         rows.into_iter()
             .filter_map(|row| {
                 let access = accesses.iter().find(|access| access.case_id.0 == row.id)?;
+                self.disclose(access, "case", 1, None);
                 Some(sliced_case(row, access).map(|case| (access.clone(), case)))
             })
             .collect()
@@ -198,6 +200,7 @@ impl Snapshot {
                     None
                 };
                 let access = viewer.access(CaseId(model.id), role.as_deref())?;
+                self.disclose(&access, "case", 1, None);
                 sliced_case(model, &access).map(|case| (access, case))
             })
             .collect::<Result<Vec<_>>>()?;
@@ -340,15 +343,7 @@ impl Writer {
                 },
             },
         };
-        record_event(
-            self.connection(),
-            case_id,
-            now,
-            "case_opened",
-            None,
-            access.actor(),
-        )
-        .await?;
+        record_event(self, case_id, now, "case_opened", None, access.actor()).await?;
         Ok(case_id)
     }
 
@@ -411,7 +406,7 @@ impl Writer {
         })
         .await?;
         record_event(
-            self.connection(),
+            self,
             case_id,
             Utc::now(),
             "step_changed",
@@ -453,7 +448,7 @@ impl Writer {
             CaseStatus::Closed => "case_closed",
             CaseStatus::Open => "case_reopened",
         };
-        record_event(self.connection(), case_id, now, kind, None, access.actor()).await
+        record_event(self, case_id, now, kind, None, access.actor()).await
     }
 
     /// Applies `change` to the case row if it is still at `expected_version`.
@@ -517,6 +512,8 @@ impl Snapshot {
             if !access.sees_bsn() {
                 resident.bsn = None;
             }
+            self.disclose(access, "resident", 1, None);
+            self.disclose(access, "bsn", usize::from(resident.bsn.is_some()), None);
             by_case.insert(CaseId(case_id), resident);
         }
         Ok(by_case)

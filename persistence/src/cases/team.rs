@@ -79,6 +79,7 @@ impl Snapshot {
             let member = to_member(row)?;
             by_case.entry(member.case_id).or_default().push(member);
         }
+        self.disclose_lists(accesses, "team_member", &by_case, |_| None);
         Ok(by_case)
     }
 
@@ -165,6 +166,7 @@ impl Snapshot {
                 .or_default()
                 .push(invitation);
         }
+        self.disclose_lists(accesses, "invitation", &by_case, |_| None);
         Ok(by_case)
     }
 
@@ -205,6 +207,21 @@ impl Snapshot {
             .await?;
         let ids: Vec<_> = rows.iter().map(|row| row.case_id).collect();
         let references = self.references(&ids).await?;
+        // The invited organisation is not on the team yet; what it reads is logged all the same.
+        for row in &rows {
+            self.ledger.disclose(
+                CaseId(row.case_id),
+                crate::access_log::Accessor {
+                    kind: "professional",
+                    id: Some(professional_id.0.to_string()),
+                    organisation_id: Some(organisation_id.0),
+                    role: Some("invited_organisation"),
+                },
+                "invitation",
+                1,
+                None,
+            );
+        }
         rows.into_iter()
             .map(|row| {
                 let reference = references.get(&row.case_id).cloned().unwrap_or_default();
@@ -359,7 +376,7 @@ impl Writer {
         .await?;
         let kind = if escalation { "escalated" } else { "invited" };
         record_event(
-            self.connection(),
+            self,
             access.case_id,
             now,
             kind,
@@ -422,6 +439,7 @@ impl Writer {
                 professional_id: Some(professional_id),
                 organisation_id: Some(organisation_id),
                 by_resident: false,
+                role: "invited_organisation",
             },
         };
         let kind = match decision {
@@ -429,7 +447,7 @@ impl Writer {
             InvitationDecision::Decline => "invitation_declined",
         };
         record_event(
-            self.connection(),
+            self,
             case_id,
             Utc::now(),
             kind,
@@ -465,7 +483,7 @@ impl Writer {
         )
         .await?;
         record_event(
-            self.connection(),
+            self,
             case_id,
             Utc::now(),
             "invitation_withdrawn",
@@ -554,15 +572,7 @@ impl Writer {
         } else {
             "member_removed"
         };
-        record_event(
-            self.connection(),
-            case_id,
-            Utc::now(),
-            kind,
-            None,
-            access.actor(),
-        )
-        .await
+        record_event(self, case_id, Utc::now(), kind, None, access.actor()).await
     }
 
     /// Hands the case lead role to another member; the old lead stays on as a member.
@@ -618,7 +628,7 @@ impl Writer {
             .exec(self.connection())
             .await?;
         record_event(
-            self.connection(),
+            self,
             case_id,
             now,
             "case_lead_transferred",

@@ -1,6 +1,8 @@
 //! sea-orm entities: the shape of the tables, nothing more. They never leave this crate;
 //! repositories convert them to domain types.
 
+pub mod access_log;
+pub mod access_log_chain;
 pub mod agreement;
 pub mod case;
 pub mod case_event;

@@ -215,29 +215,8 @@ CREATE TABLE idempotency_keys (
 );
 "#;
 
-/// The DDL with each type placeholder replaced by its name on `backend`.
 fn ddl(backend: DatabaseBackend) -> String {
-    let types: &[(&str, &str)] = match backend {
-        DatabaseBackend::Sqlite => &[
-            ("{uuid}", "uuid_text"),
-            ("{timestamp}", "timestamp_with_timezone_text"),
-            ("{date}", "date_text"),
-            ("{bigint}", "integer"),
-            ("{int}", "integer"),
-        ],
-        _ => &[
-            ("{uuid}", "uuid"),
-            ("{timestamp}", "timestamp with time zone"),
-            ("{date}", "date"),
-            ("{bigint}", "bigint"),
-            ("{int}", "integer"),
-        ],
-    };
-    types
-        .iter()
-        .fold(TABLES.to_owned(), |sql, (placeholder, name)| {
-            sql.replace(placeholder, name)
-        })
+    super::with_types(TABLES, backend)
 }
 
 #[async_trait::async_trait]

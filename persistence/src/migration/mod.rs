@@ -4,8 +4,35 @@ use sea_orm_migration::prelude::*;
 
 mod m0001_foundation;
 mod m0002_cases;
+mod m0003_access_log;
 
 pub struct Migrator;
+
+/// `ddl` with each type placeholder replaced by its name on `backend`, spelled the way the
+/// schema builder spells them, so entities read every migration alike.
+pub(crate) fn with_types(ddl: &str, backend: sea_orm::DatabaseBackend) -> String {
+    let types: &[(&str, &str)] = match backend {
+        sea_orm::DatabaseBackend::Sqlite => &[
+            ("{uuid}", "uuid_text"),
+            ("{timestamp}", "timestamp_with_timezone_text"),
+            ("{date}", "date_text"),
+            ("{bigint}", "integer"),
+            ("{int}", "integer"),
+        ],
+        _ => &[
+            ("{uuid}", "uuid"),
+            ("{timestamp}", "timestamp with time zone"),
+            ("{date}", "date"),
+            ("{bigint}", "bigint"),
+            ("{int}", "integer"),
+        ],
+    };
+    types
+        .iter()
+        .fold(ddl.to_owned(), |sql, (placeholder, name)| {
+            sql.replace(placeholder, name)
+        })
+}
 
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
@@ -13,6 +40,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m0001_foundation::Migration),
             Box::new(m0002_cases::Migration),
+            Box::new(m0003_access_log::Migration),
         ]
     }
 }

@@ -1,0 +1,633 @@
+//! The access log (DOMAIN.md §6): durable, append-only and tamper-evident.
+//!
+//! What an operation reads is noted in its [`Ledger`] by the read functions of
+//! [`crate::cases`] as rows leave that module, so no read can forget to log. Before the response
+//! leaves the server, [`AccessLog::record`] makes those notes durable; an operation's writes are
+//! appended by [`crate::cases::Writer::commit`] in the same transaction as the change.
+//!
+//! Entries are chained per municipality: each entry's hash covers its fields and the hash of
+//! the entry before it, and `access_log_chains` holds the head of each chain. Appending locks
+//! the heads it extends, so several server processes on one database extend one chain.
+//! [`Store::verify_access_log`] walks every chain and names the first broken link.
+//!
+//! Reads are appended in groups: one task per process collects what waiting requests hand it
+//! and writes them in one transaction, so the cost of a commit is shared by all of them.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::{Arc, Mutex};
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use domain::{CaseId, MunicipalityId};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Statement, Value,
+};
+use sha2::{Digest, Sha256};
+use tokio::sync::{mpsc, oneshot};
+
+use crate::entity::{access_log, access_log_chain, case};
+use crate::{Error, Result, Store};
+
+/// The hash before the first entry of a chain.
+pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// The most entries one group commit writes.
+const GROUP_LIMIT: usize = 4000;
+/// Rows per `INSERT`: 17 values each stay well under every backend's limit on parameters.
+const INSERT_CHUNK: usize = 1000;
+
+/// Why and within what an operation runs; the same for every entry it causes. Field names
+/// follow the "Logboek Dataverwerkingen" standard.
+#[derive(Debug, Clone)]
+pub struct OperationContext {
+    pub trace_id: String,
+    pub operation_id: String,
+    pub operation_name: Option<String>,
+    pub processing_activity_id: String,
+}
+
+impl OperationContext {
+    /// An operation the product runs itself, such as loading the demo data.
+    pub fn internal(processing_activity_id: &str) -> Self {
+        Self {
+            trace_id: new_hex_id(16),
+            operation_id: new_hex_id(8),
+            operation_name: None,
+            processing_activity_id: processing_activity_id.to_owned(),
+        }
+    }
+}
+
+/// A random identifier of `bytes` bytes in hex, as trace and span ids are written.
+pub fn new_hex_id(bytes: usize) -> String {
+    let random = uuid::Uuid::new_v4();
+    random.as_bytes()[..bytes.min(16)]
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect()
+}
+
+/// Who acted on a case, as the log records them.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) struct Accessor {
+    pub kind: &'static str,
+    pub id: Option<String>,
+    pub organisation_id: Option<uuid::Uuid>,
+    pub role: Option<&'static str>,
+}
+
+/// What one operation did with one case's data: kinds and counts, never content.
+#[derive(Debug, Default)]
+struct Disclosure {
+    kinds: BTreeMap<&'static str, u64>,
+    life_domains: BTreeSet<&'static str>,
+    changes: BTreeSet<&'static str>,
+}
+
+impl Disclosure {
+    fn to_json(&self) -> String {
+        serde_json::json!({
+            "kinds": self.kinds,
+            "life_domains": self.life_domains,
+            "changes": self.changes,
+        })
+        .to_string()
+    }
+}
+
+type Notes = BTreeMap<(uuid::Uuid, Accessor), Disclosure>;
+
+/// What one operation has read so far, and why it runs. Shared by every snapshot and writer the
+/// operation opens; [`AccessLog::record`] takes the notes out.
+#[derive(Clone)]
+pub struct Ledger(Arc<LedgerState>);
+
+struct LedgerState {
+    context: Arc<OperationContext>,
+    reads: Mutex<Notes>,
+}
+
+impl Ledger {
+    pub fn new(context: OperationContext) -> Self {
+        Self(Arc::new(LedgerState {
+            context: Arc::new(context),
+            reads: Mutex::new(BTreeMap::new()),
+        }))
+    }
+
+    pub fn context(&self) -> &OperationContext {
+        &self.0.context
+    }
+
+    /// Whether the operation has read any case data not yet recorded.
+    pub fn is_empty(&self) -> bool {
+        self.lock().is_empty()
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Notes> {
+        self.0
+            .reads
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Notes that `count` items of `kind` of `case_id` are leaving the server for `accessor`.
+    pub(crate) fn disclose(
+        &self,
+        case_id: CaseId,
+        accessor: Accessor,
+        kind: &'static str,
+        count: usize,
+        life_domains: impl IntoIterator<Item = &'static str>,
+    ) {
+        if count == 0 {
+            return;
+        }
+        let mut reads = self.lock();
+        let disclosure = reads.entry((case_id.0, accessor)).or_default();
+        *disclosure.kinds.entry(kind).or_default() += count as u64;
+        disclosure.life_domains.extend(life_domains);
+    }
+
+    fn take_reads(&self) -> Vec<PendingEntry> {
+        std::mem::take(&mut *self.lock())
+            .into_iter()
+            .map(|((case_id, accessor), disclosure)| PendingEntry {
+                case_id,
+                action: "read",
+                accessor,
+                data: disclosure.to_json(),
+            })
+            .collect()
+    }
+
+    pub(crate) fn context_handle(&self) -> Arc<OperationContext> {
+        Arc::clone(&self.0.context)
+    }
+}
+
+/// What a write transaction changed, per case and actor, appended when it commits.
+#[derive(Debug, Default)]
+pub(crate) struct Changes(Mutex<Notes>);
+
+impl Changes {
+    pub fn note(
+        &self,
+        case_id: CaseId,
+        accessor: Accessor,
+        change: &'static str,
+        item_kind: Option<&'static str>,
+    ) {
+        let mut notes = self
+            .0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let disclosure = notes.entry((case_id.0, accessor)).or_default();
+        disclosure.changes.insert(change);
+        if let Some(kind) = item_kind {
+            *disclosure.kinds.entry(kind).or_default() += 1;
+        }
+    }
+
+    pub fn take(
+        &self,
+        context: &Arc<OperationContext>,
+    ) -> Vec<(Arc<OperationContext>, PendingEntry)> {
+        let notes = std::mem::take(
+            &mut *self
+                .0
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner()),
+        );
+        notes
+            .into_iter()
+            .map(|((case_id, accessor), disclosure)| {
+                (
+                    Arc::clone(context),
+                    PendingEntry {
+                        case_id,
+                        action: "write",
+                        accessor,
+                        data: disclosure.to_json(),
+                    },
+                )
+            })
+            .collect()
+    }
+}
+
+/// An entry before it has a place in its chain.
+#[derive(Debug)]
+pub(crate) struct PendingEntry {
+    case_id: uuid::Uuid,
+    action: &'static str,
+    accessor: Accessor,
+    data: String,
+}
+
+/// The hash of `entry` following `previous`: SHA-256 over a JSON array of every field, so that
+/// no two different entries can serialise alike.
+fn chain_hash(previous: &str, entry: &access_log::Model) -> String {
+    let fields = serde_json::json!([
+        previous,
+        entry.municipality_id,
+        entry.sequence,
+        entry
+            .recorded_at
+            .to_rfc3339_opts(SecondsFormat::Micros, true),
+        entry.trace_id,
+        entry.operation_id,
+        entry.operation_name,
+        entry.processing_activity_id,
+        entry.action,
+        entry.actor_kind,
+        entry.actor_id,
+        entry.organisation_id,
+        entry.role,
+        entry.case_id,
+        entry.data_subject_id,
+        entry.data,
+        entry.outcome,
+    ]);
+    Sha256::digest(fields.to_string().as_bytes())
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect()
+}
+
+/// Now, to the microsecond both databases keep, so an entry hashes the same after a round trip.
+fn now_to_the_microsecond() -> DateTime<Utc> {
+    let now = Utc::now();
+    DateTime::from_timestamp_micros(now.timestamp_micros()).unwrap_or(now)
+}
+
+/// Appends `entries` to their municipalities' chains inside `transaction`.
+pub(crate) async fn append(
+    transaction: &DatabaseTransaction,
+    entries: &[(Arc<OperationContext>, PendingEntry)],
+) -> Result<()> {
+    if entries.is_empty() {
+        return Ok(());
+    }
+    let case_ids: BTreeSet<uuid::Uuid> = entries.iter().map(|(_, entry)| entry.case_id).collect();
+    let cases: Vec<(uuid::Uuid, uuid::Uuid, uuid::Uuid)> = case::Entity::find()
+        .select_only()
+        .column(case::Column::Id)
+        .column(case::Column::MunicipalityId)
+        .column(case::Column::ResidentId)
+        .filter(case::Column::Id.is_in(case_ids))
+        .into_tuple()
+        .all(transaction)
+        .await?;
+    let subject: BTreeMap<uuid::Uuid, (uuid::Uuid, uuid::Uuid)> = cases
+        .into_iter()
+        .map(|(case_id, municipality_id, resident_id)| (case_id, (municipality_id, resident_id)))
+        .collect();
+    let mut by_municipality: BTreeMap<
+        uuid::Uuid,
+        Vec<(&OperationContext, &PendingEntry, uuid::Uuid)>,
+    > = BTreeMap::new();
+    for (context, entry) in entries {
+        let (municipality_id, resident_id) =
+            subject.get(&entry.case_id).ok_or(Error::NotFound("case"))?;
+        by_municipality
+            .entry(*municipality_id)
+            .or_default()
+            .push((context, entry, *resident_id));
+    }
+    let mut heads = lock_chains(transaction, by_municipality.keys().copied()).await?;
+    let recorded_at = now_to_the_microsecond();
+    let mut rows = Vec::with_capacity(entries.len());
+    for (municipality_id, entries) in &by_municipality {
+        let head = heads
+            .get_mut(municipality_id)
+            .ok_or(Error::Corrupt("access log chain"))?;
+        for (context, entry, resident_id) in entries {
+            head.0 += 1;
+            let mut row = access_log::Model {
+                municipality_id: *municipality_id,
+                sequence: head.0,
+                recorded_at,
+                trace_id: context.trace_id.clone(),
+                operation_id: context.operation_id.clone(),
+                operation_name: context.operation_name.clone(),
+                processing_activity_id: context.processing_activity_id.clone(),
+                action: entry.action.to_owned(),
+                actor_kind: entry.accessor.kind.to_owned(),
+                actor_id: entry.accessor.id.clone(),
+                organisation_id: entry.accessor.organisation_id,
+                role: entry.accessor.role.map(str::to_owned),
+                case_id: entry.case_id,
+                data_subject_id: *resident_id,
+                data: entry.data.clone(),
+                outcome: "ok".to_owned(),
+                hash: String::new(),
+            };
+            row.hash = chain_hash(&head.1, &row);
+            head.1 = row.hash.clone();
+            rows.push(row);
+        }
+    }
+    for chunk in rows.chunks(INSERT_CHUNK) {
+        access_log::Entity::insert_many(chunk.iter().cloned().map(access_log::ActiveModel::from))
+            .exec_without_returning(transaction)
+            .await?;
+    }
+    let backend = transaction.get_database_backend();
+    let sql = match backend {
+        sea_orm::DatabaseBackend::Postgres => {
+            "UPDATE access_log_chains SET last_sequence = $1, last_hash = $2 WHERE municipality_id = $3"
+        }
+        _ => {
+            "UPDATE access_log_chains SET last_sequence = ?, last_hash = ? WHERE municipality_id = ?"
+        }
+    };
+    for (municipality_id, (sequence, hash)) in heads {
+        transaction
+            .execute_raw(Statement::from_sql_and_values(
+                backend,
+                sql,
+                [sequence.into(), hash.into(), municipality_id.into()],
+            ))
+            .await?;
+    }
+    Ok(())
+}
+
+/// Locks the head of each municipality's chain for this transaction, creating it on first use,
+/// in one statement. Heads are locked in order, so appenders never wait on each other in a
+/// circle.
+async fn lock_chains(
+    transaction: &DatabaseTransaction,
+    municipalities: impl Iterator<Item = uuid::Uuid>,
+) -> Result<BTreeMap<uuid::Uuid, (i64, String)>> {
+    let backend = transaction.get_database_backend();
+    let postgres = backend == sea_orm::DatabaseBackend::Postgres;
+    let mut values = Vec::new();
+    let mut rows = Vec::new();
+    for (index, municipality_id) in municipalities.enumerate() {
+        rows.push(if postgres {
+            format!("(${}, 0, '{GENESIS}')", index + 1)
+        } else {
+            format!("(?, 0, '{GENESIS}')")
+        });
+        values.push(Value::from(municipality_id));
+    }
+    let sql = format!(
+        "INSERT INTO access_log_chains (municipality_id, last_sequence, last_hash) VALUES {} \
+         ON CONFLICT (municipality_id) DO UPDATE SET last_sequence = access_log_chains.last_sequence \
+         RETURNING municipality_id, last_sequence, last_hash",
+        rows.join(", ")
+    );
+    let found = transaction
+        .query_all_raw(Statement::from_sql_and_values(backend, sql, values))
+        .await?;
+    found
+        .into_iter()
+        .map(|row| {
+            let municipality_id: uuid::Uuid = row.try_get("", "municipality_id")?;
+            let sequence: i64 = row.try_get("", "last_sequence")?;
+            let hash: String = row.try_get("", "last_hash")?;
+            Ok((municipality_id, (sequence, hash)))
+        })
+        .collect()
+}
+
+/// Appends what operations read, in groups: one task per process writes whatever requests
+/// handed it while the previous group was being written.
+#[derive(Clone)]
+pub struct AccessLog {
+    submissions: mpsc::Sender<Submission>,
+}
+
+struct Submission {
+    context: Arc<OperationContext>,
+    entries: Vec<PendingEntry>,
+    done: oneshot::Sender<bool>,
+}
+
+impl AccessLog {
+    /// Starts the appending task on the current runtime; it ends when the last handle drops.
+    pub fn start(store: Store) -> Self {
+        let (submissions, receiver) = mpsc::channel(1024);
+        tokio::spawn(group_commit(store, receiver));
+        Self { submissions }
+    }
+
+    /// Makes durable what `ledger` noted, and returns once it is committed. Until this returns
+    /// `Ok`, the data it describes must not leave the server.
+    pub async fn record(&self, ledger: &Ledger) -> Result<()> {
+        let entries = ledger.take_reads();
+        if entries.is_empty() {
+            return Ok(());
+        }
+        let (done, receipt) = oneshot::channel();
+        self.submissions
+            .send(Submission {
+                context: ledger.context_handle(),
+                entries,
+                done,
+            })
+            .await
+            .map_err(|_| Error::AccessLog)?;
+        match receipt.await {
+            Ok(true) => Ok(()),
+            _ => Err(Error::AccessLog),
+        }
+    }
+}
+
+async fn group_commit(store: Store, mut receiver: mpsc::Receiver<Submission>) {
+    while let Some(first) = receiver.recv().await {
+        let mut count = first.entries.len();
+        let mut group = vec![first];
+        while count < GROUP_LIMIT {
+            match receiver.try_recv() {
+                Ok(next) => {
+                    count += next.entries.len();
+                    group.push(next);
+                }
+                Err(_) => break,
+            }
+        }
+        let mut dones = Vec::with_capacity(group.len());
+        let mut entries = Vec::with_capacity(count);
+        for submission in group {
+            dones.push(submission.done);
+            entries.extend(
+                submission
+                    .entries
+                    .into_iter()
+                    .map(|entry| (Arc::clone(&submission.context), entry)),
+            );
+        }
+        let written = write_group(&store, &entries).await;
+        if let Err(error) = &written {
+            tracing::error!(
+                error = %error,
+                source = ?std::error::Error::source(error),
+                entries = entries.len(),
+                "access log append failed"
+            );
+        }
+        for done in dones {
+            // A request that gave up waiting has nothing to send.
+            let _ = done.send(written.is_ok());
+        }
+    }
+}
+
+async fn write_group(
+    store: &Store,
+    entries: &[(Arc<OperationContext>, PendingEntry)],
+) -> Result<()> {
+    let transaction = store.begin_transaction().await?;
+    append(&transaction, entries).await?;
+    transaction.commit().await?;
+    Ok(())
+}
+
+/// What `maatwerk audit verify` found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Verification {
+    /// Each chain walked, with how many entries it holds.
+    pub chains: Vec<(MunicipalityId, i64)>,
+    /// The first link that does not hold, if any.
+    pub broken: Option<BrokenLink>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BrokenLink {
+    pub municipality_id: MunicipalityId,
+    pub sequence: i64,
+    pub problem: LinkProblem,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LinkProblem {
+    /// The entry's fields or hash are not what was appended.
+    Altered,
+    /// The entry is gone, or another stands in its place.
+    Missing,
+    /// The chain's head names an entry that is not the last one found.
+    HeadMismatch,
+}
+
+impl std::fmt::Display for BrokenLink {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let what = match self.problem {
+            LinkProblem::Altered => "was altered after it was appended",
+            LinkProblem::Missing => "is missing or out of order",
+            LinkProblem::HeadMismatch => "does not match the head of the chain",
+        };
+        write!(
+            f,
+            "entry {} of municipality {} {what}",
+            self.sequence, self.municipality_id
+        )
+    }
+}
+
+impl Store {
+    /// A transaction for appending: on SQLite it takes the write lock at once.
+    pub(crate) async fn begin_transaction(&self) -> Result<DatabaseTransaction> {
+        use sea_orm::{SqliteTransactionMode, TransactionOptions, TransactionTrait};
+        let options = TransactionOptions {
+            sqlite_transaction_mode: self.is_sqlite().then_some(SqliteTransactionMode::Immediate),
+            ..TransactionOptions::default()
+        };
+        Ok(self.connection().begin_with_options(options).await?)
+    }
+
+    /// How many entries the log holds, from the heads of its chains.
+    pub async fn access_log_length(&self) -> Result<i64> {
+        Ok(access_log_chain::Entity::find()
+            .all(self.connection())
+            .await?
+            .iter()
+            .map(|head| head.last_sequence)
+            .sum())
+    }
+
+    /// Walks every municipality's chain from its first entry and recomputes each hash. Stops at
+    /// the first link that does not hold.
+    pub async fn verify_access_log(&self) -> Result<Verification> {
+        const PAGE: u64 = 5000;
+        let heads: BTreeMap<uuid::Uuid, (i64, String)> = access_log_chain::Entity::find()
+            .all(self.connection())
+            .await?
+            .into_iter()
+            .map(|head| (head.municipality_id, (head.last_sequence, head.last_hash)))
+            .collect();
+        let logged: Vec<uuid::Uuid> = access_log::Entity::find()
+            .select_only()
+            .column(access_log::Column::MunicipalityId)
+            .distinct()
+            .into_tuple()
+            .all(self.connection())
+            .await?;
+        let municipalities: BTreeSet<uuid::Uuid> = heads.keys().copied().chain(logged).collect();
+        let mut chains = Vec::new();
+        for municipality_id in municipalities {
+            let broken = |sequence, problem| {
+                Some(BrokenLink {
+                    municipality_id: MunicipalityId(municipality_id),
+                    sequence,
+                    problem,
+                })
+            };
+            let mut expected = 1;
+            let mut previous = GENESIS.to_owned();
+            loop {
+                let rows = access_log::Entity::find()
+                    .filter(access_log::Column::MunicipalityId.eq(municipality_id))
+                    .filter(access_log::Column::Sequence.gte(expected))
+                    .order_by_asc(access_log::Column::Sequence)
+                    .limit(PAGE)
+                    .all(self.connection())
+                    .await?;
+                let last_page = (rows.len() as u64) < PAGE;
+                for row in rows {
+                    if row.sequence != expected {
+                        return Ok(Verification {
+                            chains,
+                            broken: broken(expected, LinkProblem::Missing),
+                        });
+                    }
+                    if chain_hash(&previous, &row) != row.hash {
+                        return Ok(Verification {
+                            chains,
+                            broken: broken(expected, LinkProblem::Altered),
+                        });
+                    }
+                    previous = row.hash;
+                    expected += 1;
+                }
+                if last_page {
+                    break;
+                }
+            }
+            let walked = expected - 1;
+            match heads.get(&municipality_id) {
+                Some((sequence, hash)) if *sequence == walked && *hash == previous => {}
+                Some((sequence, _)) if *sequence > walked => {
+                    return Ok(Verification {
+                        chains,
+                        broken: broken(expected, LinkProblem::Missing),
+                    });
+                }
+                _ => {
+                    return Ok(Verification {
+                        chains,
+                        broken: broken(walked, LinkProblem::HeadMismatch),
+                    });
+                }
+            }
+            chains.push((MunicipalityId(municipality_id), walked));
+        }
+        Ok(Verification {
+            chains,
+            broken: None,
+        })
+    }
+}

@@ -1,0 +1,421 @@
+//! The access log over real HTTP on the demo data (DOMAIN.md §6): a professional's read shows
+//! in the resident's log; the hash chain verifies and names a row edited or deleted by hand;
+//! no case data leaves when its entry cannot be written; a privacy officer reads the log of
+//! their organisation's cases; two servers on one database extend one chain.
+
+use std::collections::BTreeSet;
+
+use maatwerk_tests::{DemoServer, Response, TestDatabase, on_both_databases};
+use serde_json::{Value, json};
+
+const LOG: &str = r#"query Log($case: ID) {
+  accessLog(first: 100, caseId: $case) {
+    edges { node {
+      action caseId byResident role organisation { slug } professional { name }
+      dataKinds { kind count } lifeDomains changes processingActivityId traceId operationId
+    } }
+    pageInfo { hasNextPage }
+  }
+}"#;
+
+const READ_CASE: &str = r#"query Read($id: ID!) {
+  case(id: $id) { reference resident { name } facts(first: 100) { edges { node { text lifeDomain } } } }
+}"#;
+
+fn data<'a>(response: &'a Response, field: &str) -> &'a Value {
+    assert_eq!(response.status, 200, "{}", response.body);
+    assert!(response.body.get("errors").is_none(), "{}", response.body);
+    &response.body["data"][field]
+}
+
+fn entries(response: &Response) -> Vec<Value> {
+    data(response, "accessLog")["edges"]
+        .as_array()
+        .expect("edges")
+        .iter()
+        .map(|edge| edge["node"].clone())
+        .collect()
+}
+
+fn kind_count(entry: &Value, kind: &str) -> Option<i64> {
+    entry["dataKinds"]
+        .as_array()?
+        .iter()
+        .find(|count| count["kind"] == kind)
+        .and_then(|count| count["count"].as_i64())
+}
+
+async fn showcase_id(server: &DemoServer) -> String {
+    let lead = server.token("buurtteam-amsterdam-west", "anna").await;
+    let response = server
+        .graphql(&lead, "{ cases { nodes { id reference } } }", json!({}))
+        .await;
+    data(&response, "cases")["nodes"]
+        .as_array()
+        .expect("nodes")
+        .iter()
+        .find(|case| case["reference"] == server.showcase.reference.as_str())
+        .and_then(|case| case["id"].as_str())
+        .expect("the case lead has the showcase case")
+        .to_owned()
+}
+
+async fn a_read_shows_in_the_residents_access_log(database: TestDatabase) {
+    let server = DemoServer::start(database).await;
+    let case_id = showcase_id(&server).await;
+    let lead = server.token("buurtteam-amsterdam-west", "anna").await;
+    let read = server
+        .graphql(&lead, READ_CASE, json!({ "id": case_id }))
+        .await;
+    let facts = data(&read, "case")["facts"]["edges"]
+        .as_array()
+        .expect("facts")
+        .len() as i64;
+    let domains: BTreeSet<String> = data(&read, "case")["facts"]["edges"]
+        .as_array()
+        .expect("facts")
+        .iter()
+        .map(|edge| edge["node"]["lifeDomain"].as_str().unwrap().to_owned())
+        .collect();
+    assert!(facts > 0);
+
+    let resident = server.resident_token("samira").await;
+    let log = server.graphql(&resident, LOG, json!({})).await;
+    let log = entries(&log);
+    let read_by_lead = log
+        .iter()
+        .find(|entry| {
+            entry["action"] == "READ"
+                && entry["organisation"]["slug"] == "buurtteam-amsterdam-west"
+                && kind_count(entry, "fact") == Some(facts)
+        })
+        .unwrap_or_else(|| panic!("the lead's read is in the resident's log: {log:#?}"));
+    assert_eq!(read_by_lead["caseId"], case_id.as_str());
+    assert_eq!(read_by_lead["role"], "case_lead");
+    assert_eq!(read_by_lead["byResident"], false);
+    assert_eq!(kind_count(read_by_lead, "case"), Some(1));
+    assert_eq!(kind_count(read_by_lead, "resident"), Some(1));
+    let logged_domains: BTreeSet<String> = read_by_lead["lifeDomains"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|domain| domain.as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(logged_domains, domains);
+    assert_eq!(
+        read_by_lead["processingActivityId"],
+        "urn:maatwerk:processing-activity:case-work"
+    );
+    assert_eq!(read_by_lead["traceId"].as_str().unwrap().len(), 32);
+    // The resident learns which organisation and role, not which person.
+    assert_eq!(read_by_lead["professional"], Value::Null);
+    // The demo's writes are there too, each with what changed.
+    assert!(
+        log.iter().any(|entry| entry["action"] == "WRITE"
+            && entry["changes"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|change| change == "case_opened")),
+        "{log:#?}"
+    );
+
+    // Reading the log is itself logged.
+    let again = server.graphql(&resident, LOG, json!({})).await;
+    let again = entries(&again);
+    assert!(again.iter().any(|entry| entry["byResident"] == true
+        && entry["role"] == "resident"
+        && kind_count(entry, "access_log_entry").is_some()
+        && entry["processingActivityId"] == "urn:maatwerk:processing-activity:resident-access"));
+
+    // Another resident sees none of it.
+    let other = server.resident_token("jeroen").await;
+    let theirs = server.graphql(&other, LOG, json!({})).await;
+    assert!(
+        entries(&theirs)
+            .iter()
+            .all(|entry| entry["caseId"] != case_id.as_str())
+    );
+    let narrowed = server
+        .graphql(&other, LOG, json!({ "case": case_id }))
+        .await;
+    assert!(entries(&narrowed).is_empty());
+
+    // A write made over the API is logged with its change, in the same transaction.
+    let added = server
+        .graphql(
+            &lead,
+            r#"mutation($case: ID!) { addAgreement(caseId: $case, input: { what: "Call the landlord", assignee: { kind: RESIDENT } }) { id } }"#,
+            json!({ "case": case_id }),
+        )
+        .await;
+    data(&added, "addAgreement");
+    let log = server.graphql(&resident, LOG, json!({})).await;
+    let written = entries(&log)
+        .into_iter()
+        .find(|entry| {
+            entry["action"] == "WRITE"
+                && entry["organisation"]["slug"] == "buurtteam-amsterdam-west"
+                && entry["changes"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|change| change == "agreement_added")
+        })
+        .expect("the write is logged");
+    assert_eq!(kind_count(&written, "agreement"), Some(1));
+}
+
+async fn the_chain_verifies_and_names_an_edited_row(database: TestDatabase) {
+    let postgres = database.url.starts_with("postgres");
+    let server = DemoServer::start(database).await;
+    let case_id = showcase_id(&server).await;
+    for (organisation, person) in [
+        ("buurtteam-amsterdam-west", "anna"),
+        ("woonstad-wonen", "lars"),
+        ("wpi-amsterdam", "ilse"),
+    ] {
+        let token = server.token(organisation, person).await;
+        let read = server
+            .graphql(&token, READ_CASE, json!({ "id": case_id }))
+            .await;
+        assert_eq!(read.status, 200, "{}", read.body);
+    }
+    let (report, intact) = api::cli::audit_report(&server.store).await.unwrap();
+    assert!(intact, "{report}");
+    assert!(report.contains("Amsterdam (AMS)"), "{report}");
+    assert!(report.ends_with("access log verified\n"), "{report}");
+
+    // The product has no way to change an entry, and neither has plain SQL.
+    let edit = "UPDATE access_log SET data = '{\"kinds\":{}}' WHERE sequence = 3";
+    assert!(server.store.execute_unprepared(edit).await.is_err());
+    assert!(
+        server
+            .store
+            .execute_unprepared("DELETE FROM access_log WHERE sequence = 2")
+            .await
+            .is_err()
+    );
+
+    // Someone who can switch the guard off can edit a row, but not unseen.
+    if postgres {
+        server
+            .store
+            .execute_unprepared("ALTER TABLE access_log DISABLE TRIGGER access_log_no_update")
+            .await
+            .unwrap();
+    } else {
+        for trigger in ["access_log_no_update", "access_log_no_delete"] {
+            server
+                .store
+                .execute_unprepared(&format!("DROP TRIGGER {trigger}"))
+                .await
+                .unwrap();
+        }
+    }
+    server.store.execute_unprepared(edit).await.unwrap();
+    let (report, intact) = api::cli::audit_report(&server.store).await.unwrap();
+    assert!(!intact);
+    assert!(
+        report.contains("BROKEN at entry 3: entry 3 of municipality")
+            && report.contains("was altered after it was appended"),
+        "{report}"
+    );
+
+    // A deleted row breaks the chain where it was.
+    server
+        .store
+        .execute_unprepared("DELETE FROM access_log WHERE sequence = 2")
+        .await
+        .unwrap();
+    let (report, intact) = api::cli::audit_report(&server.store).await.unwrap();
+    assert!(!intact);
+    assert!(
+        report.contains("BROKEN at entry 2") && report.contains("is missing or out of order"),
+        "{report}"
+    );
+}
+
+async fn no_case_data_leaves_when_the_log_cannot_be_written(database: TestDatabase) {
+    let server = DemoServer::start(database).await;
+    let case_id = showcase_id(&server).await;
+    let lead = server.token("buurtteam-amsterdam-west", "anna").await;
+    server
+        .store
+        .execute_unprepared("ALTER TABLE access_log RENAME TO access_log_elsewhere")
+        .await
+        .unwrap();
+
+    let read = server
+        .graphql(&lead, READ_CASE, json!({ "id": case_id }))
+        .await;
+    assert_eq!(read.status, 500, "{}", read.body);
+    assert_eq!(read.body["data"], Value::Null, "{}", read.body);
+    assert_eq!(read.error_code(), Some("INTERNAL"));
+    assert_eq!(read.body["errors"][0]["message"], "internal error");
+    assert!(!read.body.to_string().contains("Samira"), "{}", read.body);
+
+    // A write whose entry cannot be written does not happen either.
+    let added = server
+        .graphql(
+            &lead,
+            r#"mutation($case: ID!) { addFact(caseId: $case, input: { lifeDomain: PROFILE, text: "Written while the log was away", need: NEED_TO_KNOW }) { id } }"#,
+            json!({ "case": case_id }),
+        )
+        .await;
+    assert_eq!(added.error_code(), Some("INTERNAL"), "{}", added.body);
+
+    // What carries no case data is served as before.
+    let me = server.graphql(&lead, "{ me { kind } }", json!({})).await;
+    assert_eq!(data(&me, "me")["kind"], "PROFESSIONAL");
+
+    server
+        .store
+        .execute_unprepared("ALTER TABLE access_log_elsewhere RENAME TO access_log")
+        .await
+        .unwrap();
+    let read = server
+        .graphql(&lead, READ_CASE, json!({ "id": case_id }))
+        .await;
+    let texts = data(&read, "case")["facts"]["edges"].to_string();
+    assert!(!texts.contains("Written while the log was away"), "{texts}");
+    let (report, intact) = api::cli::audit_report(&server.store).await.unwrap();
+    assert!(intact, "{report}");
+}
+
+async fn a_privacy_officer_reads_the_log_of_their_organisations_cases(database: TestDatabase) {
+    let server = DemoServer::start(database).await;
+    let case_id = showcase_id(&server).await;
+    let anna = server.token("buurtteam-amsterdam-west", "anna").await;
+    let lars = server.token("woonstad-wonen", "lars").await;
+    for token in [&anna, &lars] {
+        let read = server
+            .graphql(token, READ_CASE, json!({ "id": case_id }))
+            .await;
+        assert_eq!(read.status, 200, "{}", read.body);
+    }
+
+    let officer = server.token("buurtteam-amsterdam-west", "daan").await;
+    let log = server
+        .graphql(&officer, LOG, json!({ "case": case_id }))
+        .await;
+    let log = entries(&log);
+    let own = log
+        .iter()
+        .find(|entry| {
+            entry["action"] == "READ"
+                && entry["organisation"]["slug"] == "buurtteam-amsterdam-west"
+                && entry["role"] == "case_lead"
+        })
+        .unwrap_or_else(|| panic!("{log:#?}"));
+    assert_eq!(own["professional"]["name"], "Anna de Boer");
+    let partner = log
+        .iter()
+        .find(|entry| {
+            entry["action"] == "READ" && entry["organisation"]["slug"] == "woonstad-wonen"
+        })
+        .unwrap_or_else(|| panic!("{log:#?}"));
+    // Another organisation's people are accountable to their own privacy officer.
+    assert_eq!(partner["professional"], Value::Null);
+
+    // Unfiltered, the officer sees only cases their organisation is on.
+    let mut organisation_cases = BTreeSet::new();
+    for person in ["anna", "bram", "chantal"] {
+        let token = server.token("buurtteam-amsterdam-west", person).await;
+        let caseload = server
+            .graphql(&token, "{ cases(first: 100) { nodes { id } } }", json!({}))
+            .await;
+        for case in data(&caseload, "cases")["nodes"].as_array().unwrap() {
+            organisation_cases.insert(case["id"].as_str().unwrap().to_owned());
+        }
+    }
+    let all = server.graphql(&officer, LOG, json!({})).await;
+    let all = entries(&all);
+    assert!(!all.is_empty());
+    for entry in &all {
+        assert!(
+            organisation_cases.contains(entry["caseId"].as_str().unwrap()),
+            "{entry:#?}"
+        );
+    }
+
+    // The officer sees the log, never the case itself.
+    let case = server
+        .graphql(&officer, READ_CASE, json!({ "id": case_id }))
+        .await;
+    assert_eq!(case.error_code(), Some("NOT_FOUND"));
+
+    // Professionals without the role do not read the log.
+    let refused = server.graphql(&anna, LOG, json!({})).await;
+    assert_eq!(refused.error_code(), Some("FORBIDDEN"), "{}", refused.body);
+}
+
+async fn two_servers_on_one_database_extend_one_chain(database: TestDatabase) {
+    let server = DemoServer::start(database).await;
+    let case_id = showcase_id(&server).await;
+    let second_store = persistence::Store::connect(&server.database_url())
+        .await
+        .unwrap();
+    let settings = api::settings::Settings {
+        listen: "127.0.0.1:0".parse().unwrap(),
+        database_url: server.database_url(),
+        ..api::settings::Settings::default()
+    };
+    let second = api::Application::with_store(settings, second_store)
+        .await
+        .unwrap()
+        .spawn();
+    let readers = [
+        ("buurtteam-amsterdam-west", "anna"),
+        ("woonstad-wonen", "lars"),
+        ("wpi-amsterdam", "ilse"),
+        ("ggd-amsterdam", "nadia"),
+    ];
+    let mut tokens = Vec::new();
+    for (organisation, person) in readers {
+        tokens.push(server.token(organisation, person).await);
+    }
+    let before = server.store.verify_access_log().await.unwrap();
+    let mut requests = Vec::new();
+    for round in 0..10 {
+        for (index, token) in tokens.iter().enumerate() {
+            let address = if (round + index) % 2 == 0 {
+                server.address
+            } else {
+                second.address
+            };
+            let client = server.client.clone();
+            let body = json!({ "query": READ_CASE, "variables": { "id": case_id } });
+            let token = token.clone();
+            requests.push(tokio::spawn(async move {
+                client
+                    .post(format!("http://{address}/graphql"))
+                    .bearer_auth(token)
+                    .json(&body)
+                    .send()
+                    .await
+                    .unwrap()
+                    .status()
+                    .as_u16()
+            }));
+        }
+    }
+    for request in requests {
+        assert_eq!(request.await.unwrap(), 200);
+    }
+    let after = server.store.verify_access_log().await.unwrap();
+    assert_eq!(after.broken, None);
+    let count = |verification: &persistence::access_log::Verification| -> i64 {
+        verification.chains.iter().map(|(_, entries)| entries).sum()
+    };
+    assert_eq!(count(&after) - count(&before), 40);
+    second.stop(std::time::Duration::from_secs(5)).await;
+}
+
+on_both_databases!(
+    a_read_shows_in_the_residents_access_log,
+    the_chain_verifies_and_names_an_edited_row,
+    no_case_data_leaves_when_the_log_cannot_be_written,
+    a_privacy_officer_reads_the_log_of_their_organisations_cases,
+    two_servers_on_one_database_extend_one_chain,
+);
