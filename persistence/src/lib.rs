@@ -9,6 +9,7 @@ pub mod access_log;
 pub mod cases;
 mod entity;
 pub mod error;
+pub mod events;
 pub mod idempotency;
 pub mod identity;
 pub mod kind_policies;
@@ -35,6 +36,7 @@ pub struct Store {
     /// How many SQL statements this store has run; lets tests and benchmarks see that a
     /// request's statement count depends on its shape, not on the data.
     statements: Arc<AtomicU64>,
+    events: Arc<events::EventHub>,
 }
 
 /// One page of a keyset-paginated list.
@@ -73,7 +75,11 @@ impl Store {
         db.set_metric_callback(move |_| {
             counter.fetch_add(1, Ordering::Relaxed);
         });
-        Ok(Self { db, statements })
+        Ok(Self {
+            db,
+            statements,
+            events: Arc::default(),
+        })
     }
 
     /// The number of SQL statements run through this store so far.

@@ -438,6 +438,7 @@ impl Store {
         Store {
             db,
             statements: Arc::clone(&self.statements),
+            events: Arc::clone(&self.events),
         }
     }
 

@@ -9,11 +9,12 @@ pub mod enums;
 pub mod ids;
 mod mutation;
 mod query;
+pub mod subscription;
 mod types;
 
 use std::sync::Arc;
 
-use async_graphql::{Context, EmptySubscription, SDLExportOptions, Schema};
+use async_graphql::{Context, SDLExportOptions, Schema};
 use domain::identity::Actor;
 use persistence::Store;
 
@@ -32,7 +33,7 @@ pub struct Query(
 #[derive(async_graphql::MergedObject, Default)]
 pub struct Mutation(mutation::FoundationMutation, case_mutation::CaseMutation);
 
-pub type MaatwerkSchema = Schema<Query, Mutation, EmptySubscription>;
+pub type MaatwerkSchema = Schema<Query, Mutation, subscription::Subscription>;
 
 /// Everything one request's resolvers may use; built after the token is verified, so there is
 /// no resolver that runs without an actor.
@@ -54,6 +55,9 @@ pub struct RequestContext {
     pub open_first_step_limit: usize,
     /// What this operation reads, for the access log; every snapshot and write shares it.
     pub ledger: persistence::access_log::Ledger,
+    /// A live connection's context: it outlives every snapshot, so case reads go through each
+    /// event's own snapshot and never through this context.
+    pub live: bool,
 }
 
 impl RequestContext {
@@ -66,6 +70,7 @@ impl RequestContext {
     ) -> Self {
         Self {
             ledger,
+            live: false,
             actor,
             store,
             authenticator,
@@ -78,6 +83,11 @@ impl RequestContext {
     }
 
     pub async fn case_reads(&self) -> ApiResult<Arc<cases::CaseReads>> {
+        if self.live {
+            return Err(ApiError::forbidden(
+                "a case event carries its case header and its item; read the rest with a query",
+            ));
+        }
         if let Some(open) = self.open_case_reads() {
             return Ok(open);
         }
@@ -211,11 +221,15 @@ pub(crate) fn null_with_error<T>(ctx: &Context<'_>, error: ApiError) -> Option<T
 }
 
 pub fn build_schema(limits: &Limits, introspection: bool) -> MaatwerkSchema {
-    let mut builder = Schema::build(Query::default(), Mutation::default(), EmptySubscription)
-        .limit_depth(limits.depth)
-        .limit_complexity(limits.complexity)
-        .limit_recursive_depth(limits.recursive_depth)
-        .limit_directives(limits.directives);
+    let mut builder = Schema::build(
+        Query::default(),
+        Mutation::default(),
+        subscription::Subscription,
+    )
+    .limit_depth(limits.depth)
+    .limit_complexity(limits.complexity)
+    .limit_recursive_depth(limits.recursive_depth)
+    .limit_directives(limits.directives);
     if !introspection {
         builder = builder.disable_introspection();
     }

@@ -37,6 +37,7 @@ pub use team::InvitationDecision;
 
 use crate::access_log::{self, Accessor, Changes, Ledger};
 use crate::entity::case_event;
+use crate::events::{self, CaseSignal, PendingSignals};
 use crate::{Error, Result, Store};
 
 /// One request's consistent view of the database. What leaves it is noted in the operation's
@@ -51,6 +52,8 @@ pub struct Snapshot {
 pub struct Writer {
     snapshot: Snapshot,
     changes: Changes,
+    signals: PendingSignals,
+    store: Store,
 }
 
 impl Deref for Writer {
@@ -90,16 +93,26 @@ impl Store {
                 ledger: ledger.clone(),
             },
             changes: Changes::default(),
+            signals: PendingSignals::default(),
+            store: self.clone(),
         })
     }
 }
 
 impl Writer {
-    /// Commits the changes together with their access-log entries.
+    /// Commits the changes together with their access-log entries, then lets subscribers know.
     pub async fn commit(self) -> Result<()> {
         let entries = self.changes.take(&self.snapshot.ledger.context_handle());
         access_log::append(&self.snapshot.transaction, &entries).await?;
+        let signals = self.signals.take();
+        let postgres = self.store.backend() == DatabaseBackend::Postgres;
+        if postgres {
+            events::notify_on_commit(&self.snapshot.transaction, &signals).await?;
+        }
         self.snapshot.transaction.commit().await?;
+        if !postgres {
+            self.store.publish(signals);
+        }
         Ok(())
     }
 
@@ -673,6 +686,13 @@ async fn record_event(
     writer
         .changes
         .note(case_id, actor.accessor(), kind, item.map(|(kind, _)| kind));
+    writer.signals.push(CaseSignal {
+        case_id,
+        kind: kind.to_owned(),
+        item_kind: item.map(|(kind, _)| kind.to_owned()),
+        item_id: item.map(|(_, id)| id),
+        at,
+    });
     let connection = writer.connection();
     case_event::Entity::insert(case_event::ActiveModel {
         id: Set(uuid::Uuid::now_v7()),

@@ -1,0 +1,382 @@
+//! Case events over GraphQL subscriptions (graphql-transport-ws on `/graphql/ws`), on the demo
+//! data: each event passes the slice when it is delivered; a revoked consent stops the events
+//! it covers at once; a member who leaves gets `NOT_FOUND` and the subscription ends; a case
+//! the viewer may not see fails exactly like one that does not exist; on PostgreSQL a write on
+//! one server reaches a subscriber on another.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use futures::{SinkExt, StreamExt};
+use maatwerk_tests::{DemoServer, TestDatabase, on_both_databases};
+use serde_json::{Value, json};
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+
+const EVENTS: &str = r#"subscription Events($case: ID!) {
+  caseEvents(caseId: $case) {
+    kind case { reference step }
+    item { __typename ... on Fact { text lifeDomain } ... on Agreement { what } }
+  }
+}"#;
+
+/// How long a test waits for a message it expects.
+const PATIENCE: Duration = Duration::from_secs(15);
+
+type Socket =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+/// A graphql-transport-ws client.
+struct Live {
+    socket: Socket,
+}
+
+impl Live {
+    /// Connects and initialises with `token`; `None` when the server does not acknowledge.
+    async fn connect(address: SocketAddr, token: &str) -> Option<Self> {
+        let mut request = format!("ws://{address}/graphql/ws")
+            .into_client_request()
+            .unwrap();
+        request.headers_mut().insert(
+            "sec-websocket-protocol",
+            "graphql-transport-ws".parse().unwrap(),
+        );
+        let (socket, _) = tokio_tungstenite::connect_async(request).await.unwrap();
+        let mut live = Self { socket };
+        live.send(json!({
+            "type": "connection_init",
+            "payload": { "Authorization": format!("Bearer {token}") }
+        }))
+        .await;
+        match live.next().await {
+            Some(message) if message["type"] == "connection_ack" => Some(live),
+            _ => None,
+        }
+    }
+
+    async fn send(&mut self, message: Value) {
+        self.socket
+            .send(Message::Text(message.to_string().into()))
+            .await
+            .unwrap();
+    }
+
+    /// The next protocol message; `None` when the connection closed.
+    async fn next(&mut self) -> Option<Value> {
+        loop {
+            let message = tokio::time::timeout(PATIENCE, self.socket.next())
+                .await
+                .expect("the server answers in time")?;
+            match message.ok()? {
+                Message::Text(text) => {
+                    let value: Value = serde_json::from_str(&text).unwrap();
+                    if value["type"] == "ping" {
+                        self.send(json!({ "type": "pong" })).await;
+                        continue;
+                    }
+                    return Some(value);
+                }
+                Message::Close(_) => return None,
+                _ => continue,
+            }
+        }
+    }
+
+    async fn subscribe(&mut self, id: &str, case_id: &str) {
+        self.send(json!({
+            "id": id,
+            "type": "subscribe",
+            "payload": { "query": EVENTS, "variables": { "case": case_id } }
+        }))
+        .await;
+    }
+
+    /// The next event's payload for subscription `id`.
+    async fn event(&mut self, id: &str) -> Value {
+        let message = self.next().await.expect("an event");
+        assert_eq!(message["id"], id, "{message}");
+        assert_eq!(message["type"], "next", "{message}");
+        message["payload"].clone()
+    }
+}
+
+async fn graphql_ok(server: &DemoServer, token: &str, query: &str, variables: Value) -> Value {
+    let response = server.graphql(token, query, variables).await;
+    assert_eq!(response.status, 200, "{}", response.body);
+    assert!(response.body.get("errors").is_none(), "{}", response.body);
+    response.body["data"].clone()
+}
+
+async fn showcase_id(server: &DemoServer) -> String {
+    let lead = server.token("buurtteam-amsterdam-west", "anna").await;
+    let data = graphql_ok(
+        server,
+        &lead,
+        "{ cases { nodes { id reference } } }",
+        json!({}),
+    )
+    .await;
+    data["cases"]["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|case| case["reference"] == server.showcase.reference.as_str())
+        .and_then(|case| case["id"].as_str())
+        .unwrap()
+        .to_owned()
+}
+
+const ADD_FACT: &str = r#"mutation($case: ID!, $text: String!) {
+  addFact(caseId: $case, input: { lifeDomain: HOUSING, text: $text, need: NEED_TO_KNOW, sharing: TEAM }) { id }
+}"#;
+const ADD_AGREEMENT: &str = r#"mutation($case: ID!, $what: String!) {
+  addAgreement(caseId: $case, input: { what: $what, assignee: { kind: RESIDENT } }) { id }
+}"#;
+
+async fn a_revoked_consent_stops_the_events_it_covers(database: TestDatabase) {
+    let server = DemoServer::start(database).await;
+    let case_id = showcase_id(&server).await;
+    let lead = server.token("buurtteam-amsterdam-west", "anna").await;
+    let income = server.token("wpi-amsterdam", "ilse").await;
+    let housing = server.token("woonstad-wonen", "lars").await;
+    let mut live = Live::connect(server.address, &housing).await.expect("ack");
+    live.subscribe("1", &case_id).await;
+    // The subscription is in place once an event reaches it; a step change is one.
+    let mut first = Value::Null;
+    for attempt in 0..20 {
+        graphql_ok(
+            &server,
+            &income,
+            ADD_FACT,
+            json!({ "case": case_id, "text": format!("The landlord agreed to wait (note {attempt})") }),
+        )
+        .await;
+        if let Ok(Some(message)) =
+            tokio::time::timeout(Duration::from_millis(500), live.next()).await
+        {
+            first = message;
+            break;
+        }
+    }
+    assert_eq!(first["type"], "next", "{first}");
+    let event = &first["payload"]["data"]["caseEvents"];
+    assert_eq!(event["kind"], "fact_added");
+    assert_eq!(event["item"]["__typename"], "Fact");
+    assert_eq!(event["item"]["lifeDomain"], "HOUSING");
+    assert!(
+        event["item"]["text"]
+            .as_str()
+            .unwrap()
+            .starts_with("The landlord agreed to wait")
+    );
+    assert_eq!(
+        event["case"]["reference"],
+        server.showcase.reference.as_str()
+    );
+    // Drain what the attempts above may still have queued.
+    while let Ok(Some(_)) = tokio::time::timeout(Duration::from_millis(500), live.next()).await {}
+
+    // The resident withdraws Woonstad's consent for housing.
+    let woonstad = graphql_ok(
+        &server,
+        &lead,
+        r#"{ organisation(slug: "woonstad-wonen") { id } }"#,
+        json!({}),
+    )
+    .await;
+    graphql_ok(
+        &server,
+        &lead,
+        r#"mutation($input: ConsentInput!) { revokeConsent(input: $input) { id } }"#,
+        json!({ "input": {
+            "caseId": case_id,
+            "organisationId": woonstad["organisation"]["id"],
+            "lifeDomains": ["HOUSING"],
+        } }),
+    )
+    .await;
+    let revoked = live.event("1").await;
+    assert_eq!(revoked["data"]["caseEvents"]["kind"], "consent_revoked");
+
+    // A housing fact of another organisation no longer reaches Woonstad; the plan still does.
+    graphql_ok(
+        &server,
+        &income,
+        ADD_FACT,
+        json!({ "case": case_id, "text": "Written after the revocation" }),
+    )
+    .await;
+    graphql_ok(
+        &server,
+        &lead,
+        ADD_AGREEMENT,
+        json!({ "case": case_id, "what": "Visit the landlord together" }),
+    )
+    .await;
+    let next = live.event("1").await;
+    assert_eq!(
+        next["data"]["caseEvents"]["kind"], "agreement_added",
+        "{next}"
+    );
+    assert_eq!(
+        next["data"]["caseEvents"]["item"]["what"],
+        "Visit the landlord together"
+    );
+    assert!(!next.to_string().contains("Written after the revocation"));
+}
+
+async fn a_member_who_leaves_stops_receiving_events(database: TestDatabase) {
+    let server = DemoServer::start(database).await;
+    let case_id = showcase_id(&server).await;
+    let lead = server.token("buurtteam-amsterdam-west", "anna").await;
+    let housing = server.token("woonstad-wonen", "lars").await;
+    let mut live = Live::connect(server.address, &housing).await.expect("ack");
+    live.subscribe("leaving", &case_id).await;
+    // Let the subscription settle before the membership ends.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+
+    let team = graphql_ok(
+        &server,
+        &housing,
+        "query($id: ID!) { case(id: $id) { team { id version organisation { slug } } } }",
+        json!({ "id": case_id }),
+    )
+    .await;
+    let me = team["case"]["team"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|member| member["organisation"]["slug"] == "woonstad-wonen")
+        .unwrap()
+        .clone();
+    graphql_ok(
+        &server,
+        &housing,
+        "mutation($case: ID!, $member: ID!, $version: Int!) { removeTeamMember(caseId: $case, memberId: $member, version: $version, reason: \"Arrears settled\") }",
+        json!({ "case": case_id, "member": me["id"], "version": me["version"] }),
+    )
+    .await;
+    graphql_ok(
+        &server,
+        &lead,
+        ADD_AGREEMENT,
+        json!({ "case": case_id, "what": "Not for Woonstad any more" }),
+    )
+    .await;
+    // Their own leaving is the first event they cannot see: it ends the subscription.
+    let ended = live.event("leaving").await;
+    assert_eq!(ended["data"], Value::Null, "{ended}");
+    assert_eq!(
+        ended["errors"][0]["extensions"]["code"], "NOT_FOUND",
+        "{ended}"
+    );
+    let complete = live.next().await.expect("complete");
+    assert_eq!(complete["type"], "complete", "{complete}");
+    assert!(!ended.to_string().contains("Not for Woonstad"));
+}
+
+async fn a_case_out_of_sight_fails_like_a_missing_one(database: TestDatabase) {
+    let server = DemoServer::start(database).await;
+    let case_id = showcase_id(&server).await;
+    let outsider = server.token("werk-en-inkomen-zaanstad", "tess").await;
+    let mut live = Live::connect(server.address, &outsider).await.expect("ack");
+    live.subscribe("a", &case_id).await;
+    let hidden = live.event("a").await;
+    assert_eq!(live.next().await.expect("complete")["type"], "complete");
+    let missing_id =
+        api::graphql::ids::encode(api::graphql::ids::NodeType::Case, uuid::Uuid::now_v7());
+    live.subscribe("b", &missing_id.0).await;
+    let missing = live.event("b").await;
+    assert_eq!(hidden["errors"][0]["extensions"]["code"], "NOT_FOUND");
+    assert_eq!(
+        hidden["errors"][0]["message"],
+        missing["errors"][0]["message"]
+    );
+    assert_eq!(hidden["data"], missing["data"]);
+
+    // Without a valid token the connection is never acknowledged.
+    assert!(Live::connect(server.address, "not-a-token").await.is_none());
+}
+
+async fn events_reach_subscribers_on_another_server(database: TestDatabase) {
+    let postgres = database.url.starts_with("postgres");
+    let server = DemoServer::start(database).await;
+    let case_id = showcase_id(&server).await;
+    // On PostgreSQL a second server process on the same database; SQLite has one process.
+    let second = if postgres {
+        let store = persistence::Store::connect(&server.database_url())
+            .await
+            .unwrap();
+        let settings = api::settings::Settings {
+            listen: "127.0.0.1:0".parse().unwrap(),
+            database_url: server.database_url(),
+            ..api::settings::Settings::default()
+        };
+        Some(
+            api::Application::with_store(settings, store)
+                .await
+                .unwrap()
+                .spawn(),
+        )
+    } else {
+        None
+    };
+    let listening = second
+        .as_ref()
+        .map_or(server.address, |second| second.address);
+    let lead = server.token("buurtteam-amsterdam-west", "anna").await;
+    let mut live = Live::connect(listening, &lead).await.expect("ack");
+    live.subscribe("1", &case_id).await;
+    let mut received = Value::Null;
+    for attempt in 0..20 {
+        graphql_ok(
+            &server,
+            &lead,
+            ADD_AGREEMENT,
+            json!({ "case": case_id, "what": format!("Across servers ({attempt})") }),
+        )
+        .await;
+        if let Ok(Some(message)) =
+            tokio::time::timeout(Duration::from_millis(500), live.next()).await
+        {
+            received = message;
+            break;
+        }
+    }
+    assert_eq!(received["type"], "next", "{received}");
+    let event = &received["payload"]["data"]["caseEvents"];
+    assert_eq!(event["kind"], "agreement_added");
+    assert!(
+        event["item"]["what"]
+            .as_str()
+            .unwrap()
+            .starts_with("Across servers")
+    );
+    // The delivery is logged like any read.
+    let resident = server.resident_token("samira").await;
+    let log = graphql_ok(
+        &server,
+        &resident,
+        "{ accessLog(first: 100) { edges { node { operationName role } } } }",
+        json!({}),
+    )
+    .await;
+    assert!(
+        log["accessLog"]["edges"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|edge| edge["node"]["operationName"] == "caseEvents"),
+        "{log}"
+    );
+    if let Some(second) = second {
+        second.stop(Duration::from_secs(5)).await;
+    }
+}
+
+on_both_databases!(
+    a_revoked_consent_stops_the_events_it_covers,
+    a_member_who_leaves_stops_receiving_events,
+    a_case_out_of_sight_fails_like_a_missing_one,
+    events_reach_subscribers_on_another_server,
+);
