@@ -523,9 +523,42 @@ impl DemoServer {
             .expect("sign a demo token")
     }
 
-    /// The database the server runs on, for a second server beside it.
+    /// The database the server runs on.
     pub fn database_url(&self) -> String {
         self._database.url.clone()
+    }
+
+    /// A second server process's worth of server on the same database: its own store and pool,
+    /// its own access-log appender and its own event listener.
+    pub async fn second_server(&self) -> api::Background {
+        let store = Store::connect(&self.database_url())
+            .await
+            .expect("connect to the test database");
+        let settings = Settings {
+            listen: "127.0.0.1:0".parse().expect("an address"),
+            database_url: self.database_url(),
+            ..Settings::default()
+        };
+        Application::with_store(settings, store)
+            .await
+            .expect("start the second server")
+            .spawn()
+    }
+
+    /// The showcase case's global ID, from its case lead's caseload.
+    pub async fn showcase_id(&self) -> String {
+        let lead = self.token("buurtteam-amsterdam-west", "anna").await;
+        let response = self
+            .graphql(&lead, "{ cases { nodes { id reference } } }", json!({}))
+            .await;
+        response.body["data"]["cases"]["nodes"]
+            .as_array()
+            .expect("the case lead's caseload")
+            .iter()
+            .find(|case| case["reference"] == self.showcase.reference.as_str())
+            .and_then(|case| case["id"].as_str())
+            .expect("the case lead has the showcase case")
+            .to_owned()
     }
 
     /// A token for a demo resident: `maatwerk token --resident SUBJECT`.

@@ -45,24 +45,9 @@ fn kind_count(entry: &Value, kind: &str) -> Option<i64> {
         .and_then(|count| count["count"].as_i64())
 }
 
-async fn showcase_id(server: &DemoServer) -> String {
-    let lead = server.token("buurtteam-amsterdam-west", "anna").await;
-    let response = server
-        .graphql(&lead, "{ cases { nodes { id reference } } }", json!({}))
-        .await;
-    data(&response, "cases")["nodes"]
-        .as_array()
-        .expect("nodes")
-        .iter()
-        .find(|case| case["reference"] == server.showcase.reference.as_str())
-        .and_then(|case| case["id"].as_str())
-        .expect("the case lead has the showcase case")
-        .to_owned()
-}
-
 async fn a_read_shows_in_the_residents_access_log(database: TestDatabase) {
     let server = DemoServer::start(database).await;
-    let case_id = showcase_id(&server).await;
+    let case_id = server.showcase_id().await;
     let lead = server.token("buurtteam-amsterdam-west", "anna").await;
     let read = server
         .graphql(&lead, READ_CASE, json!({ "id": case_id }))
@@ -169,7 +154,7 @@ async fn a_read_shows_in_the_residents_access_log(database: TestDatabase) {
 async fn the_chain_verifies_and_names_an_edited_row(database: TestDatabase) {
     let postgres = database.url.starts_with("postgres");
     let server = DemoServer::start(database).await;
-    let case_id = showcase_id(&server).await;
+    let case_id = server.showcase_id().await;
     for (organisation, person) in [
         ("buurtteam-amsterdam-west", "anna"),
         ("woonstad-wonen", "lars"),
@@ -238,7 +223,7 @@ async fn the_chain_verifies_and_names_an_edited_row(database: TestDatabase) {
 
 async fn no_case_data_leaves_when_the_log_cannot_be_written(database: TestDatabase) {
     let server = DemoServer::start(database).await;
-    let case_id = showcase_id(&server).await;
+    let case_id = server.showcase_id().await;
     let lead = server.token("buurtteam-amsterdam-west", "anna").await;
     server
         .store
@@ -285,7 +270,7 @@ async fn no_case_data_leaves_when_the_log_cannot_be_written(database: TestDataba
 
 async fn a_privacy_officer_reads_the_log_of_their_organisations_cases(database: TestDatabase) {
     let server = DemoServer::start(database).await;
-    let case_id = showcase_id(&server).await;
+    let case_id = server.showcase_id().await;
     let anna = server.token("buurtteam-amsterdam-west", "anna").await;
     let lars = server.token("woonstad-wonen", "lars").await;
     for token in [&anna, &lars] {
@@ -352,19 +337,8 @@ async fn a_privacy_officer_reads_the_log_of_their_organisations_cases(database: 
 
 async fn two_servers_on_one_database_extend_one_chain(database: TestDatabase) {
     let server = DemoServer::start(database).await;
-    let case_id = showcase_id(&server).await;
-    let second_store = persistence::Store::connect(&server.database_url())
-        .await
-        .unwrap();
-    let settings = api::settings::Settings {
-        listen: "127.0.0.1:0".parse().unwrap(),
-        database_url: server.database_url(),
-        ..api::settings::Settings::default()
-    };
-    let second = api::Application::with_store(settings, second_store)
-        .await
-        .unwrap()
-        .spawn();
+    let case_id = server.showcase_id().await;
+    let second = server.second_server().await;
     let readers = [
         ("buurtteam-amsterdam-west", "anna"),
         ("woonstad-wonen", "lars"),

@@ -180,27 +180,13 @@ fn set(texts: &[&str]) -> BTreeSet<String> {
     texts.iter().map(|text| (*text).to_owned()).collect()
 }
 
-/// The showcase case's global ID, from its case lead's caseload.
-async fn showcase_id(server: &DemoServer) -> String {
-    let lead = server.token("buurtteam-amsterdam-west", "anna").await;
-    let response = server
-        .graphql(&lead, "{ cases { nodes { id reference } } }", json!({}))
-        .await;
-    nodes(data(&response, "cases"))
-        .iter()
-        .find(|case| case["reference"] == server.showcase.reference.as_str())
-        .and_then(|case| case["id"].as_str())
-        .expect("the case lead has the showcase case")
-        .to_owned()
-}
-
 async fn case(server: &DemoServer, token: &str, id: &str) -> Response {
     server.graphql(token, CASE, json!({ "id": id })).await
 }
 
 async fn each_member_sees_the_slice_the_rules_give_their_organisation(database: TestDatabase) {
     let server = DemoServer::start(database).await;
-    let id = showcase_id(&server).await;
+    let id = server.showcase_id().await;
 
     for (organisation, person, expected) in SLICES {
         let token = server.token(organisation, person).await;
@@ -258,7 +244,7 @@ async fn each_member_sees_the_slice_the_rules_give_their_organisation(database: 
 
 async fn the_process_facilitator_sees_the_process_and_no_texts(database: TestDatabase) {
     let server = DemoServer::start(database).await;
-    let id = showcase_id(&server).await;
+    let id = server.showcase_id().await;
     let facilitator = server.token("buurtteam-amsterdam-west", "chantal").await;
 
     let response = case(&server, &facilitator, &id).await;
@@ -321,7 +307,7 @@ async fn the_process_facilitator_sees_the_process_and_no_texts(database: TestDat
 
 async fn a_revoked_consent_hides_facts_on_the_very_next_request(database: TestDatabase) {
     let server = DemoServer::start(database).await;
-    let id = showcase_id(&server).await;
+    let id = server.showcase_id().await;
     let lead = server.token("buurtteam-amsterdam-west", "anna").await;
     let housing = server.token("woonstad-wonen", "lars").await;
     let youth = server.token("okt-nieuw-west", "gijs").await;
@@ -379,7 +365,7 @@ async fn a_revoked_consent_hides_facts_on_the_very_next_request(database: TestDa
 
 async fn professionals_not_on_the_team_get_not_found(database: TestDatabase) {
     let server = DemoServer::start(database).await;
-    let id = showcase_id(&server).await;
+    let id = server.showcase_id().await;
     let lead = server.token("buurtteam-amsterdam-west", "anna").await;
     let response = case(&server, &lead, &id).await;
     let fact_id = nodes(&data(&response, "case")["facts"])[0]["id"].clone();

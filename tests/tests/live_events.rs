@@ -107,25 +107,6 @@ async fn graphql_ok(server: &DemoServer, token: &str, query: &str, variables: Va
     response.body["data"].clone()
 }
 
-async fn showcase_id(server: &DemoServer) -> String {
-    let lead = server.token("buurtteam-amsterdam-west", "anna").await;
-    let data = graphql_ok(
-        server,
-        &lead,
-        "{ cases { nodes { id reference } } }",
-        json!({}),
-    )
-    .await;
-    data["cases"]["nodes"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|case| case["reference"] == server.showcase.reference.as_str())
-        .and_then(|case| case["id"].as_str())
-        .unwrap()
-        .to_owned()
-}
-
 const ADD_FACT: &str = r#"mutation($case: ID!, $text: String!) {
   addFact(caseId: $case, input: { lifeDomain: HOUSING, text: $text, need: NEED_TO_KNOW, sharing: TEAM }) { id }
 }"#;
@@ -135,7 +116,7 @@ const ADD_AGREEMENT: &str = r#"mutation($case: ID!, $what: String!) {
 
 async fn a_revoked_consent_stops_the_events_it_covers(database: TestDatabase) {
     let server = DemoServer::start(database).await;
-    let case_id = showcase_id(&server).await;
+    let case_id = server.showcase_id().await;
     let lead = server.token("buurtteam-amsterdam-west", "anna").await;
     let income = server.token("wpi-amsterdam", "ilse").await;
     let housing = server.token("woonstad-wonen", "lars").await;
@@ -227,7 +208,7 @@ async fn a_revoked_consent_stops_the_events_it_covers(database: TestDatabase) {
 
 async fn a_member_who_leaves_stops_receiving_events(database: TestDatabase) {
     let server = DemoServer::start(database).await;
-    let case_id = showcase_id(&server).await;
+    let case_id = server.showcase_id().await;
     let lead = server.token("buurtteam-amsterdam-west", "anna").await;
     let housing = server.token("woonstad-wonen", "lars").await;
     let mut live = Live::connect(server.address, &housing).await.expect("ack");
@@ -277,7 +258,7 @@ async fn a_member_who_leaves_stops_receiving_events(database: TestDatabase) {
 
 async fn a_case_out_of_sight_fails_like_a_missing_one(database: TestDatabase) {
     let server = DemoServer::start(database).await;
-    let case_id = showcase_id(&server).await;
+    let case_id = server.showcase_id().await;
     let outsider = server.token("werk-en-inkomen-zaanstad", "tess").await;
     let mut live = Live::connect(server.address, &outsider).await.expect("ack");
     live.subscribe("a", &case_id).await;
@@ -301,23 +282,10 @@ async fn a_case_out_of_sight_fails_like_a_missing_one(database: TestDatabase) {
 async fn events_reach_subscribers_on_another_server(database: TestDatabase) {
     let postgres = database.url.starts_with("postgres");
     let server = DemoServer::start(database).await;
-    let case_id = showcase_id(&server).await;
+    let case_id = server.showcase_id().await;
     // On PostgreSQL a second server process on the same database; SQLite has one process.
     let second = if postgres {
-        let store = persistence::Store::connect(&server.database_url())
-            .await
-            .unwrap();
-        let settings = api::settings::Settings {
-            listen: "127.0.0.1:0".parse().unwrap(),
-            database_url: server.database_url(),
-            ..api::settings::Settings::default()
-        };
-        Some(
-            api::Application::with_store(settings, store)
-                .await
-                .unwrap()
-                .spawn(),
-        )
+        Some(server.second_server().await)
     } else {
         None
     };

@@ -26,6 +26,7 @@ use crate::error::{ApiError, ApiResult};
 
 /// What a live connection needs beyond the request context: who is listening, and where
 /// deliveries are logged.
+#[derive(Clone)]
 pub struct LiveContext {
     pub actor: Actor,
     pub store: Store,
@@ -54,11 +55,7 @@ impl Subscription {
         // Listen first, then check: no event between the check and the first delivery is lost.
         let signals = live.store.case_signals().await.map_err(ApiError::from)?;
         let listener = Listener {
-            actor: live.actor.clone(),
-            store: live.store.clone(),
-            access_log: live.access_log.clone(),
-            trace_id: live.trace_id.clone(),
-            processing_activity_id: live.processing_activity_id.clone(),
+            live: live.clone(),
             case_id,
         };
         listener.check_access().await?;
@@ -90,29 +87,25 @@ impl Subscription {
 
 /// One subscriber to one case.
 struct Listener {
-    actor: Actor,
-    store: Store,
-    access_log: Option<AccessLog>,
-    trace_id: String,
-    processing_activity_id: String,
+    live: LiveContext,
     case_id: CaseId,
 }
 
 impl Listener {
     fn ledger(&self) -> Ledger {
         Ledger::new(OperationContext {
-            trace_id: self.trace_id.clone(),
+            trace_id: self.live.trace_id.clone(),
             operation_id: new_hex_id(8),
             operation_name: Some("caseEvents".to_owned()),
-            processing_activity_id: self.processing_activity_id.clone(),
+            processing_activity_id: self.live.processing_activity_id.clone(),
         })
     }
 
     /// Whether the viewer may see the case at all, as `case(id:)` would answer.
     async fn check_access(&self) -> ApiResult<()> {
         let ledger = self.ledger();
-        let snapshot = self.store.snapshot(&ledger).await?;
-        let viewer = snapshot.viewer(&self.actor).await?;
+        let snapshot = self.live.store.snapshot(&ledger).await?;
+        let viewer = snapshot.viewer(&self.live.actor).await?;
         snapshot.case_access(&viewer, self.case_id).await?;
         Ok(())
     }
@@ -121,8 +114,8 @@ impl Listener {
     async fn deliver(&self, signal: &CaseSignal) -> ApiResult<Option<CaseEvent>> {
         let ledger = self.ledger();
         let event = {
-            let snapshot = self.store.snapshot(&ledger).await?;
-            let viewer = snapshot.viewer(&self.actor).await?;
+            let snapshot = self.live.store.snapshot(&ledger).await?;
+            let viewer = snapshot.viewer(&self.live.actor).await?;
             let access = snapshot.case_access(&viewer, signal.case_id).await?;
             let item = match (signal.item_kind.as_deref(), signal.item_id) {
                 (Some(kind), Some(id)) => match load_item(&snapshot, &viewer, kind, id).await? {
@@ -139,7 +132,7 @@ impl Listener {
                 item,
             }
         };
-        if let Some(access_log) = &self.access_log {
+        if let Some(access_log) = &self.live.access_log {
             access_log.record(&ledger).await?;
         }
         Ok(Some(event))
