@@ -104,13 +104,26 @@ pub struct Ledger(Arc<LedgerState>);
 
 struct LedgerState {
     context: Arc<OperationContext>,
+    /// `read`, or `export` for an operation whose whole purpose is to hand data over.
+    action: &'static str,
     reads: Mutex<Notes>,
 }
 
 impl Ledger {
     pub fn new(context: OperationContext) -> Self {
+        Self::with_action(context, "read")
+    }
+
+    /// A ledger for an export: the resident's own download or an integration's pull. Its
+    /// entries say `export` instead of `read`.
+    pub fn for_export(context: OperationContext) -> Self {
+        Self::with_action(context, "export")
+    }
+
+    fn with_action(context: OperationContext, action: &'static str) -> Self {
         Self(Arc::new(LedgerState {
             context: Arc::new(context),
+            action,
             reads: Mutex::new(BTreeMap::new()),
         }))
     }
@@ -150,11 +163,12 @@ impl Ledger {
     }
 
     fn take_reads(&self) -> Vec<PendingEntry> {
+        let action = self.0.action;
         std::mem::take(&mut *self.lock())
             .into_iter()
             .map(|((case_id, accessor), disclosure)| PendingEntry {
                 case_id,
-                action: "read",
+                action,
                 accessor,
                 data: disclosure.to_json(),
             })
