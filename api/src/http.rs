@@ -52,6 +52,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/graphql", get(graphiql).post(graphql))
         .route("/graphql/ws", get(graphql_ws))
+        .route("/export/resident", get(crate::export::resident_export))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics))
@@ -178,7 +179,7 @@ async fn metrics(State(state): State<AppState>) -> Response {
 
 /// Which media type the client asked for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Format {
+pub(crate) enum Format {
     GraphQLResponse,
     Json,
 }
@@ -216,7 +217,11 @@ impl Format {
     }
 }
 
-fn json_response(status: StatusCode, format: Format, body: serde_json::Value) -> Response {
+pub(crate) fn json_response(
+    status: StatusCode,
+    format: Format,
+    body: serde_json::Value,
+) -> Response {
     let mut response = Response::new(Body::from(body.to_string()));
     *response.status_mut() = status;
     response
@@ -226,7 +231,12 @@ fn json_response(status: StatusCode, format: Format, body: serde_json::Value) ->
 }
 
 /// An error response for a request that never reached execution.
-fn request_error(status: StatusCode, format: Format, code: &str, message: &str) -> Response {
+pub(crate) fn request_error(
+    status: StatusCode,
+    format: Format,
+    code: &str,
+    message: &str,
+) -> Response {
     json_response(
         status,
         format,
@@ -257,6 +267,36 @@ fn bearer(headers: &HeaderMap) -> Option<&str> {
         .filter(|token| !token.is_empty())
 }
 
+/// The actor behind the request's bearer token, or the response that refuses it.
+pub(crate) async fn authenticate(
+    state: &AppState,
+    headers: &HeaderMap,
+    format: Format,
+) -> Result<Actor, Response> {
+    let Some(token) = bearer(headers) else {
+        tracing::info!(reason = "no bearer token", "request refused");
+        return Err(unauthenticated(format));
+    };
+    let actor = match state.authenticator.authenticate(token).await {
+        Ok(actor) => actor,
+        Err(failure) if failure.is_internal() => {
+            log_internal(&failure);
+            return Err(request_error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                format,
+                "INTERNAL",
+                "internal error",
+            ));
+        }
+        Err(failure) => {
+            tracing::info!(reason = %failure, "token refused");
+            return Err(unauthenticated(format));
+        }
+    };
+    tracing::Span::current().record("actor", actor.kind_name());
+    Ok(actor)
+}
+
 async fn graphql(
     State(state): State<AppState>,
     Extension(trace_id): Extension<TraceId>,
@@ -264,28 +304,10 @@ async fn graphql(
     body: Bytes,
 ) -> Response {
     let format = Format::negotiate(&headers);
-    let Some(token) = bearer(&headers) else {
-        tracing::info!(reason = "no bearer token", "request refused");
-        return unauthenticated(format);
-    };
-    let actor = match state.authenticator.authenticate(token).await {
+    let actor = match authenticate(&state, &headers, format).await {
         Ok(actor) => actor,
-        Err(failure) if failure.is_internal() => {
-            log_internal(&failure);
-            return request_error(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                format,
-                "INTERNAL",
-                "internal error",
-            );
-        }
-        Err(failure) => {
-            tracing::info!(reason = %failure, "token refused");
-            return unauthenticated(format);
-        }
+        Err(refusal) => return refusal,
     };
-    tracing::Span::current().record("actor", actor.kind_name());
-
     match idempotency_key(&headers) {
         Ok(None) => execute(&state, &trace_id, format, actor, &body).await,
         Ok(Some(key)) => execute_once(&state, &trace_id, format, actor, &body, key).await,
@@ -496,6 +518,7 @@ async fn execute(
             ledger.clone(),
         );
         context.open_first_step_limit = limits.open_first_steps;
+        context.change_settle = std::time::Duration::from_secs(limits.change_settle_seconds);
         let response = state
             .schema
             .execute(request.data(context))

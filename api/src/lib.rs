@@ -8,6 +8,7 @@ pub mod bench;
 pub mod cli;
 pub mod demo;
 pub mod error;
+pub mod export;
 pub mod graphql;
 pub mod http;
 pub mod settings;

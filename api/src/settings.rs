@@ -88,7 +88,13 @@ pub struct Limits {
     pub page_size: usize,
     /// How many first steps may be open on one case at once (DOMAIN.md §3, step 4).
     pub open_first_steps: usize,
+    /// How old an agreement change must be before `agreementChanges` returns it: longer than
+    /// any write transaction lasts, so a change committed late is never skipped by a cursor.
+    pub change_settle_seconds: u64,
 }
+
+/// See [`Limits::change_settle_seconds`].
+pub const DEFAULT_CHANGE_SETTLE_SECONDS: u64 = 5;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -128,6 +134,7 @@ impl Default for Limits {
             batch: 10,
             page_size: 100,
             open_first_steps: 3,
+            change_settle_seconds: DEFAULT_CHANGE_SETTLE_SECONDS,
         }
     }
 }

@@ -258,7 +258,9 @@ pub struct Case {
 pub struct TeamMember {
     pub id: TeamMemberId,
     pub case_id: CaseId,
-    pub professional_id: ProfessionalId,
+    /// `None` where the viewer sees organisations rather than people: the resident knows the
+    /// case lead, their one contact person, by name, and the other members by organisation.
+    pub professional_id: Option<ProfessionalId>,
     pub organisation_id: OrganisationId,
     pub role: TeamRole,
     pub joined_at: DateTime<Utc>,
@@ -325,6 +327,8 @@ pub struct Fact {
     pub updated_at: DateTime<Utc>,
     pub version: i32,
     pub content: Option<FactContent>,
+    /// Why the resident does not see this item, for the team; `None` when they do.
+    pub withheld_reason: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -347,6 +351,8 @@ pub struct Problem {
     pub updated_at: DateTime<Utc>,
     pub version: i32,
     pub text: Option<String>,
+    /// Why the resident does not see this item, for the team; `None` when they do.
+    pub withheld_reason: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

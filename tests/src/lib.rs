@@ -18,6 +18,7 @@ use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use persistence::Store;
 use persistence::identity::NewIdentityProvider;
 use persistence::organisations::NewOrganisation;
+use reqwest::header::HeaderMap;
 use serde_json::{Value, json};
 
 /// One test's own database; removed when dropped.
@@ -488,15 +489,21 @@ pub struct DemoServer {
 
 impl DemoServer {
     pub async fn start(database: TestDatabase) -> Self {
+        Self::start_with(database, |_| {}).await
+    }
+
+    /// [`DemoServer::start`] with settings changed by `configure`.
+    pub async fn start_with(database: TestDatabase, configure: impl FnOnce(&mut Settings)) -> Self {
         let store = database.store().await;
         let showcase = api::demo::populate(&store)
             .await
             .expect("load the demo data");
-        let settings = Settings {
+        let mut settings = Settings {
             listen: "127.0.0.1:0".parse().expect("an address"),
             database_url: database.url.clone(),
             ..Settings::default()
         };
+        configure(&mut settings);
         let server = Application::with_store(settings, store.clone())
             .await
             .expect("start the server")
@@ -569,6 +576,30 @@ impl DemoServer {
         api::token::issue(&self.store, &target, 600)
             .await
             .expect("sign a demo token")
+    }
+
+    /// A token for a demo organisation's integration: `maatwerk token --service ORG --scopes`.
+    pub async fn service_token(&self, organisation: &str, scopes: &[&str]) -> String {
+        let target = api::token::TokenFor::Service {
+            organisation: organisation.into(),
+            scopes: scopes.iter().map(|scope| (*scope).to_owned()).collect(),
+        };
+        api::token::issue(&self.store, &target, 600)
+            .await
+            .expect("sign a demo token")
+    }
+
+    /// `GET path` with `token`, as a client downloading a file would.
+    pub async fn download(&self, token: Option<&str>, path: &str) -> (u16, HeaderMap, Value) {
+        let mut request = self.client.get(format!("http://{}{path}", self.address));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        let response = request.send().await.expect("the server answers");
+        let status = response.status().as_u16();
+        let headers = response.headers().clone();
+        let body = response.json().await.unwrap_or(Value::Null);
+        (status, headers, body)
     }
 
     /// Runs `query` with `variables` and returns the response.

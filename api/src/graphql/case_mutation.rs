@@ -2,7 +2,7 @@
 //! nothing), runs in one transaction that locks the case, and reads its result back through
 //! the slice like any other read.
 
-use async_graphql::{Context, ID, InputObject, Object};
+use async_graphql::{Context, ID, InputObject, Object, Union};
 use domain::case::{
     Assignee, EvaluationContent, FirstStepContent, MAX_SHORT_TEXT, MAX_TEXT, check_next_evaluation,
     parse_amount, parse_optional_text, parse_text,
@@ -571,6 +571,32 @@ impl CaseMutation {
         read_agreement(ctx, id).await
     }
 
+    /// Withholds a fact or problem from the resident, with the legal reason for it (for
+    /// example the article of law that allows it). Only the organisation that recorded the
+    /// item may; the team still sees it, with the reason.
+    async fn withhold_from_resident(
+        &self,
+        ctx: &Context<'_>,
+        item_id: ID,
+        version: i32,
+        legal_reason: String,
+    ) -> ApiResult<WithholdableItem> {
+        let item = withholdable(&item_id)?;
+        let legal_reason = parse_text("legalReason", &legal_reason, MAX_SHORT_TEXT)?;
+        set_withheld(ctx, item, version, Some(legal_reason)).await
+    }
+
+    /// Shows a withheld fact or problem to the resident again.
+    async fn release_to_resident(
+        &self,
+        ctx: &Context<'_>,
+        item_id: ID,
+        version: i32,
+    ) -> ApiResult<WithholdableItem> {
+        let item = withholdable(&item_id)?;
+        set_withheld(ctx, item, version, None).await
+    }
+
     async fn record_evaluation(
         &self,
         ctx: &Context<'_>,
@@ -675,4 +701,53 @@ async fn read_agreement(ctx: &Context<'_>, id: AgreementId) -> ApiResult<Agreeme
         .await?
         .map(Agreement)
         .ok_or(ApiError::NotFound("agreement"))
+}
+
+/// A fact or a problem: what the recording organisation may withhold from the resident.
+#[derive(Union)]
+pub enum WithholdableItem {
+    Fact(Fact),
+    Problem(Problem),
+}
+
+fn withholdable(id: &ID) -> ApiResult<persistence::cases::WithholdableItem> {
+    match ids::decode_any(id, "itemId")? {
+        (NodeType::Fact, id) => Ok(persistence::cases::WithholdableItem::Fact(FactId(id))),
+        (NodeType::Problem, id) => Ok(persistence::cases::WithholdableItem::Problem(
+            domain::ProblemId(id),
+        )),
+        _ => Err(ApiError::bad_input(
+            "itemId",
+            "only facts and problems can be withheld from the resident",
+        )),
+    }
+}
+
+async fn set_withheld(
+    ctx: &Context<'_>,
+    item: persistence::cases::WithholdableItem,
+    version: i32,
+    legal_reason: Option<String>,
+) -> ApiResult<WithholdableItem> {
+    let request = request(ctx)?;
+    let (writer, viewer) = request.begin_write().await?;
+    writer
+        .set_withheld_from_resident(&viewer, item, version, legal_reason)
+        .await?;
+    request.commit(writer).await?;
+    let reads = reads(ctx).await?;
+    match item {
+        persistence::cases::WithholdableItem::Fact(id) => reads
+            .snapshot
+            .fact(&reads.viewer, id)
+            .await?
+            .map(|fact| WithholdableItem::Fact(Fact(fact)))
+            .ok_or(ApiError::NotFound("fact")),
+        persistence::cases::WithholdableItem::Problem(id) => reads
+            .snapshot
+            .problem(&reads.viewer, id)
+            .await?
+            .map(|problem| WithholdableItem::Problem(Problem(problem)))
+            .ok_or(ApiError::NotFound("problem")),
+    }
 }

@@ -199,7 +199,11 @@ pub(crate) async fn prime(
         organisations.extend(team.iter().flatten().map(|member| member.organisation_id));
     }
     if node.field("team").field("professional").exists() {
-        professionals.extend(team.iter().flatten().map(|member| member.professional_id));
+        professionals.extend(
+            team.iter()
+                .flatten()
+                .filter_map(|member| member.professional_id),
+        );
     }
     let edge_node = |field: &str| node.field(field).field("edges").field("node");
     if edge_node("facts").field("organisation").exists() {
@@ -395,6 +399,34 @@ impl Case {
             .into_iter()
             .map(TeamMember)
             .collect())
+    }
+
+    /// The resident's one contact person: the case lead, with their work contact details.
+    async fn contact_person(&self, ctx: &Context<'_>) -> ApiResult<Option<ContactPerson>> {
+        let reads = reads(ctx).await?;
+        let team = reads
+            .loader
+            .load_one(TeamOf(self.access.clone()))
+            .await?
+            .unwrap_or_default();
+        let Some(lead) = team
+            .into_iter()
+            .find(|member| member.role == domain::slice::TeamRole::CaseLead)
+        else {
+            return Ok(None);
+        };
+        let Some(professional_id) = lead.professional_id else {
+            return Ok(None);
+        };
+        Ok(reads
+            .loader
+            .load_one(professional_id)
+            .await?
+            .map(|professional| ContactPerson {
+                professional,
+                organisation_id: lead.organisation_id,
+                since: lead.joined_at,
+            }))
     }
 
     /// Invitations to join the team, for the team.
@@ -624,6 +656,34 @@ impl CaseResident {
 
 pub struct TeamMember(pub domain::case::TeamMember);
 
+/// The professional the resident turns to: the case lead, with work contact details.
+pub struct ContactPerson {
+    professional: domain::Professional,
+    organisation_id: domain::OrganisationId,
+    since: chrono::DateTime<chrono::Utc>,
+}
+
+#[Object]
+impl ContactPerson {
+    async fn name(&self) -> &str {
+        &self.professional.name
+    }
+
+    /// Their work email address, when their organisation's identity provider gives one.
+    async fn email(&self) -> Option<&str> {
+        self.professional.email.as_deref()
+    }
+
+    async fn organisation(&self, ctx: &Context<'_>) -> ApiResult<Option<Organisation>> {
+        organisation(ctx, self.organisation_id).await
+    }
+
+    /// Since when they lead the case.
+    async fn since(&self) -> Timestamp {
+        Timestamp(self.since)
+    }
+}
+
 #[Object]
 impl TeamMember {
     pub async fn id(&self) -> ID {
@@ -646,9 +706,13 @@ impl TeamMember {
         organisation(ctx, self.0.organisation_id).await
     }
 
-    /// The professional, by name: team members know who they work with.
+    /// The professional, by name: team members know who they work with. The resident sees the
+    /// case lead by name and the other members by organisation and role.
     async fn professional(&self, ctx: &Context<'_>) -> ApiResult<Option<Professional>> {
-        colleague(ctx, self.0.professional_id).await
+        match self.0.professional_id {
+            Some(id) => colleague(ctx, id).await,
+            None => Ok(None),
+        }
     }
 }
 
@@ -815,6 +879,12 @@ impl Fact {
     }
 
     /// The organisation that recorded it.
+    /// Why the resident does not see this item (a recorded legal reason); `null` when they
+    /// do. Only the team reads it.
+    async fn withheld_reason(&self) -> Option<&str> {
+        self.0.withheld_reason.as_deref()
+    }
+
     async fn organisation(&self, ctx: &Context<'_>) -> ApiResult<Option<Organisation>> {
         organisation(ctx, self.0.organisation_id).await
     }
@@ -856,6 +926,12 @@ impl Problem {
 
     async fn version(&self) -> i32 {
         self.0.version
+    }
+
+    /// Why the resident does not see this item (a recorded legal reason); `null` when they
+    /// do. Only the team reads it.
+    async fn withheld_reason(&self) -> Option<&str> {
+        self.0.withheld_reason.as_deref()
     }
 
     async fn organisation(&self, ctx: &Context<'_>) -> ApiResult<Option<Organisation>> {
@@ -919,6 +995,11 @@ pub struct Agreement(pub domain::case::Agreement);
 impl Agreement {
     pub async fn id(&self) -> ID {
         ids::encode(NodeType::Agreement, self.0.id.0)
+    }
+
+    /// The case it belongs to.
+    async fn case_id(&self) -> ID {
+        ids::encode(NodeType::Case, self.0.case_id.0)
     }
 
     async fn what(&self) -> Option<&str> {

@@ -7,6 +7,7 @@ mod case_query;
 mod cases;
 pub mod enums;
 pub mod ids;
+mod integration;
 mod mutation;
 mod query;
 pub mod subscription;
@@ -27,6 +28,7 @@ pub struct Query(
     query::FoundationQuery,
     case_query::CaseQuery,
     accountability::AccountabilityQuery,
+    integration::IntegrationQuery,
 );
 
 /// Every mutation.
@@ -53,6 +55,8 @@ pub struct RequestContext {
     opening_case_reads: tokio::sync::Mutex<()>,
     /// How many first steps may be open on one case.
     pub open_first_step_limit: usize,
+    /// How old a change must be before an integration's pull returns it.
+    pub change_settle: std::time::Duration,
     /// What this operation reads, for the access log; every snapshot and write shares it.
     pub ledger: persistence::access_log::Ledger,
     /// A live connection's context: it outlives every snapshot, so case reads go through each
@@ -79,6 +83,9 @@ impl RequestContext {
             case_reads: std::sync::Mutex::new(None),
             opening_case_reads: tokio::sync::Mutex::new(()),
             open_first_step_limit: domain::case::DEFAULT_OPEN_FIRST_STEP_LIMIT,
+            change_settle: std::time::Duration::from_secs(
+                crate::settings::DEFAULT_CHANGE_SETTLE_SECONDS,
+            ),
         }
     }
 

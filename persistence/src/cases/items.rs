@@ -15,8 +15,8 @@ use domain::{
 };
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Order, Query, ValueType};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, Condition, EntityTrait, ModelTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect,
+    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, ModelTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 
 use super::records::stale;
@@ -28,6 +28,22 @@ use crate::entity::{
     agreement, case_event, evaluation, fact, first_step, perspective, problem, team_member,
 };
 use crate::{Error, Page, Result};
+
+/// An item the recording organisation may withhold from the resident (DOMAIN.md §5.8).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WithholdableItem {
+    Fact(FactId),
+    Problem(ProblemId),
+}
+
+impl WithholdableItem {
+    fn id(self) -> uuid::Uuid {
+        match self {
+            WithholdableItem::Fact(id) => id.0,
+            WithholdableItem::Problem(id) => id.0,
+        }
+    }
+}
 
 /// A fact to record, validated by the caller.
 #[derive(Debug, Clone)]
@@ -145,6 +161,7 @@ fn to_fact(row: fact::Model, access: &CaseAccess) -> Result<Fact> {
             text: row.text,
             amount,
         }),
+        withheld_reason: row.withheld_reason.filter(|_| access.sees_content()),
     })
 }
 
@@ -162,6 +179,7 @@ fn to_problem(row: problem::Model, access: &CaseAccess) -> Result<Problem> {
         updated_at: row.updated_at,
         version: row.version,
         text: access.sees_content().then_some(row.text),
+        withheld_reason: row.withheld_reason.filter(|_| access.sees_content()),
     })
 }
 
@@ -184,7 +202,7 @@ fn to_first_step(row: first_step::Model, access: &CaseAccess) -> Result<FirstSte
     })
 }
 
-fn to_agreement(row: agreement::Model, access: &CaseAccess) -> Result<Agreement> {
+pub(super) fn to_agreement(row: agreement::Model, access: &CaseAccess) -> Result<Agreement> {
     let assignee_kind = parsed(AssigneeKind::parse(&row.assignee_kind), "assignee kind")?;
     let assignee = match assignee_kind {
         AssigneeKind::Resident => Assignee::Resident,
@@ -861,6 +879,75 @@ impl Writer {
         )
         .await?;
         Ok(existing.case_id)
+    }
+
+    /// Withholds a fact or problem from the resident with a recorded legal reason, or (with
+    /// `None`) shows it to them again. The organisation that recorded the item decides, as the
+    /// controller of what it recorded; for anyone who cannot see the item, it does not exist.
+    /// Closed cases too: the resident's right to see their file outlives the case.
+    pub async fn set_withheld_from_resident(
+        &self,
+        viewer: &Viewer,
+        item: WithholdableItem,
+        expected_version: i32,
+        legal_reason: Option<String>,
+    ) -> Result<CaseId> {
+        let (case_id, organisation_id, table, item_kind) = match item {
+            WithholdableItem::Fact(id) => {
+                let fact = self
+                    .fact(viewer, id)
+                    .await?
+                    .ok_or(Error::NotFound("fact"))?;
+                (fact.case_id, fact.organisation_id, "facts", "fact")
+            }
+            WithholdableItem::Problem(id) => {
+                let problem = self
+                    .problem(viewer, id)
+                    .await?
+                    .ok_or(Error::NotFound("problem"))?;
+                (
+                    problem.case_id,
+                    problem.organisation_id,
+                    "problems",
+                    "problem",
+                )
+            }
+        };
+        let (access, _) = self.lock_case(viewer, case_id).await?;
+        let (_, organisation) = access.content_author()?;
+        if organisation != organisation_id {
+            return Err(Error::Forbidden(
+                "only the organisation that recorded an item withholds it from the resident",
+            ));
+        }
+        let now = Utc::now();
+        let withholding = legal_reason.is_some();
+        let update = Query::update()
+            .table(Alias::new(table))
+            .value(Alias::new("withheld_reason"), legal_reason)
+            .value(Alias::new("updated_at"), now)
+            .value(Alias::new("version"), expected_version + 1)
+            .and_where(Expr::col(Alias::new("id")).eq(item.id()))
+            .and_where(Expr::col(Alias::new("version")).eq(expected_version))
+            .to_owned();
+        let result = self.connection().execute(&update).await?;
+        if result.rows_affected() != 1 {
+            return Err(stale(item_kind));
+        }
+        record_event(
+            self,
+            case_id,
+            now,
+            if withholding {
+                "withheld_from_resident"
+            } else {
+                "released_to_resident"
+            },
+            Some((item_kind, item.id())),
+            access.actor(),
+        )
+        .await?;
+        Ok(case_id)
     }
 
     pub async fn add_problem(

@@ -2,15 +2,16 @@
 //!
 //! Every read of case data goes through a [`Snapshot`]: one database transaction per request,
 //! so membership, consent and content are read at the same instant. Functions that return case
-//! content take a [`CaseAccess`], which only [`Snapshot::case_access`] and
-//! [`Snapshot::caseload`] construct after finding the viewer's relation to the case in that same
-//! snapshot. The visibility rules are pushed into each query's `WHERE` clause
+//! content take a [`CaseAccess`], which only [`Snapshot::case_access`],
+//! [`Snapshot::caseload`] and [`Snapshot::agreement_changes`] construct after finding the
+//! viewer's relation to the case in that same snapshot. The visibility rules are pushed into each query's `WHERE` clause
 //! ([`visible_rows`]); rows a viewer may not see never leave the database. What a process
 //! facilitator may not read is dropped before a row leaves this module (`content: None`).
 //! `domain::slice::visibility` is the oracle these queries are tested against.
 
 mod accountability;
 mod consent;
+mod integration;
 mod items;
 mod records;
 mod team;
@@ -31,7 +32,10 @@ use sea_orm::{
 };
 
 pub use accountability::LogCursor;
-pub use items::{NewAgreement, NewEvaluation, NewFact, NewFirstStep, NewProblem, TimelineEntry};
+pub use integration::ChangeCursor;
+pub use items::{
+    NewAgreement, NewEvaluation, NewFact, NewFirstStep, NewProblem, TimelineEntry, WithholdableItem,
+};
 pub use records::{CaseCursor, CaseFilter};
 pub use team::InvitationDecision;
 
@@ -139,7 +143,14 @@ enum ViewerKind {
     Resident {
         resident_id: ResidentId,
     },
-    /// Services and the platform operator: no relation to any case.
+    /// An organisation's integration. It reads no case through the ordinary queries; with the
+    /// export scope it pulls its organisation's agreement changes ([`Snapshot::agreement_changes`]).
+    Service {
+        organisation_id: OrganisationId,
+        organisation_kind: OrganisationKind,
+        exports: bool,
+    },
+    /// The platform operator: no relation to any case.
     Nobody,
 }
 
@@ -194,6 +205,12 @@ enum Relation {
     Resident {
         resident_id: ResidentId,
     },
+    /// An integration reading for its organisation, which has a member on the case who is not
+    /// only its process facilitator: it reads what that organisation's members read.
+    Service {
+        organisation_id: OrganisationId,
+        organisation_kind: OrganisationKind,
+    },
 }
 
 impl CaseAccess {
@@ -213,13 +230,19 @@ impl CaseAccess {
                 kind: organisation_kind,
             },
             Relation::Resident { .. } => CaseRelation::Resident,
+            Relation::Service {
+                organisation_kind, ..
+            } => CaseRelation::TeamMember {
+                role: TeamRole::Member,
+                kind: organisation_kind,
+            },
         }
     }
 
     pub fn team_role(&self) -> Option<TeamRole> {
         match self.relation {
             Relation::Member { role, .. } => Some(role),
-            Relation::Resident { .. } => None,
+            Relation::Resident { .. } | Relation::Service { .. } => None,
         }
     }
 
@@ -246,6 +269,8 @@ impl CaseAccess {
                 policy.bsn && role != TeamRole::ProcessFacilitator
             }
             Relation::Resident { .. } => true,
+            // An export carries no identifiers; the back office has its own.
+            Relation::Service { .. } => false,
         }
     }
 
@@ -256,7 +281,7 @@ impl CaseAccess {
                 organisation_id,
                 ..
             } => Some((professional_id, organisation_id)),
-            Relation::Resident { .. } => None,
+            Relation::Resident { .. } | Relation::Service { .. } => None,
         }
     }
 
@@ -276,6 +301,9 @@ impl CaseAccess {
             } => Ok((professional_id, organisation_id)),
             Relation::Resident { .. } => Err(Error::Forbidden(
                 "the resident writes their perspective and consents; the team writes the rest",
+            )),
+            Relation::Service { .. } => Err(Error::Forbidden(
+                "an integration reads its organisation's caseload and does not write content",
             )),
         }
     }
@@ -301,16 +329,27 @@ impl CaseAccess {
                 role,
                 ..
             } => ActorColumns {
+                kind: "professional",
                 professional_id: Some(professional_id),
                 organisation_id: Some(organisation_id),
                 by_resident: false,
                 role: role.as_str(),
             },
             Relation::Resident { .. } => ActorColumns {
+                kind: "resident",
                 professional_id: None,
                 organisation_id: None,
                 by_resident: true,
                 role: "resident",
+            },
+            Relation::Service {
+                organisation_id, ..
+            } => ActorColumns {
+                kind: "service",
+                professional_id: None,
+                organisation_id: Some(organisation_id),
+                by_resident: false,
+                role: "service",
             },
         }
     }
@@ -333,12 +372,24 @@ impl CaseAccess {
                 policy,
             },
             Relation::Resident { .. } => PredicateKey::Resident,
+            // Services read the shared plan only; no other organisation's facts reach them.
+            Relation::Service {
+                organisation_id, ..
+            } => PredicateKey::Member {
+                organisation_id,
+                policy: PolicyMask {
+                    life_domains: 0,
+                    bsn: false,
+                },
+            },
         }
     }
 }
 
 #[derive(Debug, Clone, Copy)]
 struct ActorColumns {
+    /// `professional`, `resident` or `service`, as the access log names actors.
+    kind: &'static str,
     professional_id: Option<ProfessionalId>,
     organisation_id: Option<OrganisationId>,
     by_resident: bool,
@@ -349,11 +400,7 @@ struct ActorColumns {
 impl ActorColumns {
     fn accessor(self) -> Accessor {
         Accessor {
-            kind: if self.by_resident {
-                "resident"
-            } else {
-                "professional"
-            },
+            kind: self.kind,
             id: self.professional_id.map(|id| id.0.to_string()),
             organisation_id: self.organisation_id.map(|id| id.0),
             role: Some(self.role),
@@ -541,7 +588,21 @@ impl Snapshot {
             Actor::Resident(resident) => ViewerKind::Resident {
                 resident_id: resident.resident_id,
             },
-            Actor::Service(_) | Actor::PlatformAdmin(_) => ViewerKind::Nobody,
+            Actor::Service(service) => {
+                let organisation = self
+                    .organisations_by_id(&[service.organisation_id])
+                    .await?
+                    .pop()
+                    .ok_or(Error::NotFound("organisation"))?;
+                ViewerKind::Service {
+                    organisation_id: service.organisation_id,
+                    organisation_kind: organisation.kind,
+                    exports: service
+                        .scopes
+                        .contains(&domain::identity::ServiceScope::CaseloadExport),
+                }
+            }
+            Actor::PlatformAdmin(_) => ViewerKind::Nobody,
         };
         Ok(Viewer { kind })
     }
@@ -600,7 +661,7 @@ impl Snapshot {
                     })
                     .collect())
             }
-            ViewerKind::Nobody => Ok(Vec::new()),
+            ViewerKind::Service { .. } | ViewerKind::Nobody => Ok(Vec::new()),
         }
     }
 }

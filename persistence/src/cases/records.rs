@@ -124,7 +124,7 @@ impl Snapshot {
             ViewerKind::Resident { resident_id } => {
                 query = query.filter(case::Column::ResidentId.eq(resident_id.0))
             }
-            ViewerKind::Nobody => return None,
+            ViewerKind::Service { .. } | ViewerKind::Nobody => return None,
         }
         if let Some(status) = filter.status {
             query = query.filter(case::Column::Status.eq(status.as_str()));

@@ -28,13 +28,17 @@ pub enum InvitationDecision {
     Decline,
 }
 
-fn to_member(row: team_member::Model) -> Result<TeamMember> {
+/// A member as `access` sees them: the resident sees the case lead by name and the others by
+/// organisation and role.
+fn to_member(row: team_member::Model, access: &CaseAccess) -> Result<TeamMember> {
+    let role = TeamRole::parse(&row.role).ok_or(Error::Corrupt("team role"))?;
+    let named = !access.is_resident() || role == TeamRole::CaseLead;
     Ok(TeamMember {
         id: TeamMemberId(row.id),
         case_id: CaseId(row.case_id),
-        professional_id: ProfessionalId(row.professional_id),
+        professional_id: named.then_some(ProfessionalId(row.professional_id)),
         organisation_id: OrganisationId(row.organisation_id),
-        role: TeamRole::parse(&row.role).ok_or(Error::Corrupt("team role"))?,
+        role,
         joined_at: row.joined_at,
         version: row.version,
     })
@@ -74,9 +78,16 @@ impl Snapshot {
             .order_by_asc(team_member::Column::Id)
             .all(self.connection())
             .await?;
+        let access_of: HashMap<CaseId, &CaseAccess> = accesses
+            .iter()
+            .map(|access| (access.case_id, access))
+            .collect();
         let mut by_case: HashMap<CaseId, Vec<TeamMember>> = HashMap::new();
         for row in rows {
-            let member = to_member(row)?;
+            let Some(access) = access_of.get(&CaseId(row.case_id)) else {
+                continue;
+            };
+            let member = to_member(row, access)?;
             by_case.entry(member.case_id).or_default().push(member);
         }
         self.disclose_lists(accesses, "team_member", &by_case, |_| None);
@@ -436,6 +447,7 @@ impl Writer {
         let actor = match &access {
             Ok(access) => access.actor(),
             Err(_) => super::ActorColumns {
+                kind: "professional",
                 professional_id: Some(professional_id),
                 organisation_id: Some(organisation_id),
                 by_resident: false,

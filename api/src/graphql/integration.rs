@@ -1,0 +1,92 @@
+//! What integrations pull (DOMAIN.md §7): an organisation's back office follows the
+//! agreements of its caseload with a service token that has the `caseload:export` scope.
+
+use async_graphql::connection::{Connection, ConnectionNameType, Edge, EdgeNameType, EmptyFields};
+use async_graphql::{Context, Object, OutputType};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use chrono::{DateTime, Utc};
+use persistence::cases::ChangeCursor;
+
+use super::cases::{Agreement, reads};
+use super::query::page_size;
+use super::request;
+use crate::error::{ApiError, ApiResult};
+
+#[derive(Default)]
+pub struct IntegrationQuery;
+
+/// Named apart from the case's `AgreementConnection`, which counts its items.
+pub struct AgreementChangeConnection;
+
+impl ConnectionNameType for AgreementChangeConnection {
+    fn type_name<T: OutputType>() -> String {
+        "AgreementChangeConnection".to_owned()
+    }
+}
+
+pub struct AgreementChangeEdge;
+
+impl EdgeNameType for AgreementChangeEdge {
+    fn type_name<T: OutputType>() -> String {
+        "AgreementChangeEdge".to_owned()
+    }
+}
+
+type Changes = Connection<
+    String,
+    Agreement,
+    EmptyFields,
+    EmptyFields,
+    AgreementChangeConnection,
+    AgreementChangeEdge,
+>;
+
+#[Object]
+impl IntegrationQuery {
+    /// Agreements of the organisation's caseload, oldest change first: each one once when it
+    /// is made and again whenever its status changes. Keep `endCursor` and pass it as `after`
+    /// on the next pull. A change appears once it is `limits.change_settle_seconds` old, so
+    /// that no change committed late is ever skipped. For service tokens with the
+    /// `caseload:export` scope.
+    async fn agreement_changes(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> ApiResult<Changes> {
+        let request = request(ctx)?;
+        let first = page_size(first, request.page_size)?;
+        let after = after.as_deref().map(decode_cursor).transpose()?;
+        let settled_before =
+            Utc::now() - chrono::Duration::milliseconds(request.change_settle.as_millis() as i64);
+        let reads = reads(ctx).await?;
+        let page = reads
+            .snapshot
+            .agreement_changes(&reads.viewer, after, first, settled_before)
+            .await?;
+        let mut connection = Changes::new(after.is_some(), page.has_next_page);
+        connection
+            .edges
+            .extend(page.items.into_iter().map(|agreement| {
+                Edge::new(
+                    encode_cursor(&ChangeCursor::of(&agreement)),
+                    Agreement(agreement),
+                )
+            }));
+        Ok(connection)
+    }
+}
+
+fn encode_cursor(cursor: &ChangeCursor) -> String {
+    URL_SAFE_NO_PAD.encode(serde_json::to_vec(&(cursor.at, cursor.id)).unwrap_or_default())
+}
+
+fn decode_cursor(cursor: &str) -> ApiResult<ChangeCursor> {
+    let (at, id) = URL_SAFE_NO_PAD
+        .decode(cursor)
+        .ok()
+        .and_then(|bytes| serde_json::from_slice::<(DateTime<Utc>, uuid::Uuid)>(&bytes).ok())
+        .ok_or_else(|| ApiError::bad_input("after", "not a cursor from this connection"))?;
+    Ok(ChangeCursor { at, id })
+}
