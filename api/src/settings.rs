@@ -91,6 +91,9 @@ pub struct Limits {
     /// How old an agreement change must be before `agreementChanges` returns it: longer than
     /// any write transaction lasts, so a change committed late is never skipped by a cursor.
     pub change_settle_seconds: u64,
+    /// How long a response is kept for retries with the same `Idempotency-Key`; after that the
+    /// key counts as new and the kept response, which may hold case data, is deleted.
+    pub idempotency_window_seconds: u64,
 }
 
 /// See [`Limits::change_settle_seconds`].
@@ -135,6 +138,7 @@ impl Default for Limits {
             page_size: 100,
             open_first_steps: 3,
             change_settle_seconds: DEFAULT_CHANGE_SETTLE_SECONDS,
+            idempotency_window_seconds: 24 * 60 * 60,
         }
     }
 }

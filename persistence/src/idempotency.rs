@@ -22,13 +22,22 @@ pub enum Claim {
 }
 
 impl Store {
-    /// Claims `key` for `actor`'s request with body hash `request_hash`.
+    /// Claims `key` for `actor`'s request with body hash `request_hash`. A key is kept for
+    /// `window`: a retry within it gets the first response, and after it the key is new again.
+    /// Kept responses hold case data, so every claim also purges those whose window closed.
     pub async fn claim_idempotency_key(
         &self,
         actor: &str,
         key: &str,
         request_hash: &str,
+        window: std::time::Duration,
     ) -> Result<Claim> {
+        let cutoff =
+            Utc::now() - chrono::Duration::from_std(window).unwrap_or(chrono::Duration::MAX);
+        idempotency_key::Entity::delete_many()
+            .filter(idempotency_key::Column::CreatedAt.lt(cutoff))
+            .exec(self.connection())
+            .await?;
         let inserted = idempotency_key::Entity::insert(idempotency_key::ActiveModel {
             actor: Set(actor.to_owned()),
             key: Set(key.to_owned()),

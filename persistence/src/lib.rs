@@ -48,7 +48,8 @@ pub struct Page<T> {
 
 impl Store {
     /// Connects to `sqlite://…` or `postgres://…`. SQLite gets write-ahead logging and a busy
-    /// timeout so that concurrent requests queue instead of failing.
+    /// timeout so that concurrent requests queue instead of failing, and syncs every commit to
+    /// disk: an access-log entry must survive a power cut once the data it covers has left.
     pub async fn connect(url: &str) -> Result<Self> {
         let mut options = ConnectOptions::new(url.to_owned());
         options
@@ -61,7 +62,9 @@ impl Store {
         options.map_sqlx_sqlite_opts(|sqlite| {
             sqlite
                 .journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal)
-                .synchronous(sea_orm::sqlx::sqlite::SqliteSynchronous::Normal)
+                // `Normal` in WAL mode may lose the last commits on power loss; the access log's
+                // promise is durability, and group commit keeps the fsyncs few.
+                .synchronous(sea_orm::sqlx::sqlite::SqliteSynchronous::Full)
                 .busy_timeout(Duration::from_secs(10))
                 .foreign_keys(true)
                 // Each connection has its own page cache; the default 2 MiB turns most reads

@@ -275,6 +275,26 @@ async fn a_case_out_of_sight_fails_like_a_missing_one(database: TestDatabase) {
     );
     assert_eq!(hidden["data"], missing["data"]);
 
+    assert_eq!(live.next().await.expect("complete")["type"], "complete");
+
+    // The alias limit holds on this transport too.
+    let aliases: Vec<String> = (0..51).map(|index| format!("a{index}: kind")).collect();
+    live.send(json!({
+        "id": "c",
+        "type": "subscribe",
+        "payload": {
+            "query": format!("subscription($case: ID!) {{ caseEvents(caseId: $case) {{ {} }} }}", aliases.join(" ")),
+            "variables": { "case": case_id }
+        }
+    }))
+    .await;
+    let refused = live.event("c").await;
+    assert_eq!(refused["data"], Value::Null, "{refused}");
+    assert_eq!(
+        refused["errors"][0]["extensions"]["code"],
+        "GRAPHQL_VALIDATION_FAILED"
+    );
+
     // Without a valid token the connection is never acknowledged.
     assert!(Live::connect(server.address, "not-a-token").await.is_none());
 }

@@ -2,6 +2,7 @@
 //! that return [`ApiResult`], and the per-request context every resolver reads the actor from.
 
 mod accountability;
+mod aliases;
 mod case_mutation;
 mod case_query;
 mod cases;
@@ -236,7 +237,8 @@ pub fn build_schema(limits: &Limits, introspection: bool) -> MaatwerkSchema {
     .limit_depth(limits.depth)
     .limit_complexity(limits.complexity)
     .limit_recursive_depth(limits.recursive_depth)
-    .limit_directives(limits.directives);
+    .limit_directives(limits.directives)
+    .extension(aliases::AliasLimit(limits.aliases));
     if !introspection {
         builder = builder.disable_introspection();
     }

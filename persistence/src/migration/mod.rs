@@ -5,7 +5,7 @@ use sea_orm_migration::prelude::*;
 mod m0001_foundation;
 mod m0002_cases;
 mod m0003_access_log;
-mod m0004_agreement_changes;
+mod m0004_pulls_and_retention;
 
 pub struct Migrator;
 
@@ -42,7 +42,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0001_foundation::Migration),
             Box::new(m0002_cases::Migration),
             Box::new(m0003_access_log::Migration),
-            Box::new(m0004_agreement_changes::Migration),
+            Box::new(m0004_pulls_and_retention::Migration),
         ]
     }
 }
