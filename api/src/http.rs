@@ -21,7 +21,7 @@ use axum::{Extension, Router};
 use domain::identity::Actor;
 use metrics_exporter_prometheus::PrometheusHandle;
 use persistence::Store;
-use persistence::access_log::{AccessLog, Ledger, OperationContext};
+use persistence::access_log::{AccessLog, Delivered, Ledger, OperationContext};
 use persistence::idempotency::Claim;
 use serde_json::json;
 use tracing::Instrument;
@@ -308,7 +308,7 @@ async fn graphql(
         Err(refusal) => return refusal,
     };
     match idempotency_key(&headers) {
-        Ok(None) => execute(&state, &trace_id, format, actor, &body).await,
+        Ok(None) => execute(&state, &trace_id, format, actor, &body, None).await,
         Ok(Some(key)) => execute_once(&state, &trace_id, format, actor, &body, key).await,
         Err(message) => request_error(StatusCode::BAD_REQUEST, format, "BAD_USER_INPUT", message),
     }
@@ -373,6 +373,19 @@ async fn execute_once(
             let Ok(stored) = serde_json::from_str::<StoredResponse>(&stored) else {
                 return internal_error(format, &persistence::Error::Corrupt("stored response"));
             };
+            match deliver_again(state, trace_id, &actor, &stored.delivered).await {
+                Ok(true) => {}
+                Ok(false) => {
+                    // As if the case had never existed: the kept data is no longer theirs.
+                    let mut response =
+                        request_error(StatusCode::OK, format, "NOT_FOUND", "not found");
+                    response
+                        .headers_mut()
+                        .insert("idempotent-replayed", HeaderValue::from_static("true"));
+                    return response;
+                }
+                Err(error) => return internal_error(format, &error),
+            }
             let mut response = json_response(
                 StatusCode::from_u16(stored.status).unwrap_or(StatusCode::OK),
                 format,
@@ -400,7 +413,8 @@ async fn execute_once(
             );
         }
     }
-    let response = execute(state, trace_id, format, actor, body).await;
+    let mut delivered = Vec::new();
+    let response = execute(state, trace_id, format, actor, body, Some(&mut delivered)).await;
     let status = response.status();
     let (parts, body) = response.into_parts();
     let bytes = axum::body::to_bytes(body, usize::MAX)
@@ -414,6 +428,7 @@ async fn execute_once(
         let stored = StoredResponse {
             status: status.as_u16(),
             body: value,
+            delivered,
         };
         state
             .store
@@ -430,11 +445,51 @@ async fn execute_once(
     Response::from_parts(parts, Body::from(bytes))
 }
 
-/// A response kept under an idempotency key.
+/// A response kept under an idempotency key, with what it told about which cases.
 #[derive(serde::Serialize, serde::Deserialize)]
 struct StoredResponse {
     status: u16,
     body: serde_json::Value,
+    #[serde(default)]
+    delivered: Vec<Delivered>,
+}
+
+/// Logs a kept response's case data as delivered again, if the actor still has a relation to
+/// every case in it; `false` when they lost one, and the response must not leave again.
+async fn deliver_again(
+    state: &AppState,
+    trace_id: &TraceId,
+    actor: &Actor,
+    delivered: &[Delivered],
+) -> persistence::Result<bool> {
+    if delivered.is_empty() {
+        return Ok(true);
+    }
+    let ledger = Ledger::new(OperationContext {
+        trace_id: trace_id.0.clone(),
+        operation_id: persistence::access_log::new_hex_id(8),
+        operation_name: None,
+        processing_activity_id: state
+            .settings
+            .processing_activities
+            .for_operation(None, actor)
+            .to_owned(),
+    });
+    let mut cases: Vec<_> = delivered.iter().map(Delivered::case_id).collect();
+    cases.sort_unstable_by_key(|case| case.0);
+    cases.dedup();
+    let snapshot = state.store.snapshot(&ledger).await?;
+    let viewer = snapshot.viewer(actor).await?;
+    let related = snapshot.related_cases(&viewer, &cases).await?;
+    drop(snapshot);
+    if related.len() != cases.len() {
+        return Ok(false);
+    }
+    ledger.deliver_again(delivered)?;
+    if let Some(access_log) = &state.access_log {
+        access_log.record(&ledger).await?;
+    }
+    Ok(true)
 }
 
 fn internal_error(format: Format, error: &(dyn std::error::Error + 'static)) -> Response {
@@ -454,6 +509,7 @@ async fn execute(
     format: Format,
     actor: Actor,
     body: &Bytes,
+    mut delivered: Option<&mut Vec<Delivered>>,
 ) -> Response {
     let batch: BatchRequest = match serde_json::from_slice(body) {
         Ok(batch) => batch,
@@ -521,6 +577,9 @@ async fn execute(
             .execute(request.data(context))
             .instrument(tracing::Span::current())
             .await;
+        if let Some(kept) = delivered.as_deref_mut() {
+            kept.extend(ledger.delivered());
+        }
         // Nothing of a case leaves before its access-log entries are durable.
         let recorded = match &state.access_log {
             Some(access_log) => access_log.record(&ledger).await,

@@ -17,6 +17,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, SecondsFormat, Utc};
+use domain::slice::TeamRole;
 use domain::{CaseId, MunicipalityId};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder,
@@ -67,6 +68,33 @@ pub fn new_hex_id(bytes: usize) -> String {
         .collect()
 }
 
+/// The actor kinds and non-team roles the log names; team roles are [`TeamRole`]'s.
+const ACTOR_NAMES: &[&str] = &[
+    "professional",
+    "resident",
+    "service",
+    "privacy_officer",
+    "invited_organisation",
+];
+
+/// What an operation delivered about one case, as kept with an idempotent response so that
+/// delivering it again is logged like the first time. Kinds and counts, never content.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct Delivered {
+    case_id: uuid::Uuid,
+    actor_kind: String,
+    actor_id: Option<String>,
+    organisation_id: Option<uuid::Uuid>,
+    role: Option<String>,
+    data: String,
+}
+
+impl Delivered {
+    pub fn case_id(&self) -> CaseId {
+        CaseId(self.case_id)
+    }
+}
+
 /// Who acted on a case, as the log records them.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub(crate) struct Accessor {
@@ -107,6 +135,8 @@ struct LedgerState {
     /// `read`, or `export` for an operation whose whole purpose is to hand data over.
     action: &'static str,
     reads: Mutex<Notes>,
+    /// Responses kept from an earlier operation and delivered again by this one.
+    again: Mutex<Vec<PendingEntry>>,
 }
 
 impl Ledger {
@@ -125,6 +155,7 @@ impl Ledger {
             context: Arc::new(context),
             action,
             reads: Mutex::new(BTreeMap::new()),
+            again: Mutex::new(Vec::new()),
         }))
     }
 
@@ -164,7 +195,7 @@ impl Ledger {
 
     fn take_reads(&self) -> Vec<PendingEntry> {
         let action = self.0.action;
-        std::mem::take(&mut *self.lock())
+        let mut entries: Vec<PendingEntry> = std::mem::take(&mut *self.lock())
             .into_iter()
             .map(|((case_id, accessor), disclosure)| PendingEntry {
                 case_id,
@@ -172,7 +203,64 @@ impl Ledger {
                 accessor,
                 data: disclosure.to_json(),
             })
+            .collect();
+        entries.append(
+            &mut self
+                .0
+                .again
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner()),
+        );
+        entries
+    }
+
+    /// What the operation has noted so far, to keep with a response that may be delivered
+    /// again (an idempotent replay).
+    pub fn delivered(&self) -> Vec<Delivered> {
+        self.lock()
+            .iter()
+            .map(|((case_id, accessor), disclosure)| Delivered {
+                case_id: *case_id,
+                actor_kind: accessor.kind.to_owned(),
+                actor_id: accessor.id.clone(),
+                organisation_id: accessor.organisation_id,
+                role: accessor.role.map(str::to_owned),
+                data: disclosure.to_json(),
+            })
             .collect()
+    }
+
+    /// Notes that a kept response is delivered again, by this operation: the same cases, actor
+    /// and kinds of data as when it was first delivered.
+    pub fn deliver_again(&self, delivered: &[Delivered]) -> Result<()> {
+        let mut entries = Vec::with_capacity(delivered.len());
+        for kept in delivered {
+            let known = |name: &str| {
+                ACTOR_NAMES
+                    .iter()
+                    .copied()
+                    .chain(TeamRole::ALL.iter().map(|role| role.as_str()))
+                    .find(|known| *known == name)
+                    .ok_or(Error::Corrupt("kept access-log actor"))
+            };
+            entries.push(PendingEntry {
+                case_id: kept.case_id,
+                action: self.0.action,
+                accessor: Accessor {
+                    kind: known(&kept.actor_kind)?,
+                    id: kept.actor_id.clone(),
+                    organisation_id: kept.organisation_id,
+                    role: kept.role.as_deref().map(known).transpose()?,
+                },
+                data: kept.data.clone(),
+            });
+        }
+        self.0
+            .again
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .extend(entries);
+        Ok(())
     }
 
     pub(crate) fn context_handle(&self) -> Arc<OperationContext> {

@@ -386,10 +386,131 @@ async fn two_servers_on_one_database_extend_one_chain(database: TestDatabase) {
     second.stop(std::time::Duration::from_secs(5)).await;
 }
 
+/// Sends `addFact` with an `Idempotency-Key`; returns status, whether it was a replay, and
+/// the body.
+async fn add_fact_once(
+    server: &DemoServer,
+    token: &str,
+    key: &str,
+    case_id: &str,
+    text: &str,
+) -> (u16, bool, Value) {
+    let body = json!({
+        "query": "mutation($case: ID!, $text: String!) { addFact(caseId: $case, input: { lifeDomain: HOUSING, text: $text, need: NEED_TO_KNOW }) { id text } }",
+        "variables": { "case": case_id, "text": text },
+    });
+    let response = server
+        .client
+        .post(format!("http://{}/graphql", server.address))
+        .bearer_auth(token)
+        .header("idempotency-key", key)
+        .json(&body)
+        .send()
+        .await
+        .expect("the server answers");
+    let replayed = response.headers().get("idempotent-replayed").is_some();
+    let status = response.status().as_u16();
+    (status, replayed, response.json().await.expect("JSON"))
+}
+
+/// The fact reads the housing corporation's member delivered, as the resident's log shows them.
+async fn housing_fact_reads(server: &DemoServer, resident: &str) -> Vec<Value> {
+    let log = server.graphql(resident, LOG, json!({})).await;
+    entries(&log)
+        .into_iter()
+        .filter(|entry| {
+            entry["action"] == "READ"
+                && entry["organisation"]["slug"] == "woonstad-wonen"
+                && kind_count(entry, "fact") == Some(1)
+        })
+        .collect()
+}
+
+async fn an_idempotent_replay_is_logged_and_ends_with_the_membership(database: TestDatabase) {
+    let server = DemoServer::start(database).await;
+    let case_id = server.showcase_id().await;
+    let housing = server.token("woonstad-wonen", "lars").await;
+    let resident = server.resident_token("samira").await;
+    let text = "The boiler has been broken since October; a repair is booked.";
+
+    let (status, replayed, first) =
+        add_fact_once(&server, &housing, "boiler-1", &case_id, text).await;
+    assert_eq!((status, replayed), (200, false), "{first}");
+    let after_first = housing_fact_reads(&server, &resident).await;
+    assert_eq!(after_first.len(), 1, "{after_first:#?}");
+
+    // The replay hands the fact out again, so it is logged again, under its own operation.
+    let (status, replayed, second) =
+        add_fact_once(&server, &housing, "boiler-1", &case_id, text).await;
+    assert_eq!((status, replayed), (200, true));
+    assert_eq!(first, second);
+    let after_replay = housing_fact_reads(&server, &resident).await;
+    assert_eq!(after_replay.len(), 2, "{after_replay:#?}");
+    assert_ne!(
+        after_replay[0]["operationId"],
+        after_replay[1]["operationId"]
+    );
+
+    // Once the member has left the case, the kept response is not theirs any more.
+    let team = server
+        .graphql(
+            &housing,
+            "query($id: ID!) { case(id: $id) { team { id version professional { name } } } }",
+            json!({ "id": case_id }),
+        )
+        .await;
+    let membership = data(&team, "case")["team"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|member| member["professional"]["name"] == "Lars Dekker")
+        .cloned()
+        .expect("lars is on the team");
+    let left = server
+        .graphql(
+            &housing,
+            "mutation($case: ID!, $id: ID!, $version: Int!) { removeTeamMember(caseId: $case, memberId: $id, version: $version) }",
+            json!({ "case": case_id, "id": membership["id"], "version": membership["version"] }),
+        )
+        .await;
+    data(&left, "removeTeamMember");
+    let (status, replayed, refused) =
+        add_fact_once(&server, &housing, "boiler-1", &case_id, text).await;
+    assert_eq!((status, replayed), (200, true));
+    assert_eq!(
+        refused["errors"][0]["extensions"]["code"], "NOT_FOUND",
+        "{refused}"
+    );
+    assert!(!refused.to_string().contains(text));
+    assert_eq!(housing_fact_reads(&server, &resident).await.len(), 2);
+}
+
+async fn an_idempotency_key_expires_after_its_window(database: TestDatabase) {
+    let server = DemoServer::start_with(database, |settings| {
+        settings.limits.idempotency_window_seconds = 1;
+    })
+    .await;
+    let case_id = server.showcase_id().await;
+    let lead = server.token("buurtteam-amsterdam-west", "anna").await;
+    let text = "Rent is 987 euro a month.";
+    let (_, replayed, first) = add_fact_once(&server, &lead, "rent-1", &case_id, text).await;
+    assert!(!replayed, "{first}");
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    // The window closed: the key is new again and the request runs again.
+    let (status, replayed, second) = add_fact_once(&server, &lead, "rent-1", &case_id, text).await;
+    assert_eq!((status, replayed), (200, false), "{second}");
+    assert_ne!(
+        first["data"]["addFact"]["id"],
+        second["data"]["addFact"]["id"]
+    );
+}
+
 on_both_databases!(
     a_read_shows_in_the_residents_access_log,
     the_chain_verifies_and_names_an_edited_row,
     no_case_data_leaves_when_the_log_cannot_be_written,
     a_privacy_officer_reads_the_log_of_their_organisations_cases,
     two_servers_on_one_database_extend_one_chain,
+    an_idempotent_replay_is_logged_and_ends_with_the_membership,
+    an_idempotency_key_expires_after_its_window,
 );

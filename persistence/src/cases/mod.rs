@@ -616,6 +616,17 @@ impl Snapshot {
             .ok_or(Error::NotFound("case"))
     }
 
+    /// Which of `case_ids` the viewer still has a relation to, as of this snapshot: a response
+    /// kept from earlier is delivered again only while every case in it is.
+    pub async fn related_cases(&self, viewer: &Viewer, case_ids: &[CaseId]) -> Result<Vec<CaseId>> {
+        Ok(self
+            .case_accesses(viewer, case_ids)
+            .await?
+            .into_iter()
+            .map(|access| access.case_id)
+            .collect())
+    }
+
     /// The viewer's access to each of `case_ids` they have a relation to, in one query.
     pub(crate) async fn case_accesses(
         &self,
