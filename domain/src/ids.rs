@@ -56,4 +56,10 @@ id_type!(
     AgreementId,
     /// An evaluation of results against the perspective.
     EvaluationId,
+    /// The right of an organisation role to take decisions of one kind.
+    MandateId,
+    /// A decision on a case: taken within mandate, or escalated.
+    DecisionId,
+    /// A maatwerkbudget of an organisation or a municipality for one year.
+    BudgetId,
 );

@@ -14,6 +14,7 @@ pub mod identity;
 pub mod ids;
 pub mod kind_policy;
 pub mod life_domain;
+pub mod mandate;
 pub mod organisation;
 pub mod resident;
 pub mod slice;

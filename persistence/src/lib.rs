@@ -13,6 +13,7 @@ pub mod events;
 pub mod idempotency;
 pub mod identity;
 pub mod kind_policies;
+pub mod mandates;
 mod migration;
 pub mod organisations;
 pub mod residents;

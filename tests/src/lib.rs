@@ -530,6 +530,24 @@ impl DemoServer {
             .expect("sign a demo token")
     }
 
+    /// A token for a demo professional with other organisation roles than the demo gives
+    /// them (within what the organisation allows): `maatwerk token --roles`.
+    pub async fn token_with_roles(
+        &self,
+        organisation: &str,
+        person: &str,
+        roles: &[&str],
+    ) -> String {
+        let target = api::token::TokenFor::Professional {
+            organisation: organisation.into(),
+            person: person.into(),
+            roles: Some(roles.iter().map(|role| (*role).to_owned()).collect()),
+        };
+        api::token::issue(&self.store, &target, 600)
+            .await
+            .expect("sign a demo token")
+    }
+
     /// The database the server runs on.
     pub fn database_url(&self) -> String {
         self._database.url.clone()

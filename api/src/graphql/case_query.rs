@@ -215,6 +215,10 @@ pub(crate) async fn case_node(
             .evaluation(viewer, EvaluationId(id))
             .await?
             .map(|item| Node::Evaluation(Evaluation(item))),
+        NodeType::Decision => snapshot
+            .decision(viewer, domain::DecisionId(id))
+            .await?
+            .map(|item| Node::Decision(super::mandates::Decision(item))),
         _ => None,
     })
 }

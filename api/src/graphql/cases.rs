@@ -97,7 +97,7 @@ impl Loader<domain::ProfessionalId> for CaseLoader {
 
 /// A professional as a colleague on a case sees them: contact details stay within their
 /// organisation.
-async fn colleague(
+pub(crate) async fn colleague(
     ctx: &Context<'_>,
     id: domain::ProfessionalId,
 ) -> ApiResult<Option<Professional>> {
@@ -146,6 +146,7 @@ batch_key! {
     FirstStepsOf => Vec<domain::case::FirstStep>, |snapshot, accesses| snapshot.first_steps(&accesses);
     AgreementsOf => Vec<domain::case::Agreement>, |snapshot, accesses| snapshot.agreements(&accesses);
     EvaluationsOf => Vec<domain::case::Evaluation>, |snapshot, accesses| snapshot.evaluations(&accesses);
+    DecisionsOf => Vec<domain::mandate::Decision>, |snapshot, accesses| snapshot.decisions(&accesses);
     OpenAgreementCountOf => u64, |snapshot, accesses| snapshot.open_agreement_counts(&accesses);
     ResidentOf => Option<domain::resident::Resident>, |snapshot, accesses| async {
         snapshot.case_residents(&accesses).await.map(|residents| {
@@ -189,6 +190,7 @@ pub(crate) async fn prime(
         prime_part!("perspectives", PerspectivesOf),
         prime_part!("firstSteps", FirstStepsOf),
         prime_part!("evaluations", EvaluationsOf),
+        prime_part!("decisions", DecisionsOf),
         prime_part!("openAgreementCount", OpenAgreementCountOf),
         prime_part!("resident", ResidentOf),
     )?;
@@ -302,7 +304,7 @@ impl TotalCount {
     }
 }
 
-async fn organisation(
+pub(crate) async fn organisation(
     ctx: &Context<'_>,
     id: domain::OrganisationId,
 ) -> ApiResult<Option<Organisation>> {
@@ -592,6 +594,19 @@ impl Case {
             .unwrap_or_default()
             .into_iter()
             .map(Evaluation)
+            .collect())
+    }
+
+    /// Decisions taken with the mandate at the table, and escalations beyond it.
+    async fn decisions(&self, ctx: &Context<'_>) -> ApiResult<Vec<super::mandates::Decision>> {
+        let reads = reads(ctx).await?;
+        Ok(reads
+            .loader
+            .load_one(DecisionsOf(self.access.clone()))
+            .await?
+            .unwrap_or_default()
+            .into_iter()
+            .map(super::mandates::Decision)
             .collect())
     }
 
@@ -1133,6 +1148,7 @@ impl TimelineEvent {
             "first_step" => NodeType::FirstStep,
             "agreement" => NodeType::Agreement,
             "evaluation" => NodeType::Evaluation,
+            "decision" => NodeType::Decision,
             "invitation" => NodeType::Invitation,
             _ => return None,
         };

@@ -33,6 +33,30 @@ mirror_enum!(
 );
 
 mirror_enum!(
+    /// What a decision decides.
+    DecisionKind => domain::mandate::DecisionKind {
+        BudgetAllocation, HousingUrgencyDeclaration, DebtArrangement, BenefitException, Other,
+    }
+);
+
+mirror_enum!(
+    /// The period a quota counts over.
+    QuotaPeriod => domain::mandate::QuotaPeriod { Month, Quarter, Year }
+);
+
+mirror_enum!(
+    /// Taken within mandate, escalated beyond it, then approved or declined.
+    DecisionStatus => domain::mandate::DecisionStatus { Taken, Escalated, Approved, Declined }
+);
+
+mirror_enum!(
+    /// What maatwerkbudget money is spent on.
+    BudgetCategory => domain::mandate::BudgetCategory {
+        Shelter, EmergencyFoodAdvance, RentArrears, Debt, Mobility, Education, Other,
+    }
+);
+
+mirror_enum!(
     /// A role a professional holds in their organisation.
     OrganisationRole => domain::OrganisationRole {
         Professional, TeamLead, Coach, ProcessFacilitator, PolicyAnalyst, PrivacyOfficer, OrgAdmin,

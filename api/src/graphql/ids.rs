@@ -25,6 +25,9 @@ pub enum NodeType {
     FirstStep,
     Agreement,
     Evaluation,
+    Decision,
+    Mandate,
+    Budget,
 }
 
 impl NodeType {
@@ -45,6 +48,9 @@ impl NodeType {
             NodeType::FirstStep => "FirstStep",
             NodeType::Agreement => "Agreement",
             NodeType::Evaluation => "Evaluation",
+            NodeType::Decision => "Decision",
+            NodeType::Mandate => "Mandate",
+            NodeType::Budget => "Budget",
         }
     }
 
@@ -65,6 +71,9 @@ impl NodeType {
             NodeType::FirstStep,
             NodeType::Agreement,
             NodeType::Evaluation,
+            NodeType::Decision,
+            NodeType::Mandate,
+            NodeType::Budget,
         ]
         .into_iter()
         .find(|node_type| node_type.name() == name)

@@ -9,6 +9,7 @@ mod cases;
 pub mod enums;
 pub mod ids;
 mod integration;
+mod mandates;
 mod mutation;
 mod query;
 pub mod subscription;
@@ -30,11 +31,16 @@ pub struct Query(
     case_query::CaseQuery,
     accountability::AccountabilityQuery,
     integration::IntegrationQuery,
+    mandates::MandateQuery,
 );
 
 /// Every mutation.
 #[derive(async_graphql::MergedObject, Default)]
-pub struct Mutation(mutation::FoundationMutation, case_mutation::CaseMutation);
+pub struct Mutation(
+    mutation::FoundationMutation,
+    case_mutation::CaseMutation,
+    mandates::MandateMutation,
+);
 
 pub type MaatwerkSchema = Schema<Query, Mutation, subscription::Subscription>;
 

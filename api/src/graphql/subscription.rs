@@ -170,6 +170,10 @@ async fn load_item(
             .evaluation(viewer, EvaluationId(id))
             .await?
             .map(|item| CaseItem::Evaluation(Evaluation(item))),
+        "decision" => snapshot
+            .decision(viewer, domain::DecisionId(id))
+            .await?
+            .map(|item| CaseItem::Decision(super::mandates::Decision(item))),
         "invitation" => snapshot
             .invitation(viewer, InvitationId(id))
             .await?
@@ -191,6 +195,7 @@ pub enum CaseItem {
     FirstStep(FirstStep),
     Agreement(Agreement),
     Evaluation(Evaluation),
+    Decision(super::mandates::Decision),
     Invitation(Invitation),
     Consent(Consent),
 }

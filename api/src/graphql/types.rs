@@ -77,6 +77,7 @@ pub enum Node {
     FirstStep(super::cases::FirstStep),
     Agreement(super::cases::Agreement),
     Evaluation(super::cases::Evaluation),
+    Decision(super::mandates::Decision),
 }
 
 /// A municipality (gemeente): the tenant boundary for cases.

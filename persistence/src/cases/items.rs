@@ -113,6 +113,7 @@ const ITEM_TABLES: &[(&str, &str, Slicing)] = &[
     ("first_step", "first_steps", Slicing::Shared),
     ("agreement", "agreements", Slicing::Shared),
     ("evaluation", "evaluations", Slicing::Shared),
+    ("decision", "decisions", Slicing::Shared),
 ];
 
 fn uuid_of(value: sea_orm::Value) -> Result<uuid::Uuid> {
@@ -269,7 +270,7 @@ fn by_case<T>(items: Vec<(CaseId, T)>) -> HashMap<CaseId, Vec<T>> {
 impl Snapshot {
     /// The rows of item table `E` on the cases of `accesses` that their viewer may see, with
     /// the access each row was read under: one query per predicate group.
-    async fn visible<E>(
+    pub(super) async fn visible<E>(
         &self,
         accesses: &[CaseAccess],
         slicing: Slicing,
@@ -485,7 +486,7 @@ impl Snapshot {
         Ok(case_id.map(CaseId))
     }
 
-    async fn visible_item<E>(
+    pub(super) async fn visible_item<E>(
         &self,
         viewer: &Viewer,
         id: uuid::Uuid,

@@ -11,6 +11,7 @@
 
 mod accountability;
 mod consent;
+mod decisions;
 mod integration;
 mod items;
 mod records;
@@ -32,6 +33,7 @@ use sea_orm::{
 };
 
 pub use accountability::LogCursor;
+pub use decisions::{NewDecision, Resolution};
 pub use integration::ChangeCursor;
 pub use items::{
     NewAgreement, NewEvaluation, NewFact, NewFirstStep, NewProblem, TimelineEntry, WithholdableItem,

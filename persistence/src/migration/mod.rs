@@ -6,6 +6,7 @@ mod m0001_foundation;
 mod m0002_cases;
 mod m0003_access_log;
 mod m0004_pulls_and_retention;
+mod m0005_mandates_and_budgets;
 
 pub struct Migrator;
 
@@ -43,6 +44,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0002_cases::Migration),
             Box::new(m0003_access_log::Migration),
             Box::new(m0004_pulls_and_retention::Migration),
+            Box::new(m0005_mandates_and_budgets::Migration),
         ]
     }
 }

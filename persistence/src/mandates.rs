@@ -1,0 +1,210 @@
+//! Mandates and budgets as their holders manage them (DOMAIN.md §3). Who may manage or read
+//! them is decided by the caller from the actor's organisation roles; decisions on cases, which
+//! use them, live in [`crate::cases`].
+
+use chrono::{Datelike, Utc};
+use domain::mandate::{
+    Budget, BudgetCategory, BudgetHolder, DecisionKind, Mandate, MandateLimits, QuotaPeriod,
+    TrendCell, TrendFigures,
+};
+use domain::{BudgetId, MandateId, MunicipalityId, OrganisationId, OrganisationRole};
+use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+
+use crate::entity::{budget, decision, mandate};
+use crate::error::conflict_on_unique;
+use crate::{Error, Result, Store};
+
+pub(crate) fn to_mandate(row: mandate::Model) -> Result<Mandate> {
+    Ok(Mandate {
+        id: MandateId(row.id),
+        organisation_id: OrganisationId(row.organisation_id),
+        role: OrganisationRole::parse(&row.role).ok_or(Error::Corrupt("mandate role"))?,
+        kind: DecisionKind::parse(&row.kind).ok_or(Error::Corrupt("mandate kind"))?,
+        limits: MandateLimits {
+            max_amount_cents: row.max_amount_cents,
+            period: row
+                .period
+                .as_deref()
+                .map(|period| QuotaPeriod::parse(period).ok_or(Error::Corrupt("mandate period")))
+                .transpose()?,
+            max_count: row.max_count,
+            max_total_cents: row.max_total_cents,
+            valid_from: row.valid_from,
+            valid_until: row.valid_until,
+        },
+        created_at: row.created_at,
+        version: row.version,
+    })
+}
+
+pub(crate) fn to_budget(row: budget::Model) -> Result<Budget> {
+    let holder = match (row.organisation_id, row.municipality_id) {
+        (Some(organisation), None) => BudgetHolder::Organisation(OrganisationId(organisation)),
+        (None, Some(municipality)) => BudgetHolder::Municipality(MunicipalityId(municipality)),
+        _ => return Err(Error::Corrupt("budget holder")),
+    };
+    Ok(Budget {
+        id: BudgetId(row.id),
+        holder,
+        year: row.year,
+        amount_cents: row.amount_cents,
+        allocated_cents: row.allocated_cents,
+        version: row.version,
+    })
+}
+
+impl Store {
+    /// Grants `role` of `organisation_id` the mandate to take decisions of `kind` within
+    /// `limits` (already checked by [`MandateLimits::parse`]).
+    pub async fn create_mandate(
+        &self,
+        organisation_id: OrganisationId,
+        role: OrganisationRole,
+        kind: DecisionKind,
+        limits: MandateLimits,
+    ) -> Result<Mandate> {
+        let id = MandateId::generate();
+        mandate::Entity::insert(mandate::ActiveModel {
+            id: Set(id.0),
+            organisation_id: Set(organisation_id.0),
+            role: Set(role.as_str().to_owned()),
+            kind: Set(kind.as_str().to_owned()),
+            max_amount_cents: Set(limits.max_amount_cents),
+            period: Set(limits.period.map(|period| period.as_str().to_owned())),
+            max_count: Set(limits.max_count),
+            max_total_cents: Set(limits.max_total_cents),
+            valid_from: Set(limits.valid_from),
+            valid_until: Set(limits.valid_until),
+            created_at: Set(Utc::now()),
+            version: Set(1),
+        })
+        .exec_without_returning(self.connection())
+        .await?;
+        self.mandate(id).await?.ok_or(Error::NotFound("mandate"))
+    }
+
+    pub async fn mandate(&self, id: MandateId) -> Result<Option<Mandate>> {
+        mandate::Entity::find_by_id(id.0)
+            .one(self.connection())
+            .await?
+            .map(to_mandate)
+            .transpose()
+    }
+
+    /// An organisation's mandates, by kind and then by when they were granted.
+    pub async fn mandates_of(&self, organisation_id: OrganisationId) -> Result<Vec<Mandate>> {
+        mandate::Entity::find()
+            .filter(mandate::Column::OrganisationId.eq(organisation_id.0))
+            .order_by_asc(mandate::Column::Kind)
+            .order_by_asc(mandate::Column::CreatedAt)
+            .all(self.connection())
+            .await?
+            .into_iter()
+            .map(to_mandate)
+            .collect()
+    }
+
+    /// A yearly budget for an organisation or a municipality; one per holder and year.
+    pub async fn create_budget(
+        &self,
+        holder: BudgetHolder,
+        year: i32,
+        amount_cents: i64,
+    ) -> Result<Budget> {
+        let id = BudgetId::generate();
+        let (organisation, municipality) = match holder {
+            BudgetHolder::Organisation(id) => (Some(id.0), None),
+            BudgetHolder::Municipality(id) => (None, Some(id.0)),
+        };
+        budget::Entity::insert(budget::ActiveModel {
+            id: Set(id.0),
+            organisation_id: Set(organisation),
+            municipality_id: Set(municipality),
+            year: Set(year),
+            amount_cents: Set(amount_cents),
+            allocated_cents: Set(0),
+            created_at: Set(Utc::now()),
+            version: Set(1),
+        })
+        .exec_without_returning(self.connection())
+        .await
+        .map_err(|error| conflict_on_unique(error, "budget for this holder and year"))?;
+        self.budget(id).await?.ok_or(Error::NotFound("budget"))
+    }
+
+    pub async fn budget(&self, id: BudgetId) -> Result<Option<Budget>> {
+        budget::Entity::find_by_id(id.0)
+            .one(self.connection())
+            .await?
+            .map(to_budget)
+            .transpose()
+    }
+
+    /// The budgets of an organisation and of the municipalities it serves, newest year first.
+    pub async fn budgets_for(
+        &self,
+        organisation_id: OrganisationId,
+        municipalities: &[MunicipalityId],
+    ) -> Result<Vec<Budget>> {
+        budget::Entity::find()
+            .filter(
+                sea_orm::Condition::any()
+                    .add(budget::Column::OrganisationId.eq(organisation_id.0))
+                    .add(
+                        budget::Column::MunicipalityId
+                            .is_in(municipalities.iter().map(|municipality| municipality.0)),
+                    ),
+            )
+            .order_by_desc(budget::Column::Year)
+            .order_by_asc(budget::Column::Id)
+            .all(self.connection())
+            .await?
+            .into_iter()
+            .map(to_budget)
+            .collect()
+    }
+
+    /// Where a budget's money went: per category and month, the cases, allocations and amount
+    /// of allocations taken or approved; cells of fewer than five cases come back suppressed
+    /// (§5.10). No case or resident leaves: only counts and sums.
+    pub async fn budget_trend(&self, id: BudgetId) -> Result<Vec<TrendCell>> {
+        use std::collections::{BTreeMap, BTreeSet};
+        let rows = decision::Entity::find()
+            .filter(decision::Column::BudgetId.eq(id.0))
+            .filter(decision::Column::Status.is_in(["taken", "approved"]))
+            .all(self.connection())
+            .await?;
+        let mut cells: BTreeMap<
+            (BudgetCategory, chrono::NaiveDate),
+            (BTreeSet<uuid::Uuid>, i64, i64),
+        > = BTreeMap::new();
+        for row in rows {
+            let category = row
+                .category
+                .as_deref()
+                .and_then(BudgetCategory::parse)
+                .ok_or(Error::Corrupt("allocation category"))?;
+            let day = row.decided_at.date_naive();
+            let month = chrono::NaiveDate::from_ymd_opt(day.year(), day.month(), 1)
+                .ok_or(Error::Corrupt("allocation date"))?;
+            let cell = cells.entry((category, month)).or_default();
+            cell.0.insert(row.case_id);
+            cell.1 += 1;
+            cell.2 += row.amount_cents.unwrap_or(0);
+        }
+        Ok(cells
+            .into_iter()
+            .map(|((category, month), (cases, allocations, total_cents))| {
+                TrendCell::new(
+                    category,
+                    month,
+                    TrendFigures {
+                        cases: cases.len() as i64,
+                        allocations,
+                        total_cents,
+                    },
+                )
+            })
+            .collect())
+    }
+}

@@ -1,0 +1,456 @@
+//! Mandate at the table and the maatwerkbudget over real HTTP on the demo data (DOMAIN.md §3):
+//! decisions within mandate are taken at once and beyond it escalated; quotas and budgets hold
+//! under 200 concurrent requests; escalations are approved or declined by someone with enough
+//! mandate; the trend report shows only cells of five cases or more; decisions pass the slice.
+
+use std::collections::BTreeMap;
+
+use chrono::{Datelike, NaiveDate, Utc};
+use domain::resident::Contact;
+use maatwerk_tests::{DemoServer, Response, TestDatabase, on_both_databases};
+use persistence::residents::NewResident;
+use serde_json::{Value, json};
+
+const ORGANISATION: &str = "buurtteam-amsterdam-west";
+
+const RECORD: &str = r#"mutation($case: ID!, $input: DecisionInput!) {
+  recordDecision(caseId: $case, input: $input) {
+    id status version description amountCents beyondMandate decidedBy { name }
+  }
+}"#;
+
+fn data<'a>(response: &'a Response, field: &str) -> &'a Value {
+    assert_eq!(response.status, 200, "{}", response.body);
+    assert!(response.body.get("errors").is_none(), "{}", response.body);
+    &response.body["data"][field]
+}
+
+async fn organisation_id(server: &DemoServer, token: &str) -> Value {
+    let me = server
+        .graphql(
+            token,
+            "{ me { professional { organisation { id } } } }",
+            json!({}),
+        )
+        .await;
+    data(&me, "me")["professional"]["organisation"]["id"].clone()
+}
+
+/// Grants `role` of the neighbourhood team a mandate, as its org_admin.
+async fn grant(server: &DemoServer, role: &str, kind: &str, limits: Value) -> Value {
+    let admin = server.token(ORGANISATION, "eva").await;
+    let mut input = json!({
+        "organisationId": organisation_id(server, &admin).await,
+        "role": role,
+        "kind": kind,
+    });
+    input
+        .as_object_mut()
+        .unwrap()
+        .extend(limits.as_object().unwrap().clone());
+    let response = server
+        .graphql(
+            &admin,
+            "mutation($input: MandateInput!) { createMandate(input: $input) { id kind maxCount } }",
+            json!({ "input": input }),
+        )
+        .await;
+    data(&response, "createMandate").clone()
+}
+
+/// `count` new cases of the case lead `token`, each for a resident of its own.
+async fn open_cases(server: &DemoServer, token: &str, count: usize) -> Vec<String> {
+    let municipalities = server
+        .graphql(token, "{ municipalities { id code } }", json!({}))
+        .await;
+    let amsterdam = data(&municipalities, "municipalities")
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|municipality| municipality["code"] == "AMS")
+        .expect("Amsterdam")["id"]
+        .clone();
+    let mut cases = Vec::with_capacity(count);
+    for index in 0..count {
+        let resident = server
+            .store
+            .insert_resident(NewResident {
+                name: format!("Resident {index}"),
+                date_of_birth: NaiveDate::from_ymd_opt(1980, 1, 1).unwrap(),
+                contact: Contact::default(),
+                bsn: None,
+            })
+            .await
+            .unwrap();
+        let resident_id =
+            api::graphql::ids::encode(api::graphql::ids::NodeType::Resident, resident.id.0);
+        let opened = server
+            .graphql(
+                token,
+                "mutation($input: OpenCaseInput!) { openCase(input: $input) { id } }",
+                json!({ "input": { "municipalityId": amsterdam, "residentId": resident_id.0 } }),
+            )
+            .await;
+        cases.push(data(&opened, "openCase")["id"].as_str().unwrap().to_owned());
+    }
+    cases
+}
+
+/// Sends `per_case` decisions on each case all at once, and returns every response.
+async fn decide_all_at_once(
+    server: &DemoServer,
+    token: &str,
+    cases: &[String],
+    per_case: usize,
+    input: Value,
+) -> Vec<Response> {
+    let input = &input;
+    let requests = cases.iter().flat_map(|case| {
+        (0..per_case)
+            .map(move |_| server.graphql(token, RECORD, json!({ "case": case, "input": input })))
+    });
+    futures::future::join_all(requests).await
+}
+
+fn statuses(responses: &[Response]) -> BTreeMap<String, usize> {
+    let mut counts = BTreeMap::new();
+    for response in responses {
+        let outcome = match response.error_code() {
+            Some(code) => code.to_owned(),
+            None => data(response, "recordDecision")["status"]
+                .as_str()
+                .unwrap()
+                .to_owned(),
+        };
+        *counts.entry(outcome).or_default() += 1;
+    }
+    counts
+}
+
+async fn a_quota_is_never_exceeded_under_concurrency(database: TestDatabase) {
+    let server = DemoServer::start(database).await;
+    grant(
+        &server,
+        "PROFESSIONAL",
+        "HOUSING_URGENCY_DECLARATION",
+        json!({ "period": "YEAR", "maxCount": 40 }),
+    )
+    .await;
+    let lead = server.token(ORGANISATION, "anna").await;
+    let cases = open_cases(&server, &lead, 20).await;
+    let responses = decide_all_at_once(
+        &server,
+        &lead,
+        &cases,
+        10,
+        json!({ "kind": "HOUSING_URGENCY_DECLARATION", "description": "Urgent: eviction in two weeks" }),
+    )
+    .await;
+    // Exactly the quota is declared; the rest go to the team as escalations, none is lost.
+    assert_eq!(
+        statuses(&responses),
+        BTreeMap::from([("ESCALATED".to_owned(), 160), ("TAKEN".to_owned(), 40)])
+    );
+    let escalated = responses
+        .iter()
+        .map(|response| &data(response, "recordDecision")["beyondMandate"])
+        .find(|beyond| !beyond.is_null())
+        .expect("an escalation");
+    assert_eq!(
+        escalated,
+        "the mandate's quota of decisions for this period is used up"
+    );
+}
+
+async fn a_budget_never_goes_below_zero_under_concurrency(database: TestDatabase) {
+    let server = DemoServer::start(database).await;
+    let admin = server.token(ORGANISATION, "eva").await;
+    let budget = server
+        .graphql(
+            &admin,
+            "mutation($input: BudgetInput!) { createBudget(input: $input) { id remainingCents } }",
+            json!({ "input": {
+                "organisationId": organisation_id(&server, &admin).await,
+                "year": Utc::now().year(),
+                "amountCents": 4_000,
+            } }),
+        )
+        .await;
+    let budget = data(&budget, "createBudget").clone();
+    assert_eq!(budget["remainingCents"], 4_000);
+    grant(&server, "PROFESSIONAL", "BUDGET_ALLOCATION", json!({})).await;
+    let lead = server.token(ORGANISATION, "anna").await;
+    let cases = open_cases(&server, &lead, 20).await;
+    let responses = decide_all_at_once(
+        &server,
+        &lead,
+        &cases,
+        10,
+        json!({
+            "kind": "BUDGET_ALLOCATION",
+            "description": "Bus pass for the first month of work",
+            "amountCents": 100,
+            "category": "MOBILITY",
+            "budgetId": budget["id"],
+        }),
+    )
+    .await;
+    assert_eq!(
+        statuses(&responses),
+        BTreeMap::from([("BAD_USER_INPUT".to_owned(), 160), ("TAKEN".to_owned(), 40)])
+    );
+    let refused = responses
+        .iter()
+        .find(|response| response.error_code().is_some())
+        .unwrap();
+    assert_eq!(
+        refused.body["errors"][0]["extensions"]["field"],
+        "amountCents"
+    );
+    let budgets = server
+        .graphql(
+            &lead,
+            "{ budgets { id allocatedCents remainingCents } }",
+            json!({}),
+        )
+        .await;
+    let budgets = data(&budgets, "budgets").as_array().unwrap().clone();
+    assert_eq!(
+        budgets,
+        vec![json!({ "id": budget["id"], "allocatedCents": 4_000, "remainingCents": 0 })]
+    );
+}
+
+async fn beyond_mandate_a_decision_is_escalated_and_resolved_by_enough_mandate(
+    database: TestDatabase,
+) {
+    let server = DemoServer::start(database).await;
+    grant(
+        &server,
+        "PROFESSIONAL",
+        "DEBT_ARRANGEMENT",
+        json!({ "maxAmountCents": 50_000 }),
+    )
+    .await;
+    grant(
+        &server,
+        "TEAM_LEAD",
+        "DEBT_ARRANGEMENT",
+        json!({ "maxAmountCents": 500_000 }),
+    )
+    .await;
+    let case_id = server.showcase_id().await;
+    // Anna acting with her professional role only, and then as the team lead she also is.
+    let professional = server
+        .token_with_roles(ORGANISATION, "anna", &["professional"])
+        .await;
+    let team_lead = server.token(ORGANISATION, "anna").await;
+    let decide = |token: String, amount: i64| {
+        let server = &server;
+        let case_id = case_id.clone();
+        async move {
+            let response = server
+                .graphql(
+                    &token,
+                    RECORD,
+                    json!({ "case": case_id, "input": {
+                        "kind": "DEBT_ARRANGEMENT",
+                        "description": "Settle the energy debt with a one-off payment",
+                        "amountCents": amount,
+                    } }),
+                )
+                .await;
+            data(&response, "recordDecision").clone()
+        }
+    };
+
+    let within = decide(professional.clone(), 40_000).await;
+    assert_eq!(within["status"], "TAKEN");
+    assert_eq!(within["beyondMandate"], Value::Null);
+    let beyond = decide(professional.clone(), 120_000).await;
+    assert_eq!(beyond["status"], "ESCALATED");
+    assert_eq!(
+        beyond["beyondMandate"],
+        "the amount is above the mandate's maximum per decision"
+    );
+    let declined_one = decide(professional.clone(), 90_000).await;
+
+    // Someone without mandate for it cannot approve or decline; neither can the process
+    // facilitator; a stale version is a conflict.
+    let approve = "mutation($id: ID!, $version: Int!) { approveDecision(id: $id, version: $version) { status resolvedBy { name } version } }";
+    let decline = "mutation($id: ID!, $version: Int!, $reason: String!) { declineDecision(id: $id, version: $version, reason: $reason) { status declineReason } }";
+    let income = server.token("wpi-amsterdam", "ilse").await;
+    let refused = server
+        .graphql(
+            &income,
+            approve,
+            json!({ "id": beyond["id"], "version": beyond["version"] }),
+        )
+        .await;
+    assert_eq!(refused.error_code(), Some("FORBIDDEN"), "{}", refused.body);
+    let facilitator = server.token(ORGANISATION, "chantal").await;
+    let refused = server
+        .graphql(
+            &facilitator,
+            decline,
+            json!({ "id": beyond["id"], "version": beyond["version"], "reason": "no" }),
+        )
+        .await;
+    assert_eq!(refused.error_code(), Some("FORBIDDEN"), "{}", refused.body);
+    let refused = server
+        .graphql(
+            &team_lead,
+            approve,
+            json!({ "id": beyond["id"], "version": 7 }),
+        )
+        .await;
+    assert_eq!(refused.error_code(), Some("CONFLICT"), "{}", refused.body);
+
+    let approved = server
+        .graphql(
+            &team_lead,
+            approve,
+            json!({ "id": beyond["id"], "version": beyond["version"] }),
+        )
+        .await;
+    let approved = data(&approved, "approveDecision");
+    assert_eq!(approved["status"], "APPROVED");
+    assert_eq!(approved["resolvedBy"]["name"], "Anna de Boer");
+    // Once resolved, it is resolved.
+    let again = server
+        .graphql(
+            &team_lead,
+            approve,
+            json!({ "id": beyond["id"], "version": approved["version"] }),
+        )
+        .await;
+    assert_eq!(again.error_code(), Some("BAD_USER_INPUT"), "{}", again.body);
+
+    let without_reason = server
+        .graphql(
+            &team_lead,
+            decline,
+            json!({ "id": declined_one["id"], "version": declined_one["version"], "reason": " " }),
+        )
+        .await;
+    assert_eq!(without_reason.error_code(), Some("BAD_USER_INPUT"));
+    let declined = server
+        .graphql(
+            &team_lead,
+            decline,
+            json!({ "id": declined_one["id"], "version": declined_one["version"], "reason": "A payment plan is cheaper" }),
+        )
+        .await;
+    let declined = data(&declined, "declineDecision");
+    assert_eq!(declined["status"], "DECLINED");
+    assert_eq!(declined["declineReason"], "A payment plan is cheaper");
+
+    // The team sees the decisions; the process facilitator sees that they exist, not what
+    // they say; the resident sees their own; an outsider finds nothing.
+    let query =
+        "query($id: ID!) { case(id: $id) { decisions { id status description amountCents } } }";
+    let housing = server.token("woonstad-wonen", "lars").await;
+    let seen = server
+        .graphql(&housing, query, json!({ "id": case_id }))
+        .await;
+    let seen = data(&seen, "case")["decisions"].as_array().unwrap().clone();
+    assert_eq!(
+        seen.iter()
+            .map(|decision| decision["status"].as_str().unwrap())
+            .collect::<Vec<_>>(),
+        ["TAKEN", "APPROVED", "DECLINED"]
+    );
+    assert_eq!(seen[1]["amountCents"], 120_000);
+    let process = server
+        .graphql(&facilitator, query, json!({ "id": case_id }))
+        .await;
+    assert!(
+        data(&process, "case")["decisions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|decision| decision["description"].is_null() && decision["amountCents"].is_null())
+    );
+    let resident = server.resident_token("samira").await;
+    let own = server
+        .graphql(&resident, query, json!({ "id": case_id }))
+        .await;
+    assert_eq!(data(&own, "case")["decisions"].as_array().unwrap().len(), 3);
+    let outsider = server.token("werk-en-inkomen-zaanstad", "tess").await;
+    let hidden = server
+        .graphql(
+            &outsider,
+            "query($id: ID!) { node(id: $id) { id } }",
+            json!({ "id": beyond["id"] }),
+        )
+        .await;
+    assert_eq!(hidden.body["data"]["node"], Value::Null);
+    assert_eq!(hidden.error_code(), Some("NOT_FOUND"));
+}
+
+async fn the_trend_report_suppresses_cells_of_fewer_than_five_cases(database: TestDatabase) {
+    let server = DemoServer::start(database).await;
+    let admin = server.token(ORGANISATION, "eva").await;
+    let budget = server
+        .graphql(
+            &admin,
+            "mutation($input: BudgetInput!) { createBudget(input: $input) { id } }",
+            json!({ "input": {
+                "organisationId": organisation_id(&server, &admin).await,
+                "year": Utc::now().year(),
+                "amountCents": 10_000_000,
+            } }),
+        )
+        .await;
+    let budget_id = data(&budget, "createBudget")["id"].clone();
+    grant(&server, "PROFESSIONAL", "BUDGET_ALLOCATION", json!({})).await;
+    let lead = server.token(ORGANISATION, "anna").await;
+    let cases = open_cases(&server, &lead, 6).await;
+    let allocate = |case: &str, category: &str, amount: i64| {
+        server.graphql(
+            &lead,
+            RECORD,
+            json!({ "case": case, "input": {
+                "kind": "BUDGET_ALLOCATION", "description": "Allocation",
+                "amountCents": amount, "category": category, "budgetId": budget_id,
+            } }),
+        )
+    };
+    // Debt on six cases, twice on the first; shelter on two cases only.
+    for case in &cases {
+        data(&allocate(case, "DEBT", 25_000).await, "recordDecision");
+    }
+    data(&allocate(&cases[0], "DEBT", 5_000).await, "recordDecision");
+    for case in &cases[..2] {
+        data(&allocate(case, "SHELTER", 40_000).await, "recordDecision");
+    }
+
+    let report = "{ budgets { trend { category month suppressed cases allocations totalCents } } }";
+    let analyst = server.token(ORGANISATION, "fenna").await;
+    let response = server.graphql(&analyst, report, json!({})).await;
+    let trend = data(&response, "budgets")[0]["trend"].clone();
+    let today = Utc::now().date_naive();
+    let month = NaiveDate::from_ymd_opt(today.year(), today.month(), 1)
+        .unwrap()
+        .to_string();
+    assert_eq!(
+        trend,
+        json!([
+            { "category": "SHELTER", "month": month, "suppressed": true, "cases": null, "allocations": null, "totalCents": null },
+            { "category": "DEBT", "month": month, "suppressed": false, "cases": 6, "allocations": 7, "totalCents": 155_000 },
+        ])
+    );
+    // A professional without a team lead's or analyst's role does not get the report.
+    let professional = server
+        .token_with_roles(ORGANISATION, "anna", &["professional"])
+        .await;
+    let refused = server.graphql(&professional, report, json!({})).await;
+    assert_eq!(refused.error_code(), Some("FORBIDDEN"), "{}", refused.body);
+}
+
+on_both_databases!(
+    a_quota_is_never_exceeded_under_concurrency,
+    a_budget_never_goes_below_zero_under_concurrency,
+    beyond_mandate_a_decision_is_escalated_and_resolved_by_enough_mandate,
+    the_trend_report_suppresses_cells_of_fewer_than_five_cases,
+);
