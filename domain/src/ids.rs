@@ -62,4 +62,6 @@ id_type!(
     DecisionId,
     /// A maatwerkbudget of an organisation or a municipality for one year.
     BudgetId,
+    /// A justified exception to a rule, for one first step.
+    RuleExceptionId,
 );

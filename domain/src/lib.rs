@@ -10,6 +10,7 @@ pub mod accountability;
 pub mod bsn;
 pub mod case;
 pub mod error;
+pub mod exception;
 pub mod identity;
 pub mod ids;
 pub mod kind_policy;

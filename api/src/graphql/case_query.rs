@@ -219,6 +219,10 @@ pub(crate) async fn case_node(
             .decision(viewer, domain::DecisionId(id))
             .await?
             .map(|item| Node::Decision(super::mandates::Decision(item))),
+        NodeType::RuleException => snapshot
+            .rule_exception(viewer, domain::RuleExceptionId(id))
+            .await?
+            .map(|item| Node::RuleException(super::exceptions::RuleException(item))),
         _ => None,
     })
 }

@@ -147,6 +147,7 @@ batch_key! {
     AgreementsOf => Vec<domain::case::Agreement>, |snapshot, accesses| snapshot.agreements(&accesses);
     EvaluationsOf => Vec<domain::case::Evaluation>, |snapshot, accesses| snapshot.evaluations(&accesses);
     DecisionsOf => Vec<domain::mandate::Decision>, |snapshot, accesses| snapshot.decisions(&accesses);
+    RuleExceptionsOf => Vec<domain::exception::RuleException>, |snapshot, accesses| snapshot.rule_exceptions(&accesses);
     OpenAgreementCountOf => u64, |snapshot, accesses| snapshot.open_agreement_counts(&accesses);
     ResidentOf => Option<domain::resident::Resident>, |snapshot, accesses| async {
         snapshot.case_residents(&accesses).await.map(|residents| {
@@ -191,6 +192,7 @@ pub(crate) async fn prime(
         prime_part!("firstSteps", FirstStepsOf),
         prime_part!("evaluations", EvaluationsOf),
         prime_part!("decisions", DecisionsOf),
+        prime_part!("ruleExceptions", RuleExceptionsOf),
         prime_part!("openAgreementCount", OpenAgreementCountOf),
         prime_part!("resident", ResidentOf),
     )?;
@@ -607,6 +609,22 @@ impl Case {
             .unwrap_or_default()
             .into_iter()
             .map(super::mandates::Decision)
+            .collect())
+    }
+
+    /// Exceptions to rules the team has drafted for its first steps.
+    async fn rule_exceptions(
+        &self,
+        ctx: &Context<'_>,
+    ) -> ApiResult<Vec<super::exceptions::RuleException>> {
+        let reads = reads(ctx).await?;
+        Ok(reads
+            .loader
+            .load_one(RuleExceptionsOf(self.access.clone()))
+            .await?
+            .unwrap_or_default()
+            .into_iter()
+            .map(super::exceptions::RuleException)
             .collect())
     }
 
@@ -1149,6 +1167,7 @@ impl TimelineEvent {
             "agreement" => NodeType::Agreement,
             "evaluation" => NodeType::Evaluation,
             "decision" => NodeType::Decision,
+            "rule_exception" => NodeType::RuleException,
             "invitation" => NodeType::Invitation,
             _ => return None,
         };

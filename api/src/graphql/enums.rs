@@ -50,6 +50,18 @@ mirror_enum!(
 );
 
 mirror_enum!(
+    /// What kind of rule an exception deviates from.
+    RuleKind => domain::exception::RuleKind { Rule, Interpretation, Procedure, Law }
+);
+
+mirror_enum!(
+    /// Where an exception stands.
+    ExceptionStatus => domain::exception::ExceptionStatus {
+        Draft, Submitted, CoSigned, Endorsed, Approved, Rejected,
+    }
+);
+
+mirror_enum!(
     /// What maatwerkbudget money is spent on.
     BudgetCategory => domain::mandate::BudgetCategory {
         Shelter, EmergencyFoodAdvance, RentArrears, Debt, Mobility, Education, Other,

@@ -28,6 +28,7 @@ pub enum NodeType {
     Decision,
     Mandate,
     Budget,
+    RuleException,
 }
 
 impl NodeType {
@@ -51,6 +52,7 @@ impl NodeType {
             NodeType::Decision => "Decision",
             NodeType::Mandate => "Mandate",
             NodeType::Budget => "Budget",
+            NodeType::RuleException => "RuleException",
         }
     }
 
@@ -74,6 +76,7 @@ impl NodeType {
             NodeType::Decision,
             NodeType::Mandate,
             NodeType::Budget,
+            NodeType::RuleException,
         ]
         .into_iter()
         .find(|node_type| node_type.name() == name)

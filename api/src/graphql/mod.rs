@@ -7,6 +7,7 @@ mod case_mutation;
 mod case_query;
 mod cases;
 pub mod enums;
+mod exceptions;
 pub mod ids;
 mod integration;
 mod mandates;
@@ -40,6 +41,7 @@ pub struct Mutation(
     mutation::FoundationMutation,
     case_mutation::CaseMutation,
     mandates::MandateMutation,
+    exceptions::ExceptionMutation,
 );
 
 pub type MaatwerkSchema = Schema<Query, Mutation, subscription::Subscription>;

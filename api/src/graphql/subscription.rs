@@ -174,6 +174,10 @@ async fn load_item(
             .decision(viewer, domain::DecisionId(id))
             .await?
             .map(|item| CaseItem::Decision(super::mandates::Decision(item))),
+        "rule_exception" => snapshot
+            .rule_exception(viewer, domain::RuleExceptionId(id))
+            .await?
+            .map(|item| CaseItem::RuleException(super::exceptions::RuleException(item))),
         "invitation" => snapshot
             .invitation(viewer, InvitationId(id))
             .await?
@@ -196,6 +200,7 @@ pub enum CaseItem {
     Agreement(Agreement),
     Evaluation(Evaluation),
     Decision(super::mandates::Decision),
+    RuleException(super::exceptions::RuleException),
     Invitation(Invitation),
     Consent(Consent),
 }

@@ -78,6 +78,7 @@ pub enum Node {
     Agreement(super::cases::Agreement),
     Evaluation(super::cases::Evaluation),
     Decision(super::mandates::Decision),
+    RuleException(super::exceptions::RuleException),
 }
 
 /// A municipality (gemeente): the tenant boundary for cases.

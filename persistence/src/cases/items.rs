@@ -114,6 +114,7 @@ const ITEM_TABLES: &[(&str, &str, Slicing)] = &[
     ("agreement", "agreements", Slicing::Shared),
     ("evaluation", "evaluations", Slicing::Shared),
     ("decision", "decisions", Slicing::Shared),
+    ("rule_exception", "rule_exceptions", Slicing::Shared),
 ];
 
 fn uuid_of(value: sea_orm::Value) -> Result<uuid::Uuid> {

@@ -12,6 +12,7 @@
 mod accountability;
 mod consent;
 mod decisions;
+mod exceptions;
 mod integration;
 mod items;
 mod records;

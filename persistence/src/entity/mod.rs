@@ -28,4 +28,5 @@ pub mod problem;
 pub mod professional;
 pub mod resident;
 pub mod resident_identity;
+pub mod rule_exception;
 pub mod team_member;

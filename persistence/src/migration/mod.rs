@@ -7,6 +7,7 @@ mod m0002_cases;
 mod m0003_access_log;
 mod m0004_pulls_and_retention;
 mod m0005_mandates_and_budgets;
+mod m0006_rule_exceptions;
 
 pub struct Migrator;
 
@@ -45,6 +46,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0003_access_log::Migration),
             Box::new(m0004_pulls_and_retention::Migration),
             Box::new(m0005_mandates_and_budgets::Migration),
+            Box::new(m0006_rule_exceptions::Migration),
         ]
     }
 }
