@@ -64,4 +64,8 @@ id_type!(
     BudgetId,
     /// A justified exception to a rule, for one first step.
     RuleExceptionId,
+    /// A system problem reported to policy, without the case it came from.
+    SignalId,
+    /// A published, anonymised custom solution.
+    SolutionId,
 );

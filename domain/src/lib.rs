@@ -18,7 +18,9 @@ pub mod life_domain;
 pub mod mandate;
 pub mod organisation;
 pub mod resident;
+pub mod signal;
 pub mod slice;
+pub mod solution;
 
 pub use bsn::Bsn;
 pub use error::InvalidInput;

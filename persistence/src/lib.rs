@@ -17,6 +17,8 @@ pub mod mandates;
 mod migration;
 pub mod organisations;
 pub mod residents;
+pub mod signals;
+pub mod solutions;
 pub mod synthetic;
 
 use std::sync::Arc;

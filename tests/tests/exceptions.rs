@@ -1,7 +1,8 @@
 //! Justified exceptions to rules over real HTTP on the demo's showcase case (DOMAIN.md §3):
 //! drafted with the value triangle and both routes costed, submitted, co-signed by a coach,
 //! endorsed by the rule's owner within its mandate, approved by the case lead; refused out of
-//! order or by the wrong member without changing anything; rejected with a reason; and sliced.
+//! order or by the wrong member without changing anything; rejected with a reason; sliced; and
+//! published as a solution that professionals of every municipality find.
 
 use maatwerk_tests::{DemoServer, Response, TestDatabase, on_both_databases};
 use serde_json::{Value, json};
@@ -42,7 +43,7 @@ fn input(rule_owner: &Value, legitimacy: &str) -> Value {
     })
 }
 
-async fn an_exception_is_co_signed_endorsed_and_approved_in_order(database: TestDatabase) {
+async fn an_exception_is_co_signed_endorsed_approved_and_published(database: TestDatabase) {
     let server = DemoServer::start(database).await;
     let case_id = server.showcase_id().await;
     let lead = server.token("buurtteam-amsterdam-west", "anna").await;
@@ -266,6 +267,126 @@ async fn an_exception_is_co_signed_endorsed_and_approved_in_order(database: Test
         .await;
     assert_eq!(again.error_code(), Some("BAD_USER_INPUT"), "{}", again.body);
 
+    // The approved exception is published as a solution: exactly what the preview showed,
+    // confirmed; nothing of the case or the resident goes with it.
+    let solution_input = json!({
+        "problemPattern": "A single parent faces eviction while a stopped housing allowance restarts",
+        "valueSummary": "Lawful within special assistance, keeps the family in its home and school, a tenth of the cost",
+        "tags": ["eviction", "Housing-Allowance", "special-assistance"],
+    });
+    let preview = server
+        .graphql(
+            &lead,
+            "query($id: ID!, $input: SolutionInput!) { solutionPreview(exceptionId: $id, input: $input) { confirmation content { rule customSolution savingCents tags municipality { code } } } }",
+            json!({ "id": approved["id"], "input": solution_input }),
+        )
+        .await;
+    let preview = data(&preview, "solutionPreview").clone();
+    assert_eq!(preview["content"]["savingCents"], 3_650_000);
+    assert_eq!(
+        preview["content"]["tags"],
+        json!(["eviction", "housing-allowance", "special-assistance"])
+    );
+    let publish = "mutation($id: ID!, $input: SolutionInput!, $confirmation: String!) { publishSolution(exceptionId: $id, input: $input, confirmation: $confirmation) { id content { problemPattern rule customSolution ordinaryCostCents customCostCents valueSummary tags municipality { code } } publishedBy { slug } } }";
+    let mut changed_input = solution_input.clone();
+    changed_input["problemPattern"] = json!("Samira Bakker faces eviction");
+    let unconfirmed = server
+        .graphql(
+            &lead,
+            publish,
+            json!({ "id": approved["id"], "input": changed_input, "confirmation": preview["confirmation"] }),
+        )
+        .await;
+    assert_eq!(
+        unconfirmed.error_code(),
+        Some("BAD_USER_INPUT"),
+        "{}",
+        unconfirmed.body
+    );
+    assert_eq!(
+        unconfirmed.body["errors"][0]["extensions"]["field"],
+        "confirmation"
+    );
+    let published = server
+        .graphql(
+            &lead,
+            publish,
+            json!({ "id": approved["id"], "input": solution_input, "confirmation": preview["confirmation"] }),
+        )
+        .await;
+    let published = data(&published, "publishSolution").clone();
+    assert_eq!(published["content"]["municipality"]["code"], "AMS");
+    assert_eq!(published["publishedBy"]["slug"], "buurtteam-amsterdam-west");
+    let text = published.to_string();
+    assert!(!text.contains("Samira") && !text.contains("Rayan") && !text.contains(&case_id));
+    // Only an approved exception is published.
+    let refused = server
+        .graphql(
+            &lead,
+            "query($id: ID!, $input: SolutionInput!) { solutionPreview(exceptionId: $id, input: $input) { confirmation } }",
+            json!({ "id": submitted["id"], "input": solution_input }),
+        )
+        .await;
+    let confirmation = data(&refused, "solutionPreview")["confirmation"].clone();
+    let refused = server
+        .graphql(
+            &lead,
+            publish,
+            json!({ "id": submitted["id"], "input": solution_input, "confirmation": confirmation }),
+        )
+        .await;
+    assert_eq!(
+        refused.error_code(),
+        Some("BAD_USER_INPUT"),
+        "{}",
+        refused.body
+    );
+    // Professionals of every municipality find it, by words and by tags.
+    let zaanstad = server.token("werk-en-inkomen-zaanstad", "tess").await;
+    let search = "query($query: String, $tags: [String!]!) { solutions(query: $query, tags: $tags) { edges { node { id content { problemPattern } } } } }";
+    for (query, tags, found) in [
+        (json!("SPECIAL assistance"), json!(["eviction"]), 1),
+        (json!(null), json!(["housing-allowance", "eviction"]), 1),
+        (json!("shelter wall"), json!([]), 0),
+        (json!(null), json!(["housing"]), 0),
+        (json!("50%"), json!([]), 0),
+    ] {
+        let response = server
+            .graphql(&zaanstad, search, json!({ "query": query, "tags": tags }))
+            .await;
+        let edges = data(&response, "solutions")["edges"]
+            .as_array()
+            .unwrap()
+            .clone();
+        assert_eq!(edges.len(), found, "{query} {tags}");
+        if found == 1 {
+            assert_eq!(edges[0]["node"]["id"], published["id"]);
+        }
+    }
+    let resident = server.resident_token("samira").await;
+    let refused = server
+        .graphql(&resident, search, json!({ "query": null, "tags": [] }))
+        .await;
+    assert_eq!(refused.error_code(), Some("FORBIDDEN"), "{}", refused.body);
+    // The publication is in the resident's access log, as a change to their case.
+    let log = server
+        .graphql(
+            &resident,
+            "{ accessLog(first: 50) { edges { node { action changes organisation { slug } } } } }",
+            json!({}),
+        )
+        .await;
+    assert!(
+        data(&log, "accessLog")["edges"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|edge| edge["node"]["action"] == "WRITE"
+                && edge["node"]["changes"] == json!(["solution_published"])),
+        "{}",
+        log.body
+    );
+
     // The process facilitator sees where each stands and who signed, not what it says.
     let facilitator = server.token("buurtteam-amsterdam-west", "chantal").await;
     let seen = server
@@ -296,4 +417,4 @@ async fn an_exception_is_co_signed_endorsed_and_approved_in_order(database: Test
     assert_eq!(hidden.error_code(), Some("NOT_FOUND"));
 }
 
-on_both_databases!(an_exception_is_co_signed_endorsed_and_approved_in_order);
+on_both_databases!(an_exception_is_co_signed_endorsed_approved_and_published);

@@ -62,6 +62,18 @@ mirror_enum!(
 );
 
 mirror_enum!(
+    /// What kind of system problem a signal reports.
+    SignalCategory => domain::signal::SignalCategory {
+        Regulation, Procedure, Cooperation, Capacity, Funding, Other,
+    }
+);
+
+mirror_enum!(
+    /// Where policy stands with a signal.
+    SignalStatus => domain::signal::SignalStatus { Received, UnderReview, Addressed, Declined }
+);
+
+mirror_enum!(
     /// What maatwerkbudget money is spent on.
     BudgetCategory => domain::mandate::BudgetCategory {
         Shelter, EmergencyFoodAdvance, RentArrears, Debt, Mobility, Education, Other,

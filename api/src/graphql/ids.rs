@@ -29,6 +29,8 @@ pub enum NodeType {
     Mandate,
     Budget,
     RuleException,
+    Signal,
+    Solution,
 }
 
 impl NodeType {
@@ -53,6 +55,8 @@ impl NodeType {
             NodeType::Mandate => "Mandate",
             NodeType::Budget => "Budget",
             NodeType::RuleException => "RuleException",
+            NodeType::Signal => "Signal",
+            NodeType::Solution => "Solution",
         }
     }
 
@@ -77,6 +81,8 @@ impl NodeType {
             NodeType::Mandate,
             NodeType::Budget,
             NodeType::RuleException,
+            NodeType::Signal,
+            NodeType::Solution,
         ]
         .into_iter()
         .find(|node_type| node_type.name() == name)

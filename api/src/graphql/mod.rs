@@ -12,6 +12,7 @@ pub mod ids;
 mod integration;
 mod mandates;
 mod mutation;
+mod policy;
 mod query;
 pub mod subscription;
 mod types;
@@ -33,6 +34,7 @@ pub struct Query(
     accountability::AccountabilityQuery,
     integration::IntegrationQuery,
     mandates::MandateQuery,
+    policy::PolicyQuery,
 );
 
 /// Every mutation.
@@ -42,6 +44,7 @@ pub struct Mutation(
     case_mutation::CaseMutation,
     mandates::MandateMutation,
     exceptions::ExceptionMutation,
+    policy::PolicyMutation,
 );
 
 pub type MaatwerkSchema = Schema<Query, Mutation, subscription::Subscription>;

@@ -16,6 +16,8 @@ mod exceptions;
 mod integration;
 mod items;
 mod records;
+mod signals;
+mod solutions;
 mod team;
 
 use std::collections::BTreeSet;
@@ -40,6 +42,7 @@ pub use items::{
     NewAgreement, NewEvaluation, NewFact, NewFirstStep, NewProblem, TimelineEntry, WithholdableItem,
 };
 pub use records::{CaseCursor, CaseFilter};
+pub use signals::NewSignal;
 pub use team::InvitationDecision;
 
 use crate::access_log::{self, Accessor, Changes, Ledger};

@@ -29,4 +29,6 @@ pub mod professional;
 pub mod resident;
 pub mod resident_identity;
 pub mod rule_exception;
+pub mod signal;
+pub mod solution;
 pub mod team_member;

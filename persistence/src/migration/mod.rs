@@ -8,6 +8,7 @@ mod m0003_access_log;
 mod m0004_pulls_and_retention;
 mod m0005_mandates_and_budgets;
 mod m0006_rule_exceptions;
+mod m0007_signals_and_solutions;
 
 pub struct Migrator;
 
@@ -47,6 +48,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0004_pulls_and_retention::Migration),
             Box::new(m0005_mandates_and_budgets::Migration),
             Box::new(m0006_rule_exceptions::Migration),
+            Box::new(m0007_signals_and_solutions::Migration),
         ]
     }
 }
