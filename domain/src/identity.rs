@@ -44,6 +44,7 @@ string_enum!(
     ServiceScope {
         CaseloadExport => "caseload:export",
         AgreementsWrite => "agreements:write",
+        DirectoryRead => "directory:read",
     }
 );
 

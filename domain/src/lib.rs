@@ -9,6 +9,7 @@
 pub mod accountability;
 pub mod bsn;
 pub mod case;
+pub mod directory;
 pub mod error;
 pub mod exception;
 pub mod identity;

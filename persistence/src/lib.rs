@@ -7,6 +7,7 @@
 
 pub mod access_log;
 pub mod cases;
+pub mod directory;
 mod entity;
 pub mod error;
 pub mod events;

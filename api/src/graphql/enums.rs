@@ -106,7 +106,7 @@ mirror_enum!(
 
 mirror_enum!(
     /// What an organisation's integration may do.
-    ServiceScope => domain::identity::ServiceScope { CaseloadExport, AgreementsWrite }
+    ServiceScope => domain::identity::ServiceScope { CaseloadExport, AgreementsWrite, DirectoryRead }
 );
 
 /// The kind of party a request acts for.

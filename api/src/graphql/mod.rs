@@ -6,6 +6,7 @@ mod aliases;
 mod case_mutation;
 mod case_query;
 mod cases;
+mod directory;
 pub mod enums;
 mod exceptions;
 pub mod ids;
@@ -35,6 +36,7 @@ pub struct Query(
     integration::IntegrationQuery,
     mandates::MandateQuery,
     policy::PolicyQuery,
+    directory::DirectoryQuery,
 );
 
 /// Every mutation.
@@ -45,6 +47,7 @@ pub struct Mutation(
     mandates::MandateMutation,
     exceptions::ExceptionMutation,
     policy::PolicyMutation,
+    directory::DirectoryMutation,
 );
 
 pub type MaatwerkSchema = Schema<Query, Mutation, subscription::Subscription>;

@@ -10,6 +10,7 @@ pub mod case_event;
 pub mod case_reference_counter;
 pub mod consent;
 pub mod decision;
+pub mod directory_entry;
 pub mod evaluation;
 pub mod fact;
 pub mod first_step;

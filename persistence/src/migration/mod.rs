@@ -9,6 +9,7 @@ mod m0004_pulls_and_retention;
 mod m0005_mandates_and_budgets;
 mod m0006_rule_exceptions;
 mod m0007_signals_and_solutions;
+mod m0008_directory;
 
 pub struct Migrator;
 
@@ -49,6 +50,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0005_mandates_and_budgets::Migration),
             Box::new(m0006_rule_exceptions::Migration),
             Box::new(m0007_signals_and_solutions::Migration),
+            Box::new(m0008_directory::Migration),
         ]
     }
 }

@@ -1,0 +1,44 @@
+//! The maatwerkcommunity directory (DOMAIN.md §7): what a coach adds to their name and
+//! organisation.
+
+use sea_orm::ConnectionTrait;
+use sea_orm_migration::prelude::*;
+
+pub struct Migration;
+
+impl MigrationName for Migration {
+    fn name(&self) -> &str {
+        "m0008_directory"
+    }
+}
+
+const TABLES: &str = r#"
+CREATE TABLE directory_entries (
+    professional_id {uuid} NOT NULL PRIMARY KEY REFERENCES professionals (id),
+    expertise text NOT NULL,
+    phone text NULL,
+    email text NULL,
+    availability text NULL,
+    municipalities text NOT NULL,
+    updated_at {timestamp} NOT NULL,
+    version {int} NOT NULL
+)
+"#;
+
+#[async_trait::async_trait]
+impl MigrationTrait for Migration {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        let connection = manager.get_connection();
+        let ddl = super::with_types(TABLES, connection.get_database_backend());
+        connection.execute_unprepared(&ddl).await?;
+        Ok(())
+    }
+
+    async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .get_connection()
+            .execute_unprepared("DROP TABLE directory_entries")
+            .await?;
+        Ok(())
+    }
+}
