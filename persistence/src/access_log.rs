@@ -125,6 +125,9 @@ impl Disclosure {
 
 type Notes = BTreeMap<(uuid::Uuid, Accessor), Disclosure>;
 
+/// The municipality and resident of a case, as the row a read loaded says.
+pub(crate) type Subject = (uuid::Uuid, uuid::Uuid);
+
 /// What one operation has read so far, and why it runs. Shared by every snapshot and writer the
 /// operation opens; [`AccessLog::record`] takes the notes out.
 #[derive(Clone)]
@@ -134,9 +137,17 @@ struct LedgerState {
     context: Arc<OperationContext>,
     /// `read`, or `export` for an operation whose whole purpose is to hand data over.
     action: &'static str,
-    reads: Mutex<Notes>,
+    reads: Mutex<Reads>,
     /// Responses kept from an earlier operation and delivered again by this one.
     again: Mutex<Vec<PendingEntry>>,
+}
+
+#[derive(Default)]
+struct Reads {
+    notes: Notes,
+    /// The chain and data subject of cases whose rows the operation loaded, so that appending
+    /// needs no lookup of them.
+    subjects: BTreeMap<uuid::Uuid, Subject>,
 }
 
 impl Ledger {
@@ -154,7 +165,7 @@ impl Ledger {
         Self(Arc::new(LedgerState {
             context: Arc::new(context),
             action,
-            reads: Mutex::new(BTreeMap::new()),
+            reads: Mutex::new(Reads::default()),
             again: Mutex::new(Vec::new()),
         }))
     }
@@ -165,10 +176,10 @@ impl Ledger {
 
     /// Whether the operation has read any case data not yet recorded.
     pub fn is_empty(&self) -> bool {
-        self.lock().is_empty()
+        self.lock().notes.is_empty()
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, Notes> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Reads> {
         self.0
             .reads
             .lock()
@@ -188,20 +199,27 @@ impl Ledger {
             return;
         }
         let mut reads = self.lock();
-        let disclosure = reads.entry((case_id.0, accessor)).or_default();
+        let disclosure = reads.notes.entry((case_id.0, accessor)).or_default();
         *disclosure.kinds.entry(kind).or_default() += count as u64;
         disclosure.life_domains.extend(life_domains);
     }
 
+    /// Notes the municipality and resident of a case whose row the operation loaded.
+    pub(crate) fn know_subject(&self, case_id: CaseId, subject: Subject) {
+        self.lock().subjects.insert(case_id.0, subject);
+    }
+
     fn take_reads(&self) -> Vec<PendingEntry> {
         let action = self.0.action;
-        let mut entries: Vec<PendingEntry> = std::mem::take(&mut *self.lock())
+        let Reads { notes, subjects } = std::mem::take(&mut *self.lock());
+        let mut entries: Vec<PendingEntry> = notes
             .into_iter()
             .map(|((case_id, accessor), disclosure)| PendingEntry {
                 case_id,
                 action,
                 accessor,
                 data: disclosure.to_json(),
+                subject: subjects.get(&case_id).copied(),
             })
             .collect();
         entries.append(
@@ -218,6 +236,7 @@ impl Ledger {
     /// again (an idempotent replay).
     pub fn delivered(&self) -> Vec<Delivered> {
         self.lock()
+            .notes
             .iter()
             .map(|((case_id, accessor), disclosure)| Delivered {
                 case_id: *case_id,
@@ -253,6 +272,7 @@ impl Ledger {
                     role: kept.role.as_deref().map(known).transpose()?,
                 },
                 data: kept.data.clone(),
+                subject: None,
             });
         }
         self.0
@@ -311,6 +331,7 @@ impl Changes {
                         action: "write",
                         accessor,
                         data: disclosure.to_json(),
+                        subject: None,
                     },
                 )
             })
@@ -325,36 +346,54 @@ pub(crate) struct PendingEntry {
     action: &'static str,
     accessor: Accessor,
     data: String,
+    /// The case's municipality and resident, when the operation loaded its row.
+    subject: Option<Subject>,
 }
 
 /// The hash of `entry` following `previous`: SHA-256 over a JSON array of every field, so that
 /// no two different entries can serialise alike.
 fn chain_hash(previous: &str, entry: &access_log::Model) -> String {
-    let fields = serde_json::json!([
-        previous,
-        entry.municipality_id,
-        entry.sequence,
-        entry
-            .recorded_at
-            .to_rfc3339_opts(SecondsFormat::Micros, true),
-        entry.trace_id,
-        entry.operation_id,
-        entry.operation_name,
-        entry.processing_activity_id,
-        entry.action,
-        entry.actor_kind,
-        entry.actor_id,
-        entry.organisation_id,
-        entry.role,
-        entry.case_id,
-        entry.data_subject_id,
-        entry.data,
-        entry.outcome,
-    ]);
-    Sha256::digest(fields.to_string().as_bytes())
-        .iter()
-        .map(|byte| format!("{byte:02x}"))
-        .collect()
+    use serde::ser::{SerializeSeq, Serializer};
+    let recorded_at = entry
+        .recorded_at
+        .to_rfc3339_opts(SecondsFormat::Micros, true);
+    let mut fields = Vec::with_capacity(640);
+    let mut serializer = serde_json::Serializer::new(&mut fields);
+    let serialised = (|| {
+        let mut array = serializer.serialize_seq(Some(17))?;
+        array.serialize_element(previous)?;
+        array.serialize_element(&entry.municipality_id)?;
+        array.serialize_element(&entry.sequence)?;
+        array.serialize_element(&recorded_at)?;
+        array.serialize_element(&entry.trace_id)?;
+        array.serialize_element(&entry.operation_id)?;
+        array.serialize_element(&entry.operation_name)?;
+        array.serialize_element(&entry.processing_activity_id)?;
+        array.serialize_element(&entry.action)?;
+        array.serialize_element(&entry.actor_kind)?;
+        array.serialize_element(&entry.actor_id)?;
+        array.serialize_element(&entry.organisation_id)?;
+        array.serialize_element(&entry.role)?;
+        array.serialize_element(&entry.case_id)?;
+        array.serialize_element(&entry.data_subject_id)?;
+        array.serialize_element(&entry.data)?;
+        array.serialize_element(&entry.outcome)?;
+        array.end()
+    })();
+    // Writing strings and numbers into memory does not fail; if it ever did, the hash would
+    // not match on verification rather than pass.
+    debug_assert!(serialised.is_ok());
+    to_hex(&Sha256::digest(&fields))
+}
+
+fn to_hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut hex = String::with_capacity(bytes.len() * 2);
+    for byte in bytes {
+        hex.push(char::from(DIGITS[usize::from(byte >> 4)]));
+        hex.push(char::from(DIGITS[usize::from(byte & 0x0f)]));
+    }
+    hex
 }
 
 /// Now, to the microsecond both databases keep, so an entry hashes the same after a round trip.
@@ -371,31 +410,22 @@ pub(crate) async fn append(
     if entries.is_empty() {
         return Ok(());
     }
-    let case_ids: BTreeSet<uuid::Uuid> = entries.iter().map(|(_, entry)| entry.case_id).collect();
-    let cases: Vec<(uuid::Uuid, uuid::Uuid, uuid::Uuid)> = case::Entity::find()
-        .select_only()
-        .column(case::Column::Id)
-        .column(case::Column::MunicipalityId)
-        .column(case::Column::ResidentId)
-        .filter(case::Column::Id.is_in(case_ids))
-        .into_tuple()
-        .all(transaction)
-        .await?;
-    let subject: BTreeMap<uuid::Uuid, (uuid::Uuid, uuid::Uuid)> = cases
-        .into_iter()
-        .map(|(case_id, municipality_id, resident_id)| (case_id, (municipality_id, resident_id)))
-        .collect();
+    let subjects = subjects(transaction, entries).await?;
     let mut by_municipality: BTreeMap<
         uuid::Uuid,
         Vec<(&OperationContext, &PendingEntry, uuid::Uuid)>,
     > = BTreeMap::new();
     for (context, entry) in entries {
-        let (municipality_id, resident_id) =
-            subject.get(&entry.case_id).ok_or(Error::NotFound("case"))?;
+        let (municipality_id, resident_id) = match entry.subject {
+            Some(subject) => subject,
+            None => *subjects
+                .get(&entry.case_id)
+                .ok_or(Error::NotFound("case"))?,
+        };
         by_municipality
-            .entry(*municipality_id)
+            .entry(municipality_id)
             .or_default()
-            .push((context, entry, *resident_id));
+            .push((context, entry, resident_id));
     }
     let mut heads = lock_chains(transaction, by_municipality.keys().copied()).await?;
     let recorded_at = now_to_the_microsecond();
@@ -426,54 +456,189 @@ pub(crate) async fn append(
                 hash: String::new(),
             };
             row.hash = chain_hash(&head.1, &row);
-            head.1 = row.hash.clone();
+            head.1.clone_from(&row.hash);
             rows.push(row);
         }
     }
+    if transaction.get_database_backend() == sea_orm::DatabaseBackend::Postgres {
+        append_rows_postgres(transaction, &rows, &heads).await?;
+    } else {
+        append_rows_sqlite(transaction, &rows, &heads).await?;
+    }
+    Ok(())
+}
+
+/// The municipality and resident of each entry's case that its operation did not already know.
+async fn subjects(
+    transaction: &DatabaseTransaction,
+    entries: &[(Arc<OperationContext>, PendingEntry)],
+) -> Result<BTreeMap<uuid::Uuid, Subject>> {
+    let unknown: BTreeSet<uuid::Uuid> = entries
+        .iter()
+        .filter(|(_, entry)| entry.subject.is_none())
+        .map(|(_, entry)| entry.case_id)
+        .collect();
+    if unknown.is_empty() {
+        return Ok(BTreeMap::new());
+    }
+    let cases: Vec<(uuid::Uuid, uuid::Uuid, uuid::Uuid)> = case::Entity::find()
+        .select_only()
+        .column(case::Column::Id)
+        .column(case::Column::MunicipalityId)
+        .column(case::Column::ResidentId)
+        .filter(case::Column::Id.is_in(unknown))
+        .into_tuple()
+        .all(transaction)
+        .await?;
+    Ok(cases
+        .into_iter()
+        .map(|(case_id, municipality_id, resident_id)| (case_id, (municipality_id, resident_id)))
+        .collect())
+}
+
+/// The columns of `access_log`, in the order the appending statements name them.
+const COLUMNS: &str = "municipality_id, sequence, recorded_at, trace_id, operation_id, \
+     operation_name, processing_activity_id, action, actor_kind, actor_id, organisation_id, \
+     role, case_id, data_subject_id, data, outcome, hash";
+
+/// PostgreSQL: every row of a group and every head it moves in one statement with two JSON
+/// parameters, so that its text, and so its prepared plan, is the same for every group.
+async fn append_rows_postgres(
+    transaction: &DatabaseTransaction,
+    rows: &[access_log::Model],
+    heads: &BTreeMap<uuid::Uuid, (i64, String)>,
+) -> Result<()> {
+    #[derive(serde::Serialize)]
+    struct Head<'a> {
+        municipality_id: &'a uuid::Uuid,
+        last_sequence: i64,
+        last_hash: &'a str,
+    }
+    let rows_json = serde_json::to_string(&rows.iter().map(JsonRow).collect::<Vec<_>>())
+        .map_err(|_| Error::Corrupt("access log entry"))?;
+    let heads_json = serde_json::to_string(
+        &heads
+            .iter()
+            .map(|(municipality_id, (sequence, hash))| Head {
+                municipality_id,
+                last_sequence: *sequence,
+                last_hash: hash,
+            })
+            .collect::<Vec<_>>(),
+    )
+    .map_err(|_| Error::Corrupt("access log chain"))?;
+    let sql = format!(
+        "WITH appended AS (\
+           INSERT INTO access_log ({COLUMNS}) \
+           SELECT {COLUMNS} FROM json_populate_recordset(NULL::access_log, $1::json)\
+         ) \
+         UPDATE access_log_chains SET last_sequence = heads.last_sequence, last_hash = heads.last_hash \
+         FROM json_to_recordset($2::json) AS heads(municipality_id uuid, last_sequence bigint, last_hash text) \
+         WHERE access_log_chains.municipality_id = heads.municipality_id"
+    );
+    transaction
+        .execute_raw(Statement::from_sql_and_values(
+            sea_orm::DatabaseBackend::Postgres,
+            sql,
+            [rows_json.into(), heads_json.into()],
+        ))
+        .await?;
+    Ok(())
+}
+
+/// An entry as `json_populate_recordset` reads it: keys are the column names.
+struct JsonRow<'a>(&'a access_log::Model);
+
+impl serde::Serialize for JsonRow<'_> {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let row = self.0;
+        let mut map = serializer.serialize_map(Some(17))?;
+        map.serialize_entry("municipality_id", &row.municipality_id)?;
+        map.serialize_entry("sequence", &row.sequence)?;
+        map.serialize_entry(
+            "recorded_at",
+            &row.recorded_at.to_rfc3339_opts(SecondsFormat::Micros, true),
+        )?;
+        map.serialize_entry("trace_id", &row.trace_id)?;
+        map.serialize_entry("operation_id", &row.operation_id)?;
+        map.serialize_entry("operation_name", &row.operation_name)?;
+        map.serialize_entry("processing_activity_id", &row.processing_activity_id)?;
+        map.serialize_entry("action", &row.action)?;
+        map.serialize_entry("actor_kind", &row.actor_kind)?;
+        map.serialize_entry("actor_id", &row.actor_id)?;
+        map.serialize_entry("organisation_id", &row.organisation_id)?;
+        map.serialize_entry("role", &row.role)?;
+        map.serialize_entry("case_id", &row.case_id)?;
+        map.serialize_entry("data_subject_id", &row.data_subject_id)?;
+        map.serialize_entry("data", &row.data)?;
+        map.serialize_entry("outcome", &row.outcome)?;
+        map.serialize_entry("hash", &row.hash)?;
+        map.end()
+    }
+}
+
+/// SQLite: rows in bound multi-row `INSERT`s, then each head. It runs in the process, so
+/// statements cost no round trips there.
+async fn append_rows_sqlite(
+    transaction: &DatabaseTransaction,
+    rows: &[access_log::Model],
+    heads: &BTreeMap<uuid::Uuid, (i64, String)>,
+) -> Result<()> {
     for chunk in rows.chunks(INSERT_CHUNK) {
         access_log::Entity::insert_many(chunk.iter().cloned().map(access_log::ActiveModel::from))
             .exec_without_returning(transaction)
             .await?;
     }
-    let backend = transaction.get_database_backend();
-    let sql = match backend {
-        sea_orm::DatabaseBackend::Postgres => {
-            "UPDATE access_log_chains SET last_sequence = $1, last_hash = $2 WHERE municipality_id = $3"
-        }
-        _ => {
-            "UPDATE access_log_chains SET last_sequence = ?, last_hash = ? WHERE municipality_id = ?"
-        }
-    };
     for (municipality_id, (sequence, hash)) in heads {
         transaction
             .execute_raw(Statement::from_sql_and_values(
-                backend,
-                sql,
-                [sequence.into(), hash.into(), municipality_id.into()],
+                sea_orm::DatabaseBackend::Sqlite,
+                "UPDATE access_log_chains SET last_sequence = ?, last_hash = ? WHERE municipality_id = ?",
+                [(*sequence).into(), hash.clone().into(), (*municipality_id).into()],
             ))
             .await?;
     }
     Ok(())
 }
 
-/// Locks the head of each municipality's chain for this transaction, creating it on first use,
-/// in one statement. Heads are locked in order, so appenders never wait on each other in a
-/// circle.
+/// Locks the head of each municipality's chain for this transaction, creating it on first use.
+/// Heads are locked in order, so appenders never wait on each other in a circle.
 async fn lock_chains(
     transaction: &DatabaseTransaction,
     municipalities: impl Iterator<Item = uuid::Uuid>,
 ) -> Result<BTreeMap<uuid::Uuid, (i64, String)>> {
+    let municipalities: Vec<uuid::Uuid> = municipalities.collect();
     let backend = transaction.get_database_backend();
-    let postgres = backend == sea_orm::DatabaseBackend::Postgres;
+    if backend == sea_orm::DatabaseBackend::Postgres {
+        // Existing heads are locked without writing them; only a chain's first group inserts.
+        let wanted = serde_json::to_string(&municipalities)
+            .map_err(|_| Error::Corrupt("access log chain"))?;
+        let found = transaction
+            .query_all_raw(Statement::from_sql_and_values(
+                backend,
+                "SELECT municipality_id, last_sequence, last_hash FROM access_log_chains \
+                 WHERE municipality_id IN (SELECT value::uuid FROM json_array_elements_text($1::json)) \
+                 ORDER BY municipality_id FOR UPDATE",
+                [wanted.into()],
+            ))
+            .await?;
+        let heads = read_heads(found)?;
+        if heads.len() == municipalities.len() {
+            return Ok(heads);
+        }
+    }
     let mut values = Vec::new();
     let mut rows = Vec::new();
-    for (index, municipality_id) in municipalities.enumerate() {
-        rows.push(if postgres {
-            format!("(${}, 0, '{GENESIS}')", index + 1)
-        } else {
-            format!("(?, 0, '{GENESIS}')")
+    for (index, municipality_id) in municipalities.iter().enumerate() {
+        rows.push(match backend {
+            sea_orm::DatabaseBackend::Postgres => format!("(${}, 0, '{GENESIS}')", index + 1),
+            _ => format!("(?, 0, '{GENESIS}')"),
         });
-        values.push(Value::from(municipality_id));
+        values.push(Value::from(*municipality_id));
     }
     let sql = format!(
         "INSERT INTO access_log_chains (municipality_id, last_sequence, last_hash) VALUES {} \
@@ -484,8 +649,11 @@ async fn lock_chains(
     let found = transaction
         .query_all_raw(Statement::from_sql_and_values(backend, sql, values))
         .await?;
-    found
-        .into_iter()
+    read_heads(found)
+}
+
+fn read_heads(rows: Vec<sea_orm::QueryResult>) -> Result<BTreeMap<uuid::Uuid, (i64, String)>> {
+    rows.into_iter()
         .map(|row| {
             let municipality_id: uuid::Uuid = row.try_get("", "municipality_id")?;
             let sequence: i64 = row.try_get("", "last_sequence")?;
@@ -563,7 +731,7 @@ async fn group_commit(store: Store, mut receiver: mpsc::Receiver<Submission>) {
                     .map(|entry| (Arc::clone(&submission.context), entry)),
             );
         }
-        let written = write_group(&store, &entries).await;
+        let written = write_group(&store, &entries, dones.len()).await;
         if let Err(error) = &written {
             tracing::error!(
                 error = %error,
@@ -582,10 +750,20 @@ async fn group_commit(store: Store, mut receiver: mpsc::Receiver<Submission>) {
 async fn write_group(
     store: &Store,
     entries: &[(Arc<OperationContext>, PendingEntry)],
+    requests: usize,
 ) -> Result<()> {
+    let started = std::time::Instant::now();
     let transaction = store.begin_transaction().await?;
     append(&transaction, entries).await?;
+    let appended = started.elapsed();
     transaction.commit().await?;
+    tracing::debug!(
+        entries = entries.len(),
+        requests,
+        append_us = appended.as_micros() as u64,
+        commit_us = (started.elapsed() - appended).as_micros() as u64,
+        "access log group committed"
+    );
     Ok(())
 }
 
