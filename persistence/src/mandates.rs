@@ -83,6 +83,44 @@ impl Store {
         self.mandate(id).await?.ok_or(Error::NotFound("mandate"))
     }
 
+    /// Replaces a mandate's limits, naming the version read; to end a mandate, set its
+    /// `valid_until`. Decisions already taken keep the mandate they were taken under.
+    pub async fn update_mandate(
+        &self,
+        id: MandateId,
+        expected_version: i32,
+        limits: MandateLimits,
+    ) -> Result<Mandate> {
+        use sea_orm::sea_query::Expr;
+        let result = mandate::Entity::update_many()
+            .filter(mandate::Column::Id.eq(id.0))
+            .filter(mandate::Column::Version.eq(expected_version))
+            .col_expr(
+                mandate::Column::MaxAmountCents,
+                Expr::value(limits.max_amount_cents),
+            )
+            .col_expr(
+                mandate::Column::Period,
+                Expr::value(limits.period.map(|period| period.as_str())),
+            )
+            .col_expr(mandate::Column::MaxCount, Expr::value(limits.max_count))
+            .col_expr(
+                mandate::Column::MaxTotalCents,
+                Expr::value(limits.max_total_cents),
+            )
+            .col_expr(mandate::Column::ValidFrom, Expr::value(limits.valid_from))
+            .col_expr(mandate::Column::ValidUntil, Expr::value(limits.valid_until))
+            .col_expr(mandate::Column::Version, Expr::value(expected_version + 1))
+            .exec(self.connection())
+            .await?;
+        if result.rows_affected != 1 {
+            return Err(Error::Conflict(
+                "the mandate was changed by someone else; reload it and try again".into(),
+            ));
+        }
+        self.mandate(id).await?.ok_or(Error::NotFound("mandate"))
+    }
+
     pub async fn mandate(&self, id: MandateId) -> Result<Option<Mandate>> {
         mandate::Entity::find_by_id(id.0)
             .one(self.connection())

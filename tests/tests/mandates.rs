@@ -51,7 +51,7 @@ async fn grant(server: &DemoServer, role: &str, kind: &str, limits: Value) -> Va
     let response = server
         .graphql(
             &admin,
-            "mutation($input: MandateInput!) { createMandate(input: $input) { id kind maxCount } }",
+            "mutation($input: MandateInput!) { createMandate(input: $input) { id kind maxCount version } }",
             json!({ "input": input }),
         )
         .await;
@@ -225,7 +225,7 @@ async fn beyond_mandate_a_decision_is_escalated_and_resolved_by_enough_mandate(
     database: TestDatabase,
 ) {
     let server = DemoServer::start(database).await;
-    grant(
+    let professional_mandate = grant(
         &server,
         "PROFESSIONAL",
         "DEBT_ARRANGEMENT",
@@ -386,6 +386,55 @@ async fn beyond_mandate_a_decision_is_escalated_and_resolved_by_enough_mandate(
         .await;
     assert_eq!(hidden.body["data"]["node"], Value::Null);
     assert_eq!(hidden.error_code(), Some("NOT_FOUND"));
+
+    // The org_admin changes the mandate, naming its version; a decision follows the new limits.
+    let update = "mutation($id: ID!, $version: Int!, $limits: MandateLimitsInput!) { updateMandate(id: $id, version: $version, limits: $limits) { maxAmountCents validUntil version } }";
+    let admin = server.token(ORGANISATION, "eva").await;
+    let raise = json!({ "maxAmountCents": 150_000 });
+    let refused = server
+        .graphql(
+            &team_lead,
+            update,
+            json!({ "id": professional_mandate["id"], "version": 1, "limits": raise }),
+        )
+        .await;
+    assert_eq!(refused.error_code(), Some("FORBIDDEN"), "{}", refused.body);
+    let stale = server
+        .graphql(
+            &admin,
+            update,
+            json!({ "id": professional_mandate["id"], "version": 7, "limits": raise }),
+        )
+        .await;
+    assert_eq!(stale.error_code(), Some("CONFLICT"), "{}", stale.body);
+    let raised = server
+        .graphql(
+            &admin,
+            update,
+            json!({ "id": professional_mandate["id"], "version": 1, "limits": raise }),
+        )
+        .await;
+    assert_eq!(data(&raised, "updateMandate")["maxAmountCents"], 150_000);
+    assert_eq!(
+        decide(professional.clone(), 120_000).await["status"],
+        "TAKEN"
+    );
+    // Ended yesterday, it covers nothing today.
+    let yesterday = (Utc::now().date_naive() - chrono::Duration::days(1)).to_string();
+    let ended = server
+        .graphql(
+            &admin,
+            update,
+            json!({ "id": professional_mandate["id"], "version": 2, "limits": { "maxAmountCents": 150_000, "validUntil": yesterday } }),
+        )
+        .await;
+    assert_eq!(
+        data(&ended, "updateMandate")["validUntil"],
+        yesterday.as_str()
+    );
+    let after_end = decide(professional.clone(), 10_000).await;
+    assert_eq!(after_end["status"], "ESCALATED");
+    assert_eq!(after_end["beyondMandate"], "the mandate is not valid today");
 }
 
 async fn the_trend_report_suppresses_cells_of_fewer_than_five_cases(database: TestDatabase) {

@@ -324,12 +324,33 @@ pub struct MandateInput {
     pub organisation_id: ID,
     pub role: Role,
     pub kind: DecisionKind,
+    #[graphql(flatten)]
+    pub limits: MandateLimitsInput,
+}
+
+/// A mandate's limits; every one is optional.
+#[derive(InputObject)]
+pub struct MandateLimitsInput {
     pub max_amount_cents: Option<i64>,
     pub period: Option<QuotaPeriod>,
     pub max_count: Option<i64>,
     pub max_total_cents: Option<i64>,
     pub valid_from: Option<Date>,
     pub valid_until: Option<Date>,
+}
+
+impl MandateLimitsInput {
+    fn parse(self) -> ApiResult<MandateLimits> {
+        Ok(MandateLimits {
+            max_amount_cents: self.max_amount_cents,
+            period: self.period.map(Into::into),
+            max_count: self.max_count,
+            max_total_cents: self.max_total_cents,
+            valid_from: self.valid_from.map(|date| date.0),
+            valid_until: self.valid_until.map(|date| date.0),
+        }
+        .parse()?)
+    }
 }
 
 #[derive(InputObject)]
@@ -416,15 +437,7 @@ impl MandateMutation {
             NodeType::Organisation,
             "organisationId",
         )?);
-        let limits = MandateLimits {
-            max_amount_cents: input.max_amount_cents,
-            period: input.period.map(Into::into),
-            max_count: input.max_count,
-            max_total_cents: input.max_total_cents,
-            valid_from: input.valid_from.map(|date| date.0),
-            valid_until: input.valid_until.map(|date| date.0),
-        }
-        .parse()?;
+        let limits = input.limits.parse()?;
         let request = request(ctx)?;
         if !may_administer(&request.actor, organisation_id) {
             return Err(ApiError::forbidden(
@@ -441,6 +454,33 @@ impl MandateMutation {
                     limits,
                 )
                 .await?,
+        ))
+    }
+
+    /// Replaces a mandate's limits; set `validUntil` to end it. For the organisation's
+    /// `org_admin`. Decisions already taken keep the mandate they were taken under.
+    async fn update_mandate(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        version: i32,
+        limits: MandateLimitsInput,
+    ) -> ApiResult<Mandate> {
+        let id = domain::MandateId(ids::decode(&id, NodeType::Mandate, "id")?);
+        let limits = limits.parse()?;
+        let request = request(ctx)?;
+        let mandate = request
+            .store
+            .mandate(id)
+            .await?
+            .ok_or(ApiError::NotFound("mandate"))?;
+        if !may_administer(&request.actor, mandate.organisation_id) {
+            return Err(ApiError::forbidden(
+                "only the organisation's org_admin manages its mandates",
+            ));
+        }
+        Ok(Mandate(
+            request.store.update_mandate(id, version, limits).await?,
         ))
     }
 
