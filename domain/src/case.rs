@@ -128,6 +128,33 @@ pub fn parse_text(field: &str, input: &str, max: usize) -> Result<String, Invali
     Ok(text.to_owned())
 }
 
+/// Tags: each one word of letters, digits and hyphens, at most 40 characters; returned in lower
+/// case, sorted and without duplicates, at most `max` of them.
+pub fn parse_tags(field: &str, tags: &[String], max: usize) -> Result<Vec<String>, InvalidInput> {
+    let mut parsed = Vec::with_capacity(tags.len());
+    for tag in tags {
+        let tag = tag.trim().to_lowercase();
+        let valid = !tag.is_empty()
+            && tag.len() <= 40
+            && tag
+                .chars()
+                .all(|character| character.is_alphanumeric() || character == '-');
+        if !valid {
+            return Err(InvalidInput::new(
+                field,
+                "each is one word of letters, digits and hyphens, at most 40 characters",
+            ));
+        }
+        parsed.push(tag);
+    }
+    parsed.sort();
+    parsed.dedup();
+    if parsed.len() > max {
+        return Err(InvalidInput::new(field, format!("at most {max}")));
+    }
+    Ok(parsed)
+}
+
 /// Optional text: absent or blank is `None`.
 pub fn parse_optional_text(
     field: &str,

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeSet;
 
-use crate::case::{MAX_SHORT_TEXT, parse_optional_text};
+use crate::case::{MAX_SHORT_TEXT, parse_optional_text, parse_tags};
 use crate::error::InvalidInput;
 use crate::ids::MunicipalityId;
 
@@ -32,30 +32,7 @@ impl DirectoryDetails {
         availability: Option<&str>,
         municipalities: BTreeSet<MunicipalityId>,
     ) -> Result<Self, InvalidInput> {
-        let mut tags = Vec::with_capacity(expertise.len());
-        for tag in expertise {
-            let tag = tag.trim().to_lowercase();
-            let valid = !tag.is_empty()
-                && tag.len() <= 40
-                && tag
-                    .chars()
-                    .all(|character| character.is_alphanumeric() || character == '-');
-            if !valid {
-                return Err(InvalidInput::new(
-                    "expertise",
-                    "an expertise is one word of letters, digits and hyphens, at most 40 characters",
-                ));
-            }
-            tags.push(tag);
-        }
-        tags.sort();
-        tags.dedup();
-        if tags.len() > MAX_EXPERTISE {
-            return Err(InvalidInput::new(
-                "expertise",
-                format!("at most {MAX_EXPERTISE} expertise tags"),
-            ));
-        }
+        let tags = parse_tags("expertise", expertise, MAX_EXPERTISE)?;
         let email = parse_optional_text("email", email, MAX_SHORT_TEXT)?;
         if email.as_deref().is_some_and(|email| !email.contains('@')) {
             return Err(InvalidInput::new("email", "not an email address"));

@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::case::{MAX_SHORT_TEXT, MAX_TEXT, parse_text};
+use crate::case::{MAX_SHORT_TEXT, MAX_TEXT, parse_tags, parse_text};
 use crate::error::InvalidInput;
 use crate::ids::{MunicipalityId, OrganisationId, ProfessionalId, SolutionId};
 
@@ -40,29 +40,9 @@ impl SolutionDraft {
         value_summary: &str,
         tags: &[String],
     ) -> Result<Self, InvalidInput> {
-        let mut parsed: Vec<String> = Vec::with_capacity(tags.len());
-        for tag in tags {
-            let tag = tag.trim().to_lowercase();
-            let valid = !tag.is_empty()
-                && tag.len() <= 40
-                && tag
-                    .chars()
-                    .all(|character| character.is_alphanumeric() || character == '-');
-            if !valid {
-                return Err(InvalidInput::new(
-                    "tags",
-                    "a tag is one word of letters, digits and hyphens, at most 40 characters",
-                ));
-            }
-            parsed.push(tag);
-        }
-        parsed.sort();
-        parsed.dedup();
-        if parsed.is_empty() || parsed.len() > MAX_TAGS {
-            return Err(InvalidInput::new(
-                "tags",
-                format!("between 1 and {MAX_TAGS} tags"),
-            ));
+        let parsed = parse_tags("tags", tags, MAX_TAGS)?;
+        if parsed.is_empty() {
+            return Err(InvalidInput::new("tags", "at least one tag"));
         }
         Ok(Self {
             municipality_id,

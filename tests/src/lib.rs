@@ -620,6 +620,32 @@ impl DemoServer {
         (status, headers, body)
     }
 
+    /// The professional named `name`, signed in with `token`, leaves the case.
+    pub async fn leave(&self, token: &str, case_id: &str, name: &str) {
+        let team = self
+            .graphql(
+                token,
+                "query($id: ID!) { case(id: $id) { team { id version professional { name } } } }",
+                json!({ "id": case_id }),
+            )
+            .await;
+        let membership = team.body["data"]["case"]["team"]
+            .as_array()
+            .unwrap_or_else(|| panic!("the team: {}", team.body))
+            .iter()
+            .find(|member| member["professional"]["name"] == name)
+            .cloned()
+            .unwrap_or_else(|| panic!("{name} is on the team"));
+        let left = self
+            .graphql(
+                token,
+                "mutation($case: ID!, $id: ID!, $version: Int!) { removeTeamMember(caseId: $case, memberId: $id, version: $version) }",
+                json!({ "case": case_id, "id": membership["id"], "version": membership["version"] }),
+            )
+            .await;
+        assert!(left.body.get("errors").is_none(), "{}", left.body);
+    }
+
     /// Runs `query` with `variables` and returns the response.
     pub async fn graphql(&self, token: &str, query: &str, variables: Value) -> Response {
         let request = self

@@ -58,6 +58,23 @@ async fn grant(server: &DemoServer, role: &str, kind: &str, limits: Value) -> Va
     data(&response, "createMandate").clone()
 }
 
+/// This year's budget of the neighbourhood team, set up by its org_admin.
+async fn create_budget(server: &DemoServer, amount_cents: i64) -> Value {
+    let admin = server.token(ORGANISATION, "eva").await;
+    let budget = server
+        .graphql(
+            &admin,
+            "mutation($input: BudgetInput!) { createBudget(input: $input) { id remainingCents } }",
+            json!({ "input": {
+                "organisationId": organisation_id(server, &admin).await,
+                "year": Utc::now().year(),
+                "amountCents": amount_cents,
+            } }),
+        )
+        .await;
+    data(&budget, "createBudget").clone()
+}
+
 /// `count` new cases of the case lead `token`, each for a resident of its own.
 async fn open_cases(server: &DemoServer, token: &str, count: usize) -> Vec<String> {
     let municipalities = server
@@ -164,19 +181,7 @@ async fn a_quota_is_never_exceeded_under_concurrency(database: TestDatabase) {
 
 async fn a_budget_never_goes_below_zero_under_concurrency(database: TestDatabase) {
     let server = DemoServer::start(database).await;
-    let admin = server.token(ORGANISATION, "eva").await;
-    let budget = server
-        .graphql(
-            &admin,
-            "mutation($input: BudgetInput!) { createBudget(input: $input) { id remainingCents } }",
-            json!({ "input": {
-                "organisationId": organisation_id(&server, &admin).await,
-                "year": Utc::now().year(),
-                "amountCents": 4_000,
-            } }),
-        )
-        .await;
-    let budget = data(&budget, "createBudget").clone();
+    let budget = create_budget(&server, 4_000).await;
     assert_eq!(budget["remainingCents"], 4_000);
     grant(&server, "PROFESSIONAL", "BUDGET_ALLOCATION", json!({})).await;
     let lead = server.token(ORGANISATION, "anna").await;
@@ -439,19 +444,7 @@ async fn beyond_mandate_a_decision_is_escalated_and_resolved_by_enough_mandate(
 
 async fn the_trend_report_suppresses_cells_of_fewer_than_five_cases(database: TestDatabase) {
     let server = DemoServer::start(database).await;
-    let admin = server.token(ORGANISATION, "eva").await;
-    let budget = server
-        .graphql(
-            &admin,
-            "mutation($input: BudgetInput!) { createBudget(input: $input) { id } }",
-            json!({ "input": {
-                "organisationId": organisation_id(&server, &admin).await,
-                "year": Utc::now().year(),
-                "amountCents": 10_000_000,
-            } }),
-        )
-        .await;
-    let budget_id = data(&budget, "createBudget")["id"].clone();
+    let budget_id = create_budget(&server, 10_000_000).await["id"].clone();
     grant(&server, "PROFESSIONAL", "BUDGET_ALLOCATION", json!({})).await;
     let lead = server.token(ORGANISATION, "anna").await;
     let cases = open_cases(&server, &lead, 6).await;

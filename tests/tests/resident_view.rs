@@ -477,28 +477,7 @@ async fn an_integration_pulls_its_caseloads_agreement_changes_since_a_cursor(
     );
 
     // Once its member leaves the case, the organisation's back office follows it no more.
-    let team = server
-        .graphql(
-            &lars,
-            "query($id: ID!) { case(id: $id) { team { id version professional { name } } } }",
-            json!({ "id": case_id }),
-        )
-        .await;
-    let membership = data(&team, "case")["team"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|member| member["professional"]["name"] == "Lars Dekker")
-        .cloned()
-        .expect("lars is on the team");
-    let left = server
-        .graphql(
-            &lars,
-            "mutation($case: ID!, $id: ID!, $version: Int!) { removeTeamMember(caseId: $case, memberId: $id, version: $version) }",
-            json!({ "case": case_id, "id": membership["id"], "version": membership["version"] }),
-        )
-        .await;
-    assert!(left.body.get("errors").is_none(), "{}", left.body);
+    server.leave(&lars, &case_id, "Lars Dekker").await;
     let changed = server
         .graphql(
             &lead,

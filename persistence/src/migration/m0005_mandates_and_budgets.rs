@@ -6,7 +6,6 @@
 //! in the decision's transaction, so concurrent decisions never take more than there is; the
 //! `CHECK` on `budgets` is the last line behind it.
 
-use sea_orm::ConnectionTrait;
 use sea_orm_migration::prelude::*;
 
 pub struct Migration;
@@ -86,23 +85,14 @@ CREATE INDEX decisions_by_budget ON decisions (budget_id, decided_at)
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        let connection = manager.get_connection();
-        let ddl = super::with_types(TABLES, connection.get_database_backend());
-        for statement in ddl.split(';') {
-            if !statement.trim().is_empty() {
-                connection.execute_unprepared(statement).await?;
-            }
-        }
-        Ok(())
+        super::run_ddl(manager, TABLES).await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        let connection = manager.get_connection();
-        for table in ["decisions", "budgets", "mandate_usage", "mandates"] {
-            connection
-                .execute_unprepared(&format!("DROP TABLE {table}"))
-                .await?;
-        }
-        Ok(())
+        super::drop_tables(
+            manager,
+            &["decisions", "budgets", "mandate_usage", "mandates"],
+        )
+        .await
     }
 }

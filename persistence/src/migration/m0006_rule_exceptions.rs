@@ -1,7 +1,6 @@
 //! Justified exceptions to rules (DOMAIN.md §3), one row per exception with who took each step
 //! of its life and when.
 
-use sea_orm::ConnectionTrait;
 use sea_orm_migration::prelude::*;
 
 pub struct Migration;
@@ -51,21 +50,10 @@ CREATE INDEX rule_exceptions_by_case ON rule_exceptions (case_id, drafted_at)
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        let connection = manager.get_connection();
-        let ddl = super::with_types(TABLES, connection.get_database_backend());
-        for statement in ddl.split(';') {
-            if !statement.trim().is_empty() {
-                connection.execute_unprepared(statement).await?;
-            }
-        }
-        Ok(())
+        super::run_ddl(manager, TABLES).await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .get_connection()
-            .execute_unprepared("DROP TABLE rule_exceptions")
-            .await?;
-        Ok(())
+        super::drop_tables(manager, &["rule_exceptions"]).await
     }
 }

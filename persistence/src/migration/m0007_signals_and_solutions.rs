@@ -2,7 +2,6 @@
 //! refers to a case or a resident: what leaves the case for policy or for other municipalities
 //! cannot be joined back to it.
 
-use sea_orm::ConnectionTrait;
 use sea_orm_migration::prelude::*;
 
 pub struct Migration;
@@ -54,23 +53,10 @@ CREATE INDEX solutions_by_publication ON solutions (published_at, id)
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        let connection = manager.get_connection();
-        let ddl = super::with_types(TABLES, connection.get_database_backend());
-        for statement in ddl.split(';') {
-            if !statement.trim().is_empty() {
-                connection.execute_unprepared(statement).await?;
-            }
-        }
-        Ok(())
+        super::run_ddl(manager, TABLES).await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        let connection = manager.get_connection();
-        for table in ["solutions", "signals"] {
-            connection
-                .execute_unprepared(&format!("DROP TABLE {table}"))
-                .await?;
-        }
-        Ok(())
+        super::drop_tables(manager, &["solutions", "signals"]).await
     }
 }

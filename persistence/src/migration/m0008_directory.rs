@@ -1,7 +1,6 @@
 //! The maatwerkcommunity directory (DOMAIN.md §7): what a coach adds to their name and
 //! organisation.
 
-use sea_orm::ConnectionTrait;
 use sea_orm_migration::prelude::*;
 
 pub struct Migration;
@@ -28,17 +27,10 @@ CREATE TABLE directory_entries (
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        let connection = manager.get_connection();
-        let ddl = super::with_types(TABLES, connection.get_database_backend());
-        connection.execute_unprepared(&ddl).await?;
-        Ok(())
+        super::run_ddl(manager, TABLES).await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .get_connection()
-            .execute_unprepared("DROP TABLE directory_entries")
-            .await?;
-        Ok(())
+        super::drop_tables(manager, &["directory_entries"]).await
     }
 }

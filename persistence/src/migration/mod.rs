@@ -39,6 +39,31 @@ pub(crate) fn with_types(ddl: &str, backend: sea_orm::DatabaseBackend) -> String
         })
 }
 
+/// Runs `ddl`, statements separated by `;`, with its type placeholders spelled for the backend.
+pub(crate) async fn run_ddl(manager: &SchemaManager<'_>, ddl: &str) -> Result<(), DbErr> {
+    use sea_orm::ConnectionTrait;
+    let connection = manager.get_connection();
+    let ddl = with_types(ddl, connection.get_database_backend());
+    for statement in ddl.split(';') {
+        if !statement.trim().is_empty() {
+            connection.execute_unprepared(statement).await?;
+        }
+    }
+    Ok(())
+}
+
+/// Drops `tables`, in the order given.
+pub(crate) async fn drop_tables(manager: &SchemaManager<'_>, tables: &[&str]) -> Result<(), DbErr> {
+    use sea_orm::ConnectionTrait;
+    for table in tables {
+        manager
+            .get_connection()
+            .execute_unprepared(&format!("DROP TABLE {table}"))
+            .await?;
+    }
+    Ok(())
+}
+
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
