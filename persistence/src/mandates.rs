@@ -37,7 +37,19 @@ pub(crate) fn to_mandate(row: mandate::Model) -> Result<Mandate> {
     })
 }
 
-pub(crate) fn to_budget(row: budget::Model) -> Result<Budget> {
+/// One budget, on `connection`: the store's, or a decision's own transaction.
+pub(crate) async fn find_budget(
+    connection: &impl sea_orm::ConnectionTrait,
+    id: BudgetId,
+) -> Result<Option<Budget>> {
+    budget::Entity::find_by_id(id.0)
+        .one(connection)
+        .await?
+        .map(to_budget)
+        .transpose()
+}
+
+fn to_budget(row: budget::Model) -> Result<Budget> {
     let holder = match (row.organisation_id, row.municipality_id) {
         (Some(organisation), None) => BudgetHolder::Organisation(OrganisationId(organisation)),
         (None, Some(municipality)) => BudgetHolder::Municipality(MunicipalityId(municipality)),
@@ -171,11 +183,7 @@ impl Store {
     }
 
     pub async fn budget(&self, id: BudgetId) -> Result<Option<Budget>> {
-        budget::Entity::find_by_id(id.0)
-            .one(self.connection())
-            .await?
-            .map(to_budget)
-            .transpose()
+        find_budget(self.connection(), id).await
     }
 
     /// The budgets of an organisation and of the municipalities it serves, newest year first.

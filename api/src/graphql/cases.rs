@@ -367,11 +367,8 @@ impl Case {
 
     async fn municipality(&self, ctx: &Context<'_>) -> ApiResult<Option<Municipality>> {
         Ok(request(ctx)?
-            .municipalities()
+            .municipality(self.case.municipality_id)
             .await?
-            .iter()
-            .find(|municipality| municipality.id == self.case.municipality_id)
-            .cloned()
             .map(Municipality))
     }
 

@@ -245,7 +245,7 @@ impl DirectoryMutation {
             municipalities,
         )?;
         let request = request(ctx)?;
-        let entry = entries(ctx)
+        let mut entry = entries(ctx)
             .await?
             .into_iter()
             .find(|entry| entry.coach.professional.id == professional_id)
@@ -267,12 +267,11 @@ impl DirectoryMutation {
         }
         request
             .store
-            .save_directory_entry(professional_id, details, version)
+            .save_directory_entry(professional_id, details.clone(), version)
             .await?;
-        entries(ctx)
-            .await?
-            .into_iter()
-            .find(|entry| entry.coach.professional.id == professional_id)
-            .ok_or(ApiError::NotFound("coach"))
+        // Saved as given, one version on: no need to read every coach again.
+        entry.coach.details = details;
+        entry.coach.version = version + 1;
+        Ok(entry)
     }
 }

@@ -195,13 +195,7 @@ impl Budget {
         let BudgetHolder::Municipality(id) = self.0.holder else {
             return Ok(None);
         };
-        Ok(request(ctx)?
-            .municipalities()
-            .await?
-            .iter()
-            .find(|municipality| municipality.id == id)
-            .cloned()
-            .map(Municipality))
+        Ok(request(ctx)?.municipality(id).await?.map(Municipality))
     }
 
     /// Where the money went, per category and month: cases, allocations and amount. A cell of

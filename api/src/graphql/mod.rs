@@ -171,6 +171,19 @@ impl RequestContext {
         Ok(all)
     }
 
+    /// One municipality, from [`RequestContext::municipalities`].
+    pub async fn municipality(
+        &self,
+        id: domain::MunicipalityId,
+    ) -> ApiResult<Option<domain::Municipality>> {
+        Ok(self
+            .municipalities()
+            .await?
+            .iter()
+            .find(|municipality| municipality.id == id)
+            .cloned())
+    }
+
     /// An organisation by id; in the request's snapshot once case reads have opened one, so
     /// the request does not wait for a second connection while holding one.
     pub async fn organisation(

@@ -244,13 +244,7 @@ impl SolutionPreview {
 }
 
 async fn municipality(ctx: &Context<'_>, id: MunicipalityId) -> ApiResult<Option<Municipality>> {
-    Ok(request(ctx)?
-        .municipalities()
-        .await?
-        .iter()
-        .find(|municipality| municipality.id == id)
-        .cloned()
-        .map(Municipality))
+    Ok(request(ctx)?.municipality(id).await?.map(Municipality))
 }
 
 /// The professional behind the request, with `role`; the municipalities their organisation

@@ -22,7 +22,7 @@ use sea_orm::{
 use super::records::stale;
 use super::{CaseAccess, Slicing, Snapshot, Viewer, Writer, record_event};
 use crate::entity::{decision, mandate};
-use crate::mandates::{to_budget, to_mandate};
+use crate::mandates::{find_budget, to_mandate};
 use crate::{Error, Result};
 
 /// A decision to record, validated by the caller: a budget allocation names its budget,
@@ -125,8 +125,7 @@ impl Writer {
         let (professional, organisation) = access.content_author()?;
         let (_, _, roles) = viewer.professional()?;
         if let Some(budget_id) = new.budget_id {
-            let budget = self
-                .budget_row(budget_id)
+            let budget = find_budget(self.connection(), budget_id)
                 .await?
                 .ok_or_else(|| InvalidInput::new("budgetId", "no such budget"))?;
             let holds = match budget.holder {
@@ -235,7 +234,7 @@ impl Writer {
             }
             Resolution::Decline { reason } => {
                 let covered = self
-                    .candidate_mandates(organisation, roles, existing.kind)
+                    .candidate_mandates(organisation, roles, Some(existing.kind))
                     .await?
                     .iter()
                     .any(|mandate| mandate.limits.admits(amount, today).is_ok());
@@ -296,27 +295,20 @@ impl Writer {
         Ok(existing.case_id)
     }
 
-    async fn budget_row(&self, id: BudgetId) -> Result<Option<domain::mandate::Budget>> {
-        crate::entity::budget::Entity::find_by_id(id.0)
-            .one(self.connection())
-            .await?
-            .map(to_budget)
-            .transpose()
-    }
-
-    /// The mandates of `organisation` for `kind` carried by one of `roles`.
-    async fn candidate_mandates(
+    /// The mandates of `organisation` carried by one of `roles`: for `kind`, or of every kind.
+    pub(super) async fn candidate_mandates(
         &self,
         organisation: OrganisationId,
         roles: &RoleSet,
-        kind: DecisionKind,
+        kind: Option<DecisionKind>,
     ) -> Result<Vec<domain::mandate::Mandate>> {
-        let rows = mandate::Entity::find()
+        let mut query = mandate::Entity::find()
             .filter(mandate::Column::OrganisationId.eq(organisation.0))
-            .filter(mandate::Column::Kind.eq(kind.as_str()))
-            .filter(mandate::Column::Role.is_in(roles.iter().map(|role| role.as_str())))
-            .all(self.connection())
-            .await?;
+            .filter(mandate::Column::Role.is_in(roles.iter().map(|role| role.as_str())));
+        if let Some(kind) = kind {
+            query = query.filter(mandate::Column::Kind.eq(kind.as_str()));
+        }
+        let rows = query.all(self.connection()).await?;
         rows.into_iter().map(to_mandate).collect()
     }
 
@@ -331,7 +323,10 @@ impl Writer {
         today: NaiveDate,
     ) -> Result<std::result::Result<MandateId, Beyond>> {
         let mut beyond = Beyond::NoMandate;
-        for mandate in self.candidate_mandates(organisation, roles, kind).await? {
+        for mandate in self
+            .candidate_mandates(organisation, roles, Some(kind))
+            .await?
+        {
             if let Err(reason) = mandate.limits.admits(amount_cents, today) {
                 beyond = reason;
                 continue;

@@ -17,8 +17,7 @@ use sea_orm::{ActiveValue::Set, ColumnTrait, Condition, EntityTrait, QueryFilter
 
 use super::records::stale;
 use super::{CaseAccess, Slicing, Snapshot, Viewer, Writer, record_event};
-use crate::entity::{mandate, organisation, rule_exception};
-use crate::mandates::to_mandate;
+use crate::entity::{organisation, rule_exception};
 use crate::{Error, Result};
 
 fn signature(by: Option<uuid::Uuid>, at: Option<chrono::DateTime<Utc>>) -> Option<Signature> {
@@ -297,16 +296,10 @@ impl Writer {
     ) -> Result<bool> {
         let (_, _, roles) = viewer.professional()?;
         let today = Utc::now().date_naive();
-        let mandates = mandate::Entity::find()
-            .filter(mandate::Column::OrganisationId.eq(organisation.0))
-            .filter(mandate::Column::Role.is_in(roles.iter().map(|role| role.as_str())))
-            .all(self.connection())
-            .await?;
-        for row in mandates {
-            if to_mandate(row)?.limits.admits(amount_cents, today).is_ok() {
-                return Ok(true);
-            }
-        }
-        Ok(false)
+        Ok(self
+            .candidate_mandates(organisation, roles, None)
+            .await?
+            .iter()
+            .any(|mandate| mandate.limits.admits(amount_cents, today).is_ok()))
     }
 }
