@@ -7,12 +7,14 @@
 //! [`DemoError::AlreadyLoaded`] once organisations exist, so running it twice changes nothing.
 
 mod cases;
+mod mandates;
 
 use std::collections::{BTreeSet, HashMap};
 
 use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use chrono::NaiveDate;
+use domain::directory::DirectoryDetails;
 use domain::identity::{KeySource, ProfessionalActor, ProviderKind, SigningAlgorithm};
 use domain::resident::Contact;
 use domain::{
@@ -88,6 +90,7 @@ const ORGANISATIONS: &[DemoOrganisation] = &[
             ("daan", "Daan Mulder", &[PrivacyOfficer]),
             ("eva", "Eva Smits", &[OrgAdmin]),
             ("fenna", "Fenna Jacobs", &[PolicyAnalyst]),
+            ("vera", "Vera Jansen", &[Professional]),
         ],
     },
     DemoOrganisation {
@@ -164,7 +167,10 @@ const ORGANISATIONS: &[DemoOrganisation] = &[
         name: "Werk en Inkomen Zaanstad",
         kind: OrganisationKind::IncomeDepartment,
         municipalities: &["ZAA"],
-        people: &[("tess", "Tess Hoekstra", &[Professional])],
+        people: &[
+            ("tess", "Tess Hoekstra", &[Professional]),
+            ("wouter", "Wouter Schouten", &[PolicyAnalyst]),
+        ],
     },
     DemoOrganisation {
         slug: "schuldhulp-zaanstreek",
@@ -221,6 +227,52 @@ const RESIDENTS: &[DemoResident] = &[
         email: "kees.smit@example.org",
         phone: "06-10000004",
         address: "Demoweg 7, 1503 DD Zaandam",
+    },
+    // The residents of the neighbourhood team's earlier cases (`history`).
+    DemoResident {
+        subject: "dewi",
+        name: "Dewi Pranoto",
+        born: (2006, 9, 12),
+        bsn: "908301662",
+        email: "dewi.pranoto@example.org",
+        phone: "06-10000005",
+        address: "Oefenlaan 21-3, 1056 EE Amsterdam",
+    },
+    DemoResident {
+        subject: "ruud",
+        name: "Ruud Vos",
+        born: (1975, 4, 3),
+        bsn: "131860914",
+        email: "ruud.vos@example.org",
+        phone: "06-10000006",
+        address: "Schetsstraat 5-1, 1057 FF Amsterdam",
+    },
+    DemoResident {
+        subject: "ingrid",
+        name: "Ingrid Meijer",
+        born: (1990, 12, 19),
+        bsn: "390996038",
+        email: "ingrid.meijer@example.org",
+        phone: "06-10000007",
+        address: "Modelgracht 40, 1053 GG Amsterdam",
+    },
+    DemoResident {
+        subject: "yusuf",
+        name: "Yusuf Kaya",
+        born: (1983, 7, 27),
+        bsn: "948219932",
+        email: "yusuf.kaya@example.org",
+        phone: "06-10000008",
+        address: "Ontwerpweg 9-2, 1062 HH Amsterdam",
+    },
+    DemoResident {
+        subject: "lotte",
+        name: "Lotte de Wit",
+        born: (1995, 2, 8),
+        bsn: "518190936",
+        email: "lotte.dewit@example.org",
+        phone: "06-10000009",
+        address: "Kladpad 14, 1058 JJ Amsterdam",
     },
 ];
 
@@ -387,8 +439,39 @@ pub async fn populate(store: &Store) -> Result<Showcase, DemoError> {
         cast.residents.insert(demo.subject, resident.id);
     }
 
-    cases::write(store, &cast).await
+    let budget = mandates::grant(store, &cast).await?;
+    let showcase = cases::write(store, &cast, budget).await?;
+    for (person, expertise, availability) in DIRECTORY_ENTRIES {
+        let professional = cast.professional(person)?;
+        let expertise: Vec<String> = expertise.iter().map(|tag| (*tag).to_owned()).collect();
+        let details =
+            DirectoryDetails::parse(&expertise, None, None, Some(availability), BTreeSet::new())?;
+        store
+            .save_directory_entry(professional.professional_id, details, 0)
+            .await?;
+    }
+    Ok(showcase)
 }
+
+/// What three of the four coaches tell the maatwerkcommunity about themselves; Bram has not
+/// filled in his entry yet.
+const DIRECTORY_ENTRIES: &[(&str, &[&str], &str)] = &[
+    (
+        "hanna",
+        &["youth", "parenting", "school-absence"],
+        "Mondays and Wednesdays",
+    ),
+    (
+        "quinta",
+        &["exceptions", "breakthrough", "young-adults"],
+        "Every weekday; urgent questions by phone",
+    ),
+    (
+        "sem",
+        &["energy-poverty", "elderly", "loneliness"],
+        "Tuesday to Thursday",
+    ),
+];
 
 /// The demo's people and places by their demo names, as the case rules know them.
 #[derive(Default)]

@@ -305,7 +305,7 @@ async fn a_privacy_officer_reads_the_log_of_their_organisations_cases(database: 
 
     // Unfiltered, the officer sees only cases their organisation is on.
     let mut organisation_cases = BTreeSet::new();
-    for person in ["anna", "bram", "chantal"] {
+    for person in ["anna", "bram", "chantal", "vera"] {
         let token = server.token("buurtteam-amsterdam-west", person).await;
         let caseload = server
             .graphql(&token, "{ cases(first: 100) { nodes { id } } }", json!({}))

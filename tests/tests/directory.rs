@@ -65,6 +65,11 @@ async fn the_directory_lists_every_coach_and_their_details(database: TestDatabas
         names(&server, &anna, json!({ "kind": "YOUTH_TEAM" })).await,
         ["Hanna Yilmaz"]
     );
+    // Three of them have filled in their entry in the demo.
+    assert_eq!(
+        names(&server, &anna, json!({ "expertise": "young-adults" })).await,
+        ["Quinta Maas"]
+    );
 
     // The coach keeps their entry; the municipalities are those their organisation serves.
     let response = server.graphql(&bram, DIRECTORY, json!({})).await;

@@ -417,4 +417,63 @@ async fn an_exception_is_co_signed_endorsed_approved_and_published(database: Tes
     assert_eq!(hidden.error_code(), Some("NOT_FOUND"));
 }
 
-on_both_databases!(an_exception_is_co_signed_endorsed_approved_and_published);
+async fn the_demo_holds_an_exception_approved_and_shared(database: TestDatabase) {
+    let server = DemoServer::start(database).await;
+    // The breakthrough team's coach co-signed it on one of the neighbourhood team's earlier
+    // cases; the income department's team lead endorsed it; the case lead approved it.
+    let coach = server.token("doorbraakteam-amsterdam", "quinta").await;
+    let response = server
+        .graphql(
+            &coach,
+            &format!("{{ cases {{ nodes {{ resident {{ name }} ruleExceptions {{ {FIELDS} legitimacy }} }} }} }}"),
+            json!({}),
+        )
+        .await;
+    let cases = data(&response, "cases")["nodes"]
+        .as_array()
+        .unwrap()
+        .clone();
+    assert_eq!(cases.len(), 1);
+    assert_eq!(cases[0]["resident"]["name"], "Dewi Pranoto");
+    let exception = &cases[0]["ruleExceptions"][0];
+    assert_eq!(exception["status"], "APPROVED");
+    assert_eq!(exception["savingCents"], 365_000);
+    for (step, name) in [
+        ("drafted", "Vera Jansen"),
+        ("submitted", "Vera Jansen"),
+        ("coSigned", "Quinta Maas"),
+        ("endorsed", "Jamal Haddou"),
+        ("approved", "Vera Jansen"),
+    ] {
+        assert_eq!(exception[step]["professional"]["name"], name, "{step}");
+    }
+    assert_eq!(exception["rejected"], Value::Null);
+
+    // A professional in Zaanstad finds it among the shared solutions, without the resident.
+    let zaanstad = server.token("werk-en-inkomen-zaanstad", "tess").await;
+    let response = server
+        .graphql(
+            &zaanstad,
+            "{ solutions(tags: [\"search-period\"]) { edges { node { content { municipality { code } customCostCents ordinaryCostCents tags problemPattern rule customSolution valueSummary } } } } }",
+            json!({}),
+        )
+        .await;
+    let edges = data(&response, "solutions")["edges"]
+        .as_array()
+        .unwrap()
+        .clone();
+    assert_eq!(edges.len(), 1);
+    let content = &edges[0]["node"]["content"];
+    assert_eq!(content["municipality"]["code"], "AMS");
+    assert_eq!(content["ordinaryCostCents"], 480_000);
+    assert_eq!(content["customCostCents"], 115_000);
+    let text = content.to_string();
+    for identifying in ["Dewi", "Pranoto", "AMS-"] {
+        assert!(!text.contains(identifying), "{identifying} in {text}");
+    }
+}
+
+on_both_databases!(
+    the_demo_holds_an_exception_approved_and_shared,
+    an_exception_is_co_signed_endorsed_approved_and_published
+);

@@ -11,23 +11,29 @@
 
 use std::collections::BTreeSet;
 
-use chrono::{Days, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, Days, NaiveDate, TimeDelta, Utc};
 use domain::case::{
     AgreementStatus, AmountPeriod, Assignee, AssigneeKind, CaseStep, ConsentMethod,
     DEFAULT_OPEN_FIRST_STEP_LIMIT, EvaluationContent, FirstStepContent, FirstStepStatus,
     MAX_SHORT_TEXT, MAX_TEXT, ProblemKind, check_next_evaluation, parse_amount,
     parse_optional_text, parse_text,
 };
+use domain::exception::{ExceptionContent, ExceptionStep, RuleKind};
 use domain::identity::{Actor, ResidentActor};
+use domain::mandate::{BudgetCategory, DecisionKind};
+use domain::signal::{SignalCategory, SignalStatus};
 use domain::slice::{Need, SharingLevel, TeamRole};
-use domain::{CaseId, LifeDomain};
+use domain::solution::SolutionDraft;
+use domain::{BudgetId, CaseId, FirstStepId, LifeDomain, ProblemId, SignalId};
 use persistence::Store;
 use persistence::cases::{
-    InvitationDecision, NewAgreement, NewEvaluation, NewFact, NewFirstStep, NewProblem, Viewer,
-    Writer,
+    InvitationDecision, NewAgreement, NewDecision, NewEvaluation, NewFact, NewFirstStep,
+    NewProblem, NewSignal, Viewer, Writer,
 };
 
 use super::{Cast, DemoError};
+
+mod history;
 
 use AmountPeriod::{Once, PerMonth};
 use LifeDomain::*;
@@ -103,6 +109,13 @@ impl Showcase {
             "\nwith this query:\n\n  { cases { nodes { reference step team { role organisation { name } } \
              resident { name bsn } facts { totalCount nodes { lifeDomain need text } } } } }\n",
         );
+        hint.push_str(
+            "\nAround the cases: Amsterdam's budget trend as fenna of buurtteam-amsterdam-west \
+             ({ budgets { trend { category month suppressed cases totalCents } } }), the shared \
+             solutions ({ solutions { edges { node { content { problemPattern tags } } } } }), and \
+             Zaanstad's signals as wouter of werk-en-inkomen-zaanstad \
+             ({ signals { category status answer } }).\n",
+        );
         hint
     }
 }
@@ -133,6 +146,91 @@ struct DemoCase {
     evaluations: &'static [DemoEvaluation],
     /// The step the team has reached; it passes the steps before it on the way.
     step: CaseStep,
+    /// How many days ago the case was opened; everything above is written as of then.
+    opened_days_ago: i64,
+    /// Taken in this order, each as of its own day.
+    decisions: &'static [DemoDecision],
+    exception: Option<&'static DemoException>,
+    signals: &'static [DemoSignal],
+}
+
+/// A decision on the case; a budget allocation draws on Amsterdam's budget.
+struct DemoDecision {
+    by: &'static str,
+    days_ago: i64,
+    kind: DecisionKind,
+    description: &'static str,
+    amount_cents: Option<i64>,
+    category: Option<BudgetCategory>,
+}
+
+/// A budget allocation by the case lead of an earlier case.
+const fn allocation(
+    days_ago: i64,
+    category: BudgetCategory,
+    amount_cents: i64,
+    description: &'static str,
+) -> DemoDecision {
+    DemoDecision {
+        by: "vera",
+        days_ago,
+        kind: DecisionKind::BudgetAllocation,
+        description,
+        amount_cents: Some(amount_cents),
+        category: Some(category),
+    }
+}
+
+/// An exception on one of the case's first steps (by position), drafted, submitted and in the
+/// end approved by the case lead, co-signed by a coach on the team and endorsed by a member of
+/// the organisation that owns the rule; then published as a shared solution.
+struct DemoException {
+    days_ago: i64,
+    first_step: usize,
+    rule_kind: RuleKind,
+    rule: &'static str,
+    rule_owner: &'static str,
+    ordinary_route: &'static str,
+    ordinary_cost_cents: i64,
+    custom_solution: &'static str,
+    custom_cost_cents: i64,
+    legitimacy: &'static str,
+    engagement: &'static str,
+    societal_return: &'static str,
+    co_signer: &'static str,
+    endorser: &'static str,
+    solution: DemoSolution,
+}
+
+/// What is published of the exception: nothing that points to the resident.
+struct DemoSolution {
+    problem_pattern: &'static str,
+    rule: &'static str,
+    custom_solution: &'static str,
+    value_summary: &'static str,
+    tags: &'static [&'static str],
+}
+
+/// A signal raised from one of the case's system problems (by position), and what a policy
+/// analyst of the municipality has answered, if anything yet.
+struct DemoSignal {
+    problem: usize,
+    by: &'static str,
+    category: SignalCategory,
+    /// The organisation whose rule or way of working causes the problem, by slug.
+    organisation: Option<&'static str>,
+    rule: Option<&'static str>,
+    description: &'static str,
+    analyst: &'static str,
+    answer: Option<(SignalStatus, &'static str)>,
+}
+
+/// A raised signal that the analyst answers once the cases are committed.
+struct PendingAnswer {
+    signal: SignalId,
+    analyst: &'static str,
+    status: SignalStatus,
+    answer: &'static str,
 }
 
 struct DemoConsent {
@@ -511,6 +609,10 @@ const SAMIRA: DemoCase = DemoCase {
     ],
     evaluations: &[],
     step: CaseStep::WhoDoesWhat,
+    opened_days_ago: 0,
+    decisions: &[],
+    exception: None,
+    signals: &[],
 };
 
 /// Jeroen Hendriks: out of work after a back injury, his unemployment benefit running out.
@@ -617,6 +719,10 @@ const JEROEN: DemoCase = DemoCase {
     agreements: &[],
     evaluations: &[],
     step: CaseStep::SituationSketch,
+    opened_days_ago: 0,
+    decisions: &[],
+    exception: None,
+    signals: &[],
 };
 
 /// Kees Smit in Zaanstad: an energy debt and a cold, lonely house. Four organisations; the
@@ -728,6 +834,20 @@ const KEES: DemoCase = DemoCase {
             text: "Since his wife died Kees rarely leaves the house and did not ask anyone for help.",
             resident_shares_picture: false,
         },
+        DemoProblem {
+            by: "tess",
+            kind: ProblemKind::System,
+            domain: Finances,
+            text: "A municipal loan for one urgent debt waits for the full overview of all debts, which took six weeks while the disconnection date came closer.",
+            resident_shares_picture: true,
+        },
+        DemoProblem {
+            by: "lars",
+            kind: ProblemKind::System,
+            domain: Housing,
+            text: "Woonstad only insulates a home when its whole block is renovated, so a tenant in a cold house waits for years.",
+            resident_shares_picture: true,
+        },
     ],
     first_steps: &[
         DemoFirstStep {
@@ -798,13 +918,78 @@ const KEES: DemoCase = DemoCase {
         next_in_days: Some(90),
     }],
     step: CaseStep::Evaluation,
+    opened_days_ago: 0,
+    decisions: &[DemoDecision {
+        by: "tess",
+        days_ago: 0,
+        kind: DecisionKind::DebtArrangement,
+        description: "A municipal loan of €1,850 pays off the energy debt at once; Kees repays €50 a month.",
+        amount_cents: Some(185_000),
+        category: None,
+    }],
+    exception: None,
+    signals: &[
+        DemoSignal {
+            problem: 0,
+            by: "umar",
+            category: SignalCategory::Procedure,
+            organisation: None,
+            rule: Some("Disconnection stops only with a signed payment plan"),
+            description: "Energy suppliers stop a disconnection only once a payment plan is signed, while the intake for debt counselling takes six weeks; residents go without heating in between.",
+            analyst: "wouter",
+            answer: Some((
+                SignalStatus::Addressed,
+                "Zaanstad agreed a winter stop with the two largest suppliers for residents in debt counselling, and intakes for energy debts now take place within a week.",
+            )),
+        },
+        DemoSignal {
+            problem: 0,
+            by: "sem",
+            category: SignalCategory::Funding,
+            organisation: None,
+            rule: Some("Energy allowance paid once a year"),
+            description: "The energy allowance is paid once a year, after the winter, when the bills have already come in.",
+            analyst: "wouter",
+            answer: None,
+        },
+        DemoSignal {
+            problem: 2,
+            by: "tess",
+            category: SignalCategory::Regulation,
+            organisation: Some("werk-en-inkomen-zaanstad"),
+            rule: Some("Municipal loan only with a complete debt overview"),
+            description: "A municipal loan for a single urgent debt has to wait for the complete overview of all debts.",
+            analyst: "wouter",
+            answer: Some((
+                SignalStatus::UnderReview,
+                "On the agenda of the review of the debt policy in February.",
+            )),
+        },
+        DemoSignal {
+            problem: 3,
+            by: "lars",
+            category: SignalCategory::Cooperation,
+            organisation: Some("woonstad-wonen"),
+            rule: Some("Insulation only with a block renovation"),
+            description: "Homes are insulated only when the whole block is renovated; tenants in cold homes with high energy bills wait for years.",
+            analyst: "wouter",
+            answer: Some((
+                SignalStatus::Declined,
+                "Insulation plans are the corporation's own; we have passed the signal on to Woonstad for the next performance agreements.",
+            )),
+        },
+    ],
 };
 
-/// The showcase first, so that it gets the first reference of its municipality.
 const CASES: &[&DemoCase] = &[&SAMIRA, &JEROEN, &KEES];
 
-/// Writes the demo cases in one transaction and returns the showcase.
-pub(super) async fn write(store: &Store, cast: &Cast) -> Result<Showcase, DemoError> {
+/// Writes the demo cases in one transaction, the neighbourhood team's earlier cases first,
+/// then lets the policy analysts answer the signals raised on them; returns the showcase.
+pub(super) async fn write(
+    store: &Store,
+    cast: &Cast,
+    budget: BudgetId,
+) -> Result<Showcase, DemoError> {
     // The demo's writes are logged like any other, under their own processing activity.
     let ledger =
         persistence::access_log::Ledger::new(persistence::access_log::OperationContext::internal(
@@ -812,13 +997,27 @@ pub(super) async fn write(store: &Store, cast: &Cast) -> Result<Showcase, DemoEr
         ));
     let writer = store.begin_write(&ledger).await?;
     let today = Utc::now().date_naive();
-    let mut references = Vec::new();
-    for case in CASES {
-        let script = Script::open(&writer, cast, case, today).await?;
-        script.play().await?;
-        references.push(script.reference().await?);
+    let mut answers = Vec::new();
+    let mut showcase_reference = None;
+    for case in history::EARLIER.iter().chain(CASES) {
+        let script = Script::open(&writer, cast, case, today, budget).await?;
+        answers.extend(script.play().await?);
+        if std::ptr::eq(*case, &SAMIRA) {
+            showcase_reference = Some(script.reference().await?);
+        }
     }
     writer.commit().await?;
+    for pending in answers {
+        store
+            .answer_signal(
+                pending.signal,
+                1,
+                pending.status,
+                Some(pending.answer.to_owned()),
+                cast.professional(pending.analyst)?.professional_id,
+            )
+            .await?;
+    }
     let resident = super::RESIDENTS
         .iter()
         .find(|resident| resident.subject == SAMIRA.resident)
@@ -830,11 +1029,25 @@ pub(super) async fn write(store: &Store, cast: &Cast) -> Result<Showcase, DemoEr
         .collect::<Result<BTreeSet<_>, DemoError>>()?
         .len();
     Ok(Showcase {
-        reference: references.swap_remove(0),
+        reference: showcase_reference.ok_or(DemoError::Unknown("case", SAMIRA.resident))?,
         resident,
         step: SAMIRA.step,
         organisations,
     })
+}
+
+/// The moment `days_ago` days back, or `None` for now. Kept within this year, so that the
+/// earlier cases' allocations fall in this year's budget; earlier moments stay earlier.
+fn moment(days_ago: i64) -> Option<DateTime<Utc>> {
+    if days_ago <= 0 {
+        return None;
+    }
+    let now = Utc::now();
+    let year_start = NaiveDate::from_ymd_opt(now.year(), 1, 1)?
+        .and_hms_opt(0, 0, 0)?
+        .and_utc();
+    let floor = year_start + TimeDelta::minutes(1_000 - days_ago);
+    Some((now - TimeDelta::days(days_ago)).max(floor).min(now))
 }
 
 /// One demo case being written, step by step, as the people who would write it.
@@ -844,16 +1057,19 @@ struct Script<'a> {
     case: &'a DemoCase,
     case_id: CaseId,
     today: NaiveDate,
+    budget: BudgetId,
 }
 
 impl<'a> Script<'a> {
-    /// The case lead opens the case.
+    /// The case lead opens the case, as of the day it was opened.
     async fn open(
         writer: &'a Writer,
         cast: &'a Cast,
         case: &'a DemoCase,
         today: NaiveDate,
+        budget: BudgetId,
     ) -> Result<Script<'a>, DemoError> {
+        writer.backdate(moment(case.opened_days_ago));
         let lead = Self::professional_viewer(writer, cast, case.lead).await?;
         let case_id = writer
             .open_case(
@@ -868,6 +1084,7 @@ impl<'a> Script<'a> {
             case,
             case_id,
             today,
+            budget,
         })
     }
 
@@ -908,8 +1125,9 @@ impl<'a> Script<'a> {
     }
 
     /// The team's work, in the order of the method; the case moves to each step before its
-    /// items are written, up to the step the team has reached.
-    async fn play(&self) -> Result<(), DemoError> {
+    /// items are written, up to the step the team has reached. Then the exception, the
+    /// decisions and the signals, each as of its own day; returns the signals' answers.
+    async fn play(&self) -> Result<Vec<PendingAnswer>, DemoError> {
         self.form_team().await?;
         self.record_consents().await?;
         for (by, text) in self.case.perspectives {
@@ -921,13 +1139,23 @@ impl<'a> Script<'a> {
         self.move_to(CaseStep::SituationSketch).await?;
         self.add_facts().await?;
         self.move_to(CaseStep::Analysis).await?;
-        self.add_problems().await?;
+        let problems = self.add_problems().await?;
         self.move_to(CaseStep::FirstSteps).await?;
-        self.add_first_steps().await?;
+        let first_steps = self.add_first_steps().await?;
         self.move_to(CaseStep::WhoDoesWhat).await?;
         self.add_agreements().await?;
         self.move_to(CaseStep::Evaluation).await?;
-        self.add_evaluations().await
+        self.add_evaluations().await?;
+        if let Some(exception) = self.case.exception {
+            self.writer.backdate(moment(exception.days_ago));
+            self.settle_exception(exception, &first_steps).await?;
+        }
+        for decision in self.case.decisions {
+            self.writer.backdate(moment(decision.days_ago));
+            self.record_decision(decision).await?;
+        }
+        self.writer.backdate(None);
+        self.raise_signals(&problems).await
     }
 
     /// The case lead invites each partner by name, and each accepts with their team role.
@@ -1036,7 +1264,8 @@ impl<'a> Script<'a> {
         Ok(())
     }
 
-    async fn add_problems(&self) -> Result<(), DemoError> {
+    async fn add_problems(&self) -> Result<Vec<ProblemId>, DemoError> {
+        let mut ids = Vec::new();
         for problem in self.case.problems {
             let new = NewProblem {
                 kind: problem.kind,
@@ -1046,12 +1275,13 @@ impl<'a> Script<'a> {
                 sharing: SharingLevel::Team,
             };
             let viewer = self.viewer(By::Professional(problem.by)).await?;
-            self.writer.add_problem(&viewer, self.case_id, new).await?;
+            ids.push(self.writer.add_problem(&viewer, self.case_id, new).await?);
         }
-        Ok(())
+        Ok(ids)
     }
 
-    async fn add_first_steps(&self) -> Result<(), DemoError> {
+    async fn add_first_steps(&self) -> Result<Vec<FirstStepId>, DemoError> {
+        let mut ids = Vec::new();
         for step in self.case.first_steps {
             let new = NewFirstStep {
                 content: FirstStepContent {
@@ -1078,8 +1308,9 @@ impl<'a> Script<'a> {
                     .set_first_step_status(&viewer, id, step.status, version)
                     .await?;
             }
+            ids.push(id);
         }
-        Ok(())
+        Ok(ids)
     }
 
     async fn add_agreements(&self) -> Result<(), DemoError> {
@@ -1156,6 +1387,113 @@ impl<'a> Script<'a> {
                 .await?;
         }
         Ok(())
+    }
+
+    async fn record_decision(&self, decision: &DemoDecision) -> Result<(), DemoError> {
+        let new = NewDecision {
+            kind: decision.kind,
+            description: parse_text("description", decision.description, MAX_TEXT)?,
+            amount_cents: decision.amount_cents,
+            category: decision.category,
+            budget_id: decision.category.map(|_| self.budget),
+        };
+        let viewer = self.viewer(By::Professional(decision.by)).await?;
+        self.writer
+            .record_decision(&viewer, self.case_id, new)
+            .await?;
+        Ok(())
+    }
+
+    /// Takes the exception through its whole life and publishes it.
+    async fn settle_exception(
+        &self,
+        exception: &DemoException,
+        first_steps: &[FirstStepId],
+    ) -> Result<(), DemoError> {
+        let content = ExceptionContent::parse(
+            exception.rule_kind,
+            exception.rule,
+            exception.ordinary_route,
+            exception.ordinary_cost_cents,
+            exception.custom_solution,
+            exception.custom_cost_cents,
+            exception.legitimacy,
+            exception.engagement,
+            exception.societal_return,
+        )?;
+        let first_step = *first_steps
+            .get(exception.first_step)
+            .ok_or(DemoError::Unknown("first step", exception.rule))?;
+        let lead = self.viewer(By::Professional(self.case.lead)).await?;
+        let id = self
+            .writer
+            .draft_rule_exception(
+                &lead,
+                first_step,
+                self.cast.organisation(exception.rule_owner)?,
+                content,
+            )
+            .await?;
+        for (person, step) in [
+            (self.case.lead, ExceptionStep::Submit),
+            (exception.co_signer, ExceptionStep::CoSign),
+            (exception.endorser, ExceptionStep::Endorse),
+            (self.case.lead, ExceptionStep::Approve),
+        ] {
+            let viewer = self.viewer(By::Professional(person)).await?;
+            let version = self
+                .writer
+                .rule_exception(&viewer, id)
+                .await?
+                .ok_or(persistence::Error::NotFound("exception"))?
+                .version;
+            self.writer
+                .step_rule_exception(&viewer, id, version, step, None)
+                .await?;
+        }
+        let solution = &exception.solution;
+        let tags: Vec<String> = solution.tags.iter().map(|tag| (*tag).to_owned()).collect();
+        let draft = SolutionDraft::parse(
+            self.cast.municipality(self.case.municipality)?,
+            solution.problem_pattern,
+            solution.rule,
+            solution.custom_solution,
+            exception.ordinary_cost_cents,
+            exception.custom_cost_cents,
+            solution.value_summary,
+            &tags,
+        )?;
+        self.writer.publish_solution(&lead, id, draft).await?;
+        Ok(())
+    }
+
+    async fn raise_signals(&self, problems: &[ProblemId]) -> Result<Vec<PendingAnswer>, DemoError> {
+        let mut answers = Vec::new();
+        for signal in self.case.signals {
+            let problem = *problems
+                .get(signal.problem)
+                .ok_or(DemoError::Unknown("problem", signal.description))?;
+            let new = NewSignal {
+                category: signal.category,
+                organisation_id: signal
+                    .organisation
+                    .map(|slug| self.cast.organisation(slug))
+                    .transpose()?,
+                rule: parse_optional_text("rule", signal.rule, MAX_SHORT_TEXT)?,
+                description: parse_text("description", signal.description, MAX_TEXT)?,
+            };
+            let viewer = self.viewer(By::Professional(signal.by)).await?;
+            let id = self.writer.raise_signal(&viewer, problem, new).await?;
+            if let Some((status, answer)) = signal.answer {
+                answers.push(PendingAnswer {
+                    signal: id,
+                    analyst: signal.analyst,
+                    status,
+                    answer,
+                });
+            }
+        }
+        Ok(answers)
     }
 
     /// The day `days` from today.

@@ -3,7 +3,6 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use chrono::Utc;
 use domain::case::{Consent, ConsentMethod};
 use domain::{CaseId, ConsentId, InvalidInput, LifeDomain, OrganisationId, ProfessionalId};
 use sea_orm::sea_query::Expr;
@@ -121,7 +120,7 @@ impl Writer {
             .into_iter()
             .map(|row| row.life_domain)
             .collect();
-        let now = Utc::now();
+        let now = self.now();
         let new: Vec<consent::ActiveModel> = domains
             .iter()
             .filter(|domain| !active.contains(domain.as_str()))
@@ -160,7 +159,7 @@ impl Writer {
         if domains.is_empty() {
             return Err(InvalidInput::new("lifeDomains", "name at least one life domain").into());
         }
-        let now = Utc::now();
+        let now = self.now();
         consent::Entity::update_many()
             .filter(consent::Column::CaseId.eq(case_id.0))
             .filter(consent::Column::OrganisationId.eq(organisation_id.0))

@@ -6,7 +6,7 @@
 
 use std::collections::HashMap;
 
-use chrono::{NaiveDate, Utc};
+use chrono::NaiveDate;
 use domain::mandate::{
     Beyond, BudgetCategory, BudgetHolder, Decision, DecisionContent, DecisionKind, DecisionStatus,
     period_start,
@@ -140,7 +140,7 @@ impl Writer {
                 .into());
             }
         }
-        let today = Utc::now().date_naive();
+        let today = self.now().date_naive();
         let reserved = self
             .reserve_mandate(organisation, roles, new.kind, new.amount_cents, today)
             .await?;
@@ -153,7 +153,7 @@ impl Writer {
             Err(beyond) => (DecisionStatus::Escalated, None, Some(beyond.as_str())),
         };
         let id = DecisionId::generate();
-        let now = Utc::now();
+        let now = self.now();
         decision::Entity::insert(decision::ActiveModel {
             id: Set(id.0),
             case_id: Set(case_id.0),
@@ -220,8 +220,8 @@ impl Writer {
             .content
             .as_ref()
             .and_then(|content| content.amount_cents);
-        let today = Utc::now().date_naive();
-        let now = Utc::now();
+        let today = self.now().date_naive();
+        let now = self.now();
         let (status, mandate_id, reason) = match resolution {
             Resolution::Approve => {
                 let mandate = self

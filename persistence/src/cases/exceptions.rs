@@ -136,7 +136,7 @@ impl Writer {
             return Err(domain::InvalidInput::new("ruleOwnerId", "no such organisation").into());
         }
         let id = RuleExceptionId::generate();
-        let now = Utc::now();
+        let now = self.now();
         rule_exception::Entity::insert(rule_exception::ActiveModel {
             id: Set(id.0),
             case_id: Set(step.case_id.0),
@@ -256,7 +256,7 @@ impl Writer {
                 "rule_exception_rejected",
             ),
         };
-        let now = Utc::now();
+        let now = self.now();
         let result = rule_exception::Entity::update_many()
             .filter(rule_exception::Column::Id.eq(id.0))
             .filter(rule_exception::Column::Version.eq(expected_version))
@@ -295,7 +295,7 @@ impl Writer {
         amount_cents: Option<i64>,
     ) -> Result<bool> {
         let (_, _, roles) = viewer.professional()?;
-        let today = Utc::now().date_naive();
+        let today = self.now().date_naive();
         Ok(self
             .candidate_mandates(organisation, roles, None)
             .await?

@@ -760,7 +760,7 @@ impl Writer {
             Some(access.content_author()?.0)
         };
         let id = PerspectiveId::generate();
-        let now = Utc::now();
+        let now = self.now();
         perspective::Entity::insert(perspective::ActiveModel {
             id: Set(id.0),
             case_id: Set(case_id.0),
@@ -788,7 +788,7 @@ impl Writer {
         let (access, _) = self.lock_open_case(viewer, case_id).await?;
         let (professional, organisation) = access.content_author()?;
         let id = FactId::generate();
-        let now = Utc::now();
+        let now = self.now();
         fact::Entity::insert(fact::ActiveModel {
             id: Set(id.0),
             case_id: Set(case_id.0),
@@ -841,7 +841,7 @@ impl Writer {
                 "only the organisation that recorded a fact changes it",
             ));
         }
-        let now = Utc::now();
+        let now = self.now();
         let result = fact::Entity::update_many()
             .filter(fact::Column::Id.eq(id.0))
             .filter(fact::Column::Version.eq(expected_version))
@@ -922,7 +922,7 @@ impl Writer {
                 "only the organisation that recorded an item withholds it from the resident",
             ));
         }
-        let now = Utc::now();
+        let now = self.now();
         let withholding = legal_reason.is_some();
         let update = Query::update()
             .table(Alias::new(table))
@@ -961,7 +961,7 @@ impl Writer {
         let (access, _) = self.lock_open_case(viewer, case_id).await?;
         let (professional, organisation) = access.content_author()?;
         let id = ProblemId::generate();
-        let now = Utc::now();
+        let now = self.now();
         problem::Entity::insert(problem::ActiveModel {
             id: Set(id.0),
             case_id: Set(case_id.0),
@@ -1006,7 +1006,7 @@ impl Writer {
             .await?;
         check_open_first_steps(open as usize, new.open_limit)?;
         let id = FirstStepId::generate();
-        let now = Utc::now();
+        let now = self.now();
         first_step::Entity::insert(first_step::ActiveModel {
             id: Set(id.0),
             case_id: Set(case_id.0),
@@ -1049,7 +1049,7 @@ impl Writer {
             .ok_or(Error::NotFound("first step"))?;
         let (access, _) = self.lock_open_case(viewer, existing.case_id).await?;
         access.content_author()?;
-        let now = Utc::now();
+        let now = self.now();
         let result = first_step::Entity::update_many()
             .filter(first_step::Column::Id.eq(id.0))
             .filter(first_step::Column::Version.eq(expected_version))
@@ -1123,7 +1123,7 @@ impl Writer {
             Assignee::Resident => (None, None, None),
         };
         let id = AgreementId::generate();
-        let now = Utc::now();
+        let now = self.now();
         agreement::Entity::insert(agreement::ActiveModel {
             id: Set(id.0),
             case_id: Set(case_id.0),
@@ -1170,7 +1170,7 @@ impl Writer {
             .ok_or(Error::NotFound("agreement"))?;
         let (access, _) = self.lock_open_case(viewer, existing.case_id).await?;
         let (professional, _) = access.content_author()?;
-        let now = Utc::now();
+        let now = self.now();
         let result = agreement::Entity::update_many()
             .filter(agreement::Column::Id.eq(id.0))
             .filter(agreement::Column::Version.eq(expected_version))
@@ -1210,7 +1210,7 @@ impl Writer {
         let (access, _) = self.lock_open_case(viewer, case_id).await?;
         let (professional, organisation) = access.content_author()?;
         let id = EvaluationId::generate();
-        let now = Utc::now();
+        let now = self.now();
         evaluation::Entity::insert(evaluation::ActiveModel {
             id: Set(id.0),
             case_id: Set(case_id.0),

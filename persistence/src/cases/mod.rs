@@ -22,8 +22,9 @@ mod team;
 
 use std::collections::BTreeSet;
 use std::ops::Deref;
+use std::sync::atomic::{AtomicI64, Ordering};
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, TimeDelta, Utc};
 use domain::identity::Actor;
 use domain::slice::{CaseRelation, TeamRole};
 use domain::{
@@ -64,6 +65,9 @@ pub struct Writer {
     changes: Changes,
     signals: PendingSignals,
     store: Store,
+    /// How far behind the wall clock this writer dates what it writes, in microseconds; zero
+    /// except while a case history is loaded (see [`Writer::backdate`]).
+    backdated_by: AtomicI64,
 }
 
 impl Deref for Writer {
@@ -105,11 +109,29 @@ impl Store {
             changes: Changes::default(),
             signals: PendingSignals::default(),
             store: self.clone(),
+            backdated_by: AtomicI64::new(0),
         })
     }
 }
 
 impl Writer {
+    /// Dates what this writer writes from now on as if the clock showed `to`, and the clock
+    /// runs on from there; `None` goes back to the wall clock. This is for loading a case
+    /// history, such as the demo's earlier cases, so that their items, decisions and quotas
+    /// fall in the months they belong to. The access log keeps the wall clock: it records when
+    /// the data was written.
+    pub fn backdate(&self, to: Option<DateTime<Utc>>) {
+        let by = to.map_or(0, |to| {
+            Ord::max((Utc::now() - to).num_microseconds().unwrap_or(0), 0)
+        });
+        self.backdated_by.store(by, Ordering::Relaxed);
+    }
+
+    /// The time this writer dates its writes with.
+    fn now(&self) -> DateTime<Utc> {
+        Utc::now() - TimeDelta::microseconds(self.backdated_by.load(Ordering::Relaxed))
+    }
+
     /// Commits the changes together with their access-log entries, then lets subscribers know.
     pub async fn commit(self) -> Result<()> {
         let entries = self.changes.take(&self.snapshot.ledger.context_handle());

@@ -297,7 +297,7 @@ impl Writer {
                 "no such resident",
             )));
         }
-        let now = Utc::now();
+        let now = self.now();
         let year = now.year();
         let sequence = self.next_reference_sequence(municipality_id, year).await?;
         let code = domain::MunicipalityCode::parse(&municipality.code)
@@ -416,7 +416,7 @@ impl Writer {
         record_event(
             self,
             case_id,
-            Utc::now(),
+            self.now(),
             "step_changed",
             None,
             access.actor(),
@@ -441,7 +441,7 @@ impl Writer {
                 format!("the case is already {status}"),
             )));
         }
-        let now = Utc::now();
+        let now = self.now();
         self.update_case(&access, expected_version, |update| {
             update
                 .col_expr(case::Column::Status, Expr::value(status.as_str()))

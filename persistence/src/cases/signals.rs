@@ -1,7 +1,6 @@
 //! Raising a signal from a case (DOMAIN.md §3): the one step where a system problem on a case
 //! becomes a signal to policy. What is stored keeps no link to the case or the resident.
 
-use chrono::Utc;
 use domain::case::ProblemKind;
 use domain::signal::{SignalCategory, SignalStatus};
 use domain::{InvalidInput, OrganisationId, ProblemId, SignalId};
@@ -44,7 +43,7 @@ impl Writer {
         let (access, case) = self.lock_open_case(viewer, problem.case_id).await?;
         let actor = access.content_author()?;
         let id = SignalId::generate();
-        let now = Utc::now();
+        let now = self.now();
         signal::Entity::insert(signal::ActiveModel {
             id: Set(id.0),
             municipality_id: Set(case.municipality_id.0),

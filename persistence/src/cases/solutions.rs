@@ -1,7 +1,6 @@
 //! Publishing an approved exception as a shared solution (DOMAIN.md §3). The solution keeps no
 //! link to the case; the case's timeline and access log record the publication.
 
-use chrono::Utc;
 use domain::SolutionId;
 use domain::exception::ExceptionStatus;
 use domain::solution::SolutionDraft;
@@ -35,7 +34,7 @@ impl Writer {
             .into());
         }
         let id = SolutionId::generate();
-        let now = Utc::now();
+        let now = self.now();
         solution::Entity::insert(solution::ActiveModel {
             id: Set(id.0),
             municipality_id: Set(draft.municipality_id.0),

@@ -3,7 +3,6 @@
 
 use std::collections::HashMap;
 
-use chrono::Utc;
 use domain::case::{CaseReference, Invitation, InvitationStatus, TeamMember, check_joining_role};
 use domain::slice::TeamRole;
 use domain::{
@@ -367,7 +366,7 @@ impl Writer {
             ));
         }
         let id = InvitationId::generate();
-        let now = Utc::now();
+        let now = self.now();
         invitation::Entity::insert(invitation::ActiveModel {
             id: Set(id.0),
             case_id: Set(access.case_id.0),
@@ -422,7 +421,7 @@ impl Writer {
         let status = match decision {
             InvitationDecision::Accept(role) => {
                 check_joining_role(role, roles)?;
-                let now = Utc::now();
+                let now = self.now();
                 team_member::Entity::insert(team_member::ActiveModel {
                     id: Set(TeamMemberId::generate().0),
                     case_id: Set(case_id.0),
@@ -461,7 +460,7 @@ impl Writer {
         record_event(
             self,
             case_id,
-            Utc::now(),
+            self.now(),
             kind,
             Some(("invitation", id.0)),
             actor,
@@ -497,7 +496,7 @@ impl Writer {
         record_event(
             self,
             case_id,
-            Utc::now(),
+            self.now(),
             "invitation_withdrawn",
             Some(("invitation", id.0)),
             access.actor(),
@@ -522,7 +521,7 @@ impl Writer {
             .filter(invitation::Column::Id.eq(row.id))
             .filter(invitation::Column::Version.eq(expected_version))
             .col_expr(invitation::Column::Status, Expr::value(status.as_str()))
-            .col_expr(invitation::Column::DecidedAt, Expr::value(Utc::now()))
+            .col_expr(invitation::Column::DecidedAt, Expr::value(self.now()))
             .col_expr(
                 invitation::Column::DecidedByProfessionalId,
                 Expr::value(by.map(|id| id.0)),
@@ -568,7 +567,7 @@ impl Writer {
         let result = team_member::Entity::update_many()
             .filter(team_member::Column::Id.eq(row.id))
             .filter(team_member::Column::Version.eq(expected_version))
-            .col_expr(team_member::Column::LeftAt, Expr::value(Utc::now()))
+            .col_expr(team_member::Column::LeftAt, Expr::value(self.now()))
             .col_expr(team_member::Column::LeftReason, Expr::value(reason))
             .col_expr(
                 team_member::Column::Version,
@@ -584,7 +583,7 @@ impl Writer {
         } else {
             "member_removed"
         };
-        record_event(self, case_id, Utc::now(), kind, None, access.actor()).await
+        record_event(self, case_id, self.now(), kind, None, access.actor()).await
     }
 
     /// Hands the case lead role to another member; the old lead stays on as a member.
@@ -611,7 +610,7 @@ impl Writer {
         if target.version != expected_version {
             return Err(stale("team member"));
         }
-        let now = Utc::now();
+        let now = self.now();
         // Demote first: the unique index allows one active case lead at any moment.
         team_member::Entity::update_many()
             .filter(team_member::Column::CaseId.eq(case_id.0))
