@@ -34,10 +34,19 @@ pub struct CaseSignal {
     pub at: DateTime<Utc>,
 }
 
+/// What a subscriber hears: a case signal, or word that signals were lost on the way. Signals
+/// are lost when the database connection that carries them drops; subscribers hear `Missed`
+/// once this process listens again, so that what they read after it includes what they missed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Heard {
+    Signal(CaseSignal),
+    Missed,
+}
+
 /// Every process's fan-out point for case signals.
 #[derive(Debug)]
 pub(crate) struct EventHub {
-    sender: broadcast::Sender<CaseSignal>,
+    sender: broadcast::Sender<Heard>,
     listening: OnceCell<()>,
 }
 
@@ -93,7 +102,7 @@ pub(crate) async fn notify_on_commit(
 
 impl Store {
     /// Case signals from now on, from every process on this database.
-    pub async fn case_signals(&self) -> Result<broadcast::Receiver<CaseSignal>> {
+    pub async fn case_signals(&self) -> Result<broadcast::Receiver<Heard>> {
         if !self.is_sqlite() {
             self.events
                 .listening
@@ -107,13 +116,52 @@ impl Store {
     pub(crate) fn publish(&self, signals: Vec<CaseSignal>) {
         for signal in signals {
             // No subscriber is no error.
-            let _ = self.events.sender.send(signal);
+            let _ = self.events.sender.send(Heard::Signal(signal));
         }
     }
 }
 
 /// Listens on the database's channel for the life of the process and passes what arrives on.
 async fn listen(store: Store, hub: Arc<EventHub>) -> Result<()> {
+    let mut listener = listener(&store).await?;
+    tokio::spawn(async move {
+        loop {
+            match listener.try_recv().await {
+                Ok(Some(notification)) => {
+                    match serde_json::from_str::<Vec<CaseSignal>>(notification.payload()) {
+                        Ok(signals) => {
+                            for signal in signals {
+                                let _ = hub.sender.send(Heard::Signal(signal));
+                            }
+                        }
+                        Err(_) => tracing::warn!("a case signal that does not parse"),
+                    }
+                }
+                // The connection dropped, and signals sent meanwhile are gone: listen on a new
+                // one, then tell subscribers.
+                outcome => {
+                    if let Err(error) = outcome {
+                        tracing::warn!(error = %error, "case signal listener interrupted");
+                    } else {
+                        tracing::warn!("case signal listener lost its connection");
+                    }
+                    listener = loop {
+                        match self::listener(&store).await {
+                            Ok(listener) => break listener,
+                            Err(_) => tokio::time::sleep(std::time::Duration::from_secs(1)).await,
+                        }
+                    };
+                    tracing::info!("case signal listener listens again");
+                    let _ = hub.sender.send(Heard::Missed);
+                }
+            }
+        }
+    });
+    Ok(())
+}
+
+/// A connection listening on the database's channel.
+async fn listener(store: &Store) -> Result<sea_orm::sqlx::postgres::PgListener> {
     use sea_orm::sqlx::postgres::PgListener;
     let pool = store.connection().get_postgres_connection_pool();
     let unreachable = |error: sea_orm::sqlx::Error| {
@@ -123,27 +171,5 @@ async fn listen(store: Store, hub: Arc<EventHub>) -> Result<()> {
     };
     let mut listener = PgListener::connect_with(pool).await.map_err(unreachable)?;
     listener.listen(CHANNEL).await.map_err(unreachable)?;
-    tokio::spawn(async move {
-        loop {
-            // `recv` reconnects on its own after a lost connection; signals sent meanwhile are
-            // missed, as they would be by a subscriber that connects later.
-            match listener.recv().await {
-                Ok(notification) => {
-                    match serde_json::from_str::<Vec<CaseSignal>>(notification.payload()) {
-                        Ok(signals) => {
-                            for signal in signals {
-                                let _ = hub.sender.send(signal);
-                            }
-                        }
-                        Err(_) => tracing::warn!("a case signal that does not parse"),
-                    }
-                }
-                Err(error) => {
-                    tracing::warn!(error = %error, "case signal listener interrupted");
-                    tokio::time::sleep(std::time::Duration::from_secs(1)).await;
-                }
-            }
-        }
-    });
-    Ok(())
+    Ok(listener)
 }

@@ -2,7 +2,8 @@
 //! data: each event passes the slice when it is delivered; a revoked consent stops the events
 //! it covers at once; a member who leaves gets `NOT_FOUND` and the subscription ends; a case
 //! the viewer may not see fails exactly like one that does not exist; on PostgreSQL a write on
-//! one server reaches a subscriber on another.
+//! one server reaches a subscriber on another, and a dropped connection between them reaches
+//! the subscriber as `events_missed`.
 
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -359,6 +360,63 @@ async fn events_reach_subscribers_on_another_server(database: TestDatabase) {
     );
     if let Some(second) = second {
         second.stop(Duration::from_secs(5)).await;
+    }
+}
+
+/// On PostgreSQL, events travel between servers over a listening database connection. When it
+/// drops, events sent meanwhile are gone: the subscriber hears `events_missed` once the server
+/// listens again, and events flow on.
+async fn a_dropped_event_connection_is_reported_to_subscribers(database: TestDatabase) {
+    let server = DemoServer::start(database).await;
+    let case_id = server.showcase_id().await;
+    let lead = server.token("buurtteam-amsterdam-west", "anna").await;
+    let mut live = Live::connect(server.address, &lead).await.expect("ack");
+    live.subscribe("1", &case_id).await;
+    let add = |what: &'static str| {
+        graphql_ok(
+            &server,
+            &lead,
+            ADD_AGREEMENT,
+            json!({ "case": case_id, "what": what }),
+        )
+    };
+    add("Before the connection drops").await;
+    let event = live.event("1").await;
+    assert_eq!(event["data"]["caseEvents"]["kind"], "agreement_added");
+
+    let dropped = server
+        .store
+        .execute_unprepared(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+             WHERE datname = current_database() AND query LIKE 'LISTEN%' AND pid <> pg_backend_pid()",
+        )
+        .await;
+    assert!(dropped.is_ok(), "{dropped:?}");
+    let event = live.event("1").await;
+    let missed = &event["data"]["caseEvents"];
+    assert_eq!(missed["kind"], "events_missed", "{event}");
+    assert_eq!(
+        missed["case"]["reference"],
+        server.showcase.reference.as_str()
+    );
+    assert_eq!(missed["item"], Value::Null);
+
+    add("After the connection is back").await;
+    let event = live.event("1").await;
+    assert_eq!(event["data"]["caseEvents"]["kind"], "agreement_added");
+    assert_eq!(
+        event["data"]["caseEvents"]["item"]["what"],
+        "After the connection is back"
+    );
+}
+
+/// SQLite has no connection that carries events between servers.
+mod postgres_only {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_dropped_event_connection_is_reported_to_subscribers() {
+        if let Some(database) = maatwerk_tests::TestDatabase::postgres().await {
+            super::a_dropped_event_connection_is_reported_to_subscribers(database).await;
+        }
     }
 }
 

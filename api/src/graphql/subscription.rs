@@ -2,7 +2,8 @@
 //! delivered: the subscriber's access to the case and to the event's item are read in a fresh
 //! snapshot, and the event is logged before it leaves. A subscriber who left the team gets
 //! `NOT_FOUND` and the subscription ends; an event about an item the subscriber may no longer
-//! see (a consent was revoked) is not delivered.
+//! see (a consent was revoked) is not delivered. Where events may have been lost, the
+//! subscriber gets an `events_missed` event instead of a silent gap.
 
 use async_graphql::{Context, ID, Object, Subscription, Union};
 use domain::identity::Actor;
@@ -14,7 +15,7 @@ use futures::Stream;
 use persistence::Store;
 use persistence::access_log::{AccessLog, Ledger, OperationContext, new_hex_id};
 use persistence::cases::Snapshot;
-use persistence::events::CaseSignal;
+use persistence::events::{CaseSignal, Heard};
 use tokio::sync::broadcast::error::RecvError;
 
 use super::cases::{
@@ -65,11 +66,12 @@ impl Subscription {
                 let (listener, mut signals) = state?;
                 loop {
                     let signal = match signals.recv().await {
-                        Ok(signal) if signal.case_id == listener.case_id => signal,
-                        Ok(_) => continue,
+                        Ok(Heard::Signal(signal)) if signal.case_id == listener.case_id => signal,
+                        Ok(Heard::Signal(_)) => continue,
+                        Ok(Heard::Missed) => listener.missed(),
                         Err(RecvError::Lagged(missed)) => {
                             tracing::warn!(missed, "a case subscriber fell behind");
-                            continue;
+                            listener.missed()
                         }
                         Err(RecvError::Closed) => return None,
                     };
@@ -99,6 +101,18 @@ impl Listener {
             operation_name: Some("caseEvents".to_owned()),
             processing_activity_id: self.live.processing_activity_id.clone(),
         })
+    }
+
+    /// Events may have been lost on the way to this subscriber: an event of kind
+    /// `events_missed`, so that it reads the case again.
+    fn missed(&self) -> CaseSignal {
+        CaseSignal {
+            case_id: self.case_id,
+            kind: "events_missed".to_owned(),
+            item_kind: None,
+            item_id: None,
+            at: chrono::Utc::now(),
+        }
     }
 
     /// Whether the viewer may see the case at all, as `case(id:)` would answer.
@@ -216,7 +230,8 @@ pub struct CaseEvent {
 #[Object]
 impl CaseEvent {
     /// What happened, as on the timeline: `fact_added`, `agreement_status_changed`,
-    /// `member_joined`, …
+    /// `member_joined`, … or `events_missed`: events may have been lost on the way to you (a
+    /// server's database connection dropped, or you fell far behind), so read the case again.
     async fn kind(&self) -> &str {
         &self.kind
     }
