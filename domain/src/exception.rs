@@ -9,6 +9,7 @@ use crate::case::{MAX_SHORT_TEXT, MAX_TEXT, parse_text};
 use crate::error::InvalidInput;
 use crate::ids::{CaseId, FirstStepId, OrganisationId, ProfessionalId, RuleExceptionId};
 use crate::life_domain::string_enum;
+use crate::mandate::DecisionKind;
 
 string_enum!(
     /// What kind of rule the exception deviates from.
@@ -161,6 +162,9 @@ pub struct RuleException {
     pub first_step_id: FirstStepId,
     /// The organisation that owns the rule; one of its members endorses the exception.
     pub rule_owner_id: OrganisationId,
+    /// The kind of decision the custom solution takes: the endorser's mandate for this kind
+    /// must cover its cost.
+    pub decision_kind: DecisionKind,
     pub status: ExceptionStatus,
     pub drafted: Signature,
     pub submitted: Option<Signature>,

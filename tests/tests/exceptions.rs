@@ -33,6 +33,7 @@ fn input(rule_owner: &Value, legitimacy: &str) -> Value {
         "ruleKind": "PROCEDURE",
         "rule": "Special assistance only after the housing allowance is restored",
         "ruleOwnerId": rule_owner,
+        "decisionKind": "BENEFIT_EXCEPTION",
         "ordinaryRoute": "Wait eight weeks for the allowance; eviction and emergency shelter meanwhile",
         "ordinaryCostCents": 4_000_000,
         "customSolution": "Pay the arrears from special assistance now and settle it with the allowance later",
@@ -196,14 +197,31 @@ async fn an_exception_is_co_signed_endorsed_approved_and_published(database: Tes
     let admin = server
         .token_with_roles("wpi-amsterdam", "karin", &["org_admin"])
         .await;
-    let granted = server
-        .graphql(
-            &admin,
-            "mutation($input: MandateInput!) { createMandate(input: $input) { id } }",
-            json!({ "input": { "organisationId": wpi, "role": "PROFESSIONAL", "kind": "BENEFIT_EXCEPTION", "maxAmountCents": 500_000 } }),
-        )
-        .await;
-    data(&granted, "createMandate");
+    let grant = |kind: &'static str| {
+        let server = &server;
+        let admin = admin.clone();
+        let wpi = wpi.clone();
+        async move {
+            let granted = server
+                .graphql(
+                    &admin,
+                    "mutation($input: MandateInput!) { createMandate(input: $input) { id } }",
+                    json!({ "input": { "organisationId": wpi, "role": "PROFESSIONAL", "kind": kind, "maxAmountCents": 500_000 } }),
+                )
+                .await;
+            data(&granted, "createMandate");
+        }
+    };
+    // A mandate for another kind of decision does not cover it, whatever its amount.
+    grant("DEBT_ARRANGEMENT").await;
+    let other_kind = take(income.clone(), "endorseRuleException", co_signed.clone()).await;
+    assert_eq!(
+        other_kind.error_code(),
+        Some("FORBIDDEN"),
+        "{}",
+        other_kind.body
+    );
+    grant("BENEFIT_EXCEPTION").await;
     let not_owner = take(housing.clone(), "endorseRuleException", co_signed.clone()).await;
     assert_eq!(
         not_owner.error_code(),
@@ -425,7 +443,7 @@ async fn the_demo_holds_an_exception_approved_and_shared(database: TestDatabase)
     let response = server
         .graphql(
             &coach,
-            &format!("{{ cases {{ nodes {{ resident {{ name }} ruleExceptions {{ {FIELDS} legitimacy }} }} }} }}"),
+            &format!("{{ cases {{ nodes {{ resident {{ name }} ruleExceptions {{ {FIELDS} legitimacy decisionKind }} }} }} }}"),
             json!({}),
         )
         .await;
@@ -438,6 +456,7 @@ async fn the_demo_holds_an_exception_approved_and_shared(database: TestDatabase)
     let exception = &cases[0]["ruleExceptions"][0];
     assert_eq!(exception["status"], "APPROVED");
     assert_eq!(exception["savingCents"], 365_000);
+    assert_eq!(exception["decisionKind"], "BENEFIT_EXCEPTION");
     for (step, name) in [
         ("drafted", "Vera Jansen"),
         ("submitted", "Vera Jansen"),

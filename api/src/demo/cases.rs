@@ -190,6 +190,7 @@ struct DemoException {
     rule_kind: RuleKind,
     rule: &'static str,
     rule_owner: &'static str,
+    decision_kind: DecisionKind,
     ordinary_route: &'static str,
     ordinary_cost_cents: i64,
     custom_solution: &'static str,
@@ -1431,6 +1432,7 @@ impl<'a> Script<'a> {
                 &lead,
                 first_step,
                 self.cast.organisation(exception.rule_owner)?,
+                exception.decision_kind,
                 content,
             )
             .await?;

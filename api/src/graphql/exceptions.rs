@@ -7,7 +7,7 @@ use domain::exception::{ExceptionContent, ExceptionStep};
 use domain::{FirstStepId, OrganisationId, RuleExceptionId};
 
 use super::cases::{colleague, organisation, reads};
-use super::enums::{ExceptionStatus, RuleKind};
+use super::enums::{DecisionKind, ExceptionStatus, RuleKind};
 use super::ids::{self, NodeType};
 use super::request;
 use super::types::{DateTime as Timestamp, Organisation, Professional};
@@ -62,6 +62,11 @@ impl RuleException {
     /// The organisation that owns the rule.
     async fn rule_owner(&self, ctx: &Context<'_>) -> ApiResult<Option<Organisation>> {
         organisation(ctx, self.0.rule_owner_id).await
+    }
+
+    /// The kind of decision the custom solution takes.
+    async fn decision_kind(&self) -> DecisionKind {
+        self.0.decision_kind.into()
     }
 
     async fn rule_kind(&self) -> Option<RuleKind> {
@@ -152,6 +157,9 @@ pub struct RuleExceptionInput {
     pub rule: String,
     /// The organisation that owns the rule.
     pub rule_owner_id: ID,
+    /// The kind of decision the custom solution takes. A member of the rule's owner endorses
+    /// the exception only with a mandate of this kind that covers the custom cost.
+    pub decision_kind: DecisionKind,
     pub ordinary_route: String,
     pub ordinary_cost_cents: i64,
     pub custom_solution: String,
@@ -198,7 +206,13 @@ impl ExceptionMutation {
         let request = request(ctx)?;
         let (writer, viewer) = request.begin_write().await?;
         let id = writer
-            .draft_rule_exception(&viewer, first_step_id, rule_owner_id, content)
+            .draft_rule_exception(
+                &viewer,
+                first_step_id,
+                rule_owner_id,
+                input.decision_kind.into(),
+                content,
+            )
             .await?;
         request.commit(writer).await?;
         read_exception(ctx, id).await

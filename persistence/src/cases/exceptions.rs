@@ -10,6 +10,7 @@ use domain::exception::{
     ExceptionContent, ExceptionStatus, ExceptionStep, RuleException, RuleKind, Signature,
     ValueTriangle,
 };
+use domain::mandate::DecisionKind;
 use domain::slice::TeamRole;
 use domain::{CaseId, FirstStepId, OrganisationId, ProfessionalId, RuleExceptionId};
 use sea_orm::sea_query::Expr;
@@ -52,6 +53,8 @@ fn to_exception(row: rule_exception::Model, access: &CaseAccess) -> Result<RuleE
         case_id: CaseId(row.case_id),
         first_step_id: FirstStepId(row.first_step_id),
         rule_owner_id: OrganisationId(row.rule_owner_id),
+        decision_kind: DecisionKind::parse(&row.decision_kind)
+            .ok_or(Error::Corrupt("exception decision kind"))?,
         status: ExceptionStatus::parse(&row.status).ok_or(Error::Corrupt("exception status"))?,
         drafted: Signature {
             professional_id: ProfessionalId(row.drafted_by),
@@ -120,6 +123,7 @@ impl Writer {
         viewer: &Viewer,
         first_step_id: FirstStepId,
         rule_owner_id: OrganisationId,
+        decision_kind: DecisionKind,
         content: ExceptionContent,
     ) -> Result<RuleExceptionId> {
         let step = self
@@ -142,6 +146,7 @@ impl Writer {
             case_id: Set(step.case_id.0),
             first_step_id: Set(first_step_id.0),
             rule_owner_id: Set(rule_owner_id.0),
+            decision_kind: Set(decision_kind.as_str().to_owned()),
             rule_kind: Set(content.rule_kind.as_str().to_owned()),
             rule: Set(content.rule),
             ordinary_route: Set(content.ordinary_route),
@@ -211,7 +216,10 @@ impl Writer {
                     .content
                     .as_ref()
                     .map(|content| content.custom_cost_cents);
-                owns_rule && self.mandate_covers(viewer, organisation, cost).await?
+                owns_rule
+                    && self
+                        .mandate_covers(viewer, organisation, existing.decision_kind, cost)
+                        .await?
             }
             ExceptionStep::Approve => is_lead,
             ExceptionStep::Reject => is_lead || is_coach || owns_rule,
@@ -286,18 +294,20 @@ impl Writer {
         Ok(existing.case_id)
     }
 
-    /// Whether one of the viewer's mandates in `organisation`, of any kind, covers `amount`
-    /// today: the rule's owner endorses only what its mandate at the table could decide.
+    /// Whether one of the viewer's mandates in `organisation` for decisions of `kind` covers
+    /// `amount` today: the rule's owner endorses only what its mandate at the table could
+    /// decide.
     async fn mandate_covers(
         &self,
         viewer: &Viewer,
         organisation: OrganisationId,
+        kind: DecisionKind,
         amount_cents: Option<i64>,
     ) -> Result<bool> {
         let (_, _, roles) = viewer.professional()?;
         let today = self.now().date_naive();
         Ok(self
-            .candidate_mandates(organisation, roles, None)
+            .candidate_mandates(organisation, roles, Some(kind))
             .await?
             .iter()
             .any(|mandate| mandate.limits.admits(amount_cents, today).is_ok()))

@@ -8,6 +8,7 @@ pub struct Model {
     pub case_id: Uuid,
     pub first_step_id: Uuid,
     pub rule_owner_id: Uuid,
+    pub decision_kind: String,
     pub rule_kind: String,
     pub rule: String,
     pub ordinary_route: String,

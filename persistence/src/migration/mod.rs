@@ -10,6 +10,7 @@ mod m0005_mandates_and_budgets;
 mod m0006_rule_exceptions;
 mod m0007_signals_and_solutions;
 mod m0008_directory;
+mod m0009_exception_decision_kind;
 
 pub struct Migrator;
 
@@ -76,6 +77,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0006_rule_exceptions::Migration),
             Box::new(m0007_signals_and_solutions::Migration),
             Box::new(m0008_directory::Migration),
+            Box::new(m0009_exception_decision_kind::Migration),
         ]
     }
 }

@@ -117,6 +117,7 @@ const DEWI: DemoCase = DemoCase {
         rule_kind: RuleKind::Interpretation,
         rule: "Four-week search period before social assistance for applicants under 27",
         rule_owner: "wpi-amsterdam",
+        decision_kind: DecisionKind::BenefitException,
         ordinary_route: "Wait four weeks without income; the landlord ends the lease and she goes to a youth shelter.",
         ordinary_cost_cents: 480_000,
         custom_solution: "Start the benefit at once and let her search for work during the first four weeks, with the neighbourhood team beside her.",
