@@ -1,6 +1,9 @@
 //! The demo cases: three residents at different steps of the method, each with a team of
 //! several organisations and consents that differ per organisation, so that demo identities of
-//! different organisations see different slices of the same case.
+//! different organisations see different slices of the same case. Before them come the
+//! neighbourhood team's earlier cases (`history`), written as of the months they were opened,
+//! with the decisions, the exception and the shared solution around them; the signals raised
+//! on Kees's case are answered once the cases are committed.
 //!
 //! Everything is written through `persistence::cases::Writer`, acting as the demo's
 //! professionals and residents, so the demo obeys the rules the API does: the case lead
@@ -982,6 +985,7 @@ const KEES: DemoCase = DemoCase {
     ],
 };
 
+/// The showcase first of today's cases.
 const CASES: &[&DemoCase] = &[&SAMIRA, &JEROEN, &KEES];
 
 /// Writes the demo cases in one transaction, the neighbourhood team's earlier cases first,
