@@ -146,6 +146,14 @@ async fn listen(store: Store, hub: Arc<EventHub>) -> Result<()> {
                         tracing::warn!("case signal listener lost its connection");
                     }
                     listener = loop {
+                        // A store that was closed has no one left to tell.
+                        if store
+                            .connection()
+                            .get_postgres_connection_pool()
+                            .is_closed()
+                        {
+                            return;
+                        }
                         match self::listener(&store).await {
                             Ok(listener) => break listener,
                             Err(_) => tokio::time::sleep(std::time::Duration::from_secs(1)).await,
