@@ -657,3 +657,10 @@ impl DemoServer {
         Response::from(request.send().await.expect("the server answers")).await
     }
 }
+
+/// The `data.{field}` of a successful response; fails the test on any other.
+pub fn data<'a>(response: &'a Response, field: &str) -> &'a Value {
+    assert_eq!(response.status, 200, "{}", response.body);
+    assert!(response.body.get("errors").is_none(), "{}", response.body);
+    &response.body["data"][field]
+}

@@ -5,7 +5,7 @@
 
 use std::collections::BTreeSet;
 
-use maatwerk_tests::{DemoServer, Response, TestDatabase, on_both_databases};
+use maatwerk_tests::{DemoServer, Response, TestDatabase, data, on_both_databases};
 use serde_json::{Value, json};
 
 const LOG: &str = r#"query Log($case: ID) {
@@ -21,12 +21,6 @@ const LOG: &str = r#"query Log($case: ID) {
 const READ_CASE: &str = r#"query Read($id: ID!) {
   case(id: $id) { reference resident { name } facts(first: 100) { edges { node { text lifeDomain } } } }
 }"#;
-
-fn data<'a>(response: &'a Response, field: &str) -> &'a Value {
-    assert_eq!(response.status, 200, "{}", response.body);
-    assert!(response.body.get("errors").is_none(), "{}", response.body);
-    &response.body["data"][field]
-}
 
 fn entries(response: &Response) -> Vec<Value> {
     data(response, "accessLog")["edges"]

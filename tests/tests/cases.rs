@@ -5,7 +5,7 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::NaiveDate;
 use domain::resident::Contact;
-use maatwerk_tests::{Response, TestDatabase, TestServer, on_both_databases};
+use maatwerk_tests::{Response, TestDatabase, TestServer, data, on_both_databases};
 use persistence::residents::NewResident;
 use serde_json::{Value, json};
 
@@ -15,14 +15,6 @@ const CASE_FIELDS: &str = "id reference status step version myRole
 
 fn global_id(kind: &str, id: uuid::Uuid) -> String {
     URL_SAFE_NO_PAD.encode(format!("{kind}:{id}"))
-}
-
-fn data<'a>(response: &'a Response, field: &str) -> &'a Value {
-    assert!(
-        response.body["errors"].is_null(),
-        "unexpected errors: {response:?}"
-    );
-    &response.body["data"][field]
 }
 
 fn fact_texts(case: &Value) -> Vec<String> {

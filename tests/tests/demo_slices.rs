@@ -20,7 +20,7 @@
 
 use std::collections::BTreeSet;
 
-use maatwerk_tests::{DemoServer, Response, TestDatabase, on_both_databases};
+use maatwerk_tests::{DemoServer, Response, TestDatabase, data, on_both_databases};
 use serde_json::{Value, json};
 
 // The showcase case's facts, by the organisation that recorded them.
@@ -155,14 +155,6 @@ const CASE: &str = "query($id: ID!) { case(id: $id) {
     facts(first: 100) { totalCount nodes { id text amount { cents period } } }
     agreements(first: 100) { totalCount nodes { what status } }
 } }";
-
-fn data<'a>(response: &'a Response, field: &str) -> &'a Value {
-    assert!(
-        response.body["errors"].is_null(),
-        "unexpected errors: {response:?}"
-    );
-    &response.body["data"][field]
-}
 
 fn nodes(connection: &Value) -> &Vec<Value> {
     connection["nodes"].as_array().expect("a connection")

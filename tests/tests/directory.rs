@@ -3,7 +3,7 @@
 //! coach or their org_admin; read by professionals and by the community website's service
 //! token with the `directory:read` scope.
 
-use maatwerk_tests::{DemoServer, Response, TestDatabase, on_both_databases};
+use maatwerk_tests::{DemoServer, TestDatabase, data, on_both_databases};
 use serde_json::{Value, json};
 
 const DIRECTORY: &str = r#"query($municipality: ID, $kind: OrganisationKind, $expertise: String) {
@@ -15,12 +15,6 @@ const DIRECTORY: &str = r#"query($municipality: ID, $kind: OrganisationKind, $ex
 const UPDATE: &str = r#"mutation($id: ID!, $version: Int!, $input: DirectoryInput!) {
   updateDirectoryEntry(professionalId: $id, version: $version, input: $input) { name expertise phone availability version municipalities { code } }
 }"#;
-
-fn data<'a>(response: &'a Response, field: &str) -> &'a Value {
-    assert_eq!(response.status, 200, "{}", response.body);
-    assert!(response.body.get("errors").is_none(), "{}", response.body);
-    &response.body["data"][field]
-}
 
 async fn names(server: &DemoServer, token: &str, variables: Value) -> Vec<String> {
     let response = server.graphql(token, DIRECTORY, variables).await;

@@ -4,19 +4,13 @@
 //! order or by the wrong member without changing anything; rejected with a reason; sliced; and
 //! published as a solution that professionals of every municipality find.
 
-use maatwerk_tests::{DemoServer, Response, TestDatabase, on_both_databases};
+use maatwerk_tests::{DemoServer, TestDatabase, data, on_both_databases};
 use serde_json::{Value, json};
 
 const FIELDS: &str = "id status version savingCents rule customCostCents rejectionReason
   drafted { professional { name } } submitted { professional { name } }
   coSigned { professional { name } } endorsed { professional { name } }
   approved { professional { name } at } rejected { professional { name } }";
-
-fn data<'a>(response: &'a Response, field: &str) -> &'a Value {
-    assert_eq!(response.status, 200, "{}", response.body);
-    assert!(response.body.get("errors").is_none(), "{}", response.body);
-    &response.body["data"][field]
-}
 
 async fn id_of(server: &DemoServer, token: &str, query: &str, path: &[&str]) -> Value {
     let response = server.graphql(token, query, json!({})).await;

@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{Datelike, NaiveDate, Utc};
 use domain::resident::Contact;
-use maatwerk_tests::{DemoServer, Response, TestDatabase, on_both_databases};
+use maatwerk_tests::{DemoServer, Response, TestDatabase, data, on_both_databases};
 use persistence::residents::NewResident;
 use serde_json::{Value, json};
 
@@ -18,12 +18,6 @@ const RECORD: &str = r#"mutation($case: ID!, $input: DecisionInput!) {
     id status version description amountCents beyondMandate decidedBy { name }
   }
 }"#;
-
-fn data<'a>(response: &'a Response, field: &str) -> &'a Value {
-    assert_eq!(response.status, 200, "{}", response.body);
-    assert!(response.body.get("errors").is_none(), "{}", response.body);
-    &response.body["data"][field]
-}
 
 async fn organisation_id(server: &DemoServer, token: &str) -> Value {
     let me = server

@@ -5,7 +5,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use maatwerk_tests::{DemoServer, Response, TestDatabase, on_both_databases};
+use maatwerk_tests::{DemoServer, TestDatabase, data, on_both_databases};
 use serde_json::{Value, json};
 
 /// The demo fact the case lead's organisation recorded about the resident's sister.
@@ -30,12 +30,6 @@ const WITHHOLD: &str = r#"mutation Withhold($item: ID!, $version: Int!, $reason:
 const RELEASE: &str = r#"mutation Release($item: ID!, $version: Int!) {
   releaseToResident(itemId: $item, version: $version) { ... on Fact { version withheldReason } }
 }"#;
-
-fn data<'a>(response: &'a Response, field: &str) -> &'a Value {
-    assert_eq!(response.status, 200, "{}", response.body);
-    assert!(response.body.get("errors").is_none(), "{}", response.body);
-    &response.body["data"][field]
-}
 
 fn nodes(connection: &Value) -> Vec<Value> {
     connection["edges"]

@@ -3,14 +3,8 @@
 //! without anything of the case or the resident; counted with small cells suppressed; and the
 //! raiser sees policy's answer.
 
-use maatwerk_tests::{DemoServer, Response, TestDatabase, on_both_databases};
+use maatwerk_tests::{DemoServer, TestDatabase, data, on_both_databases};
 use serde_json::{Value, json};
-
-fn data<'a>(response: &'a Response, field: &str) -> &'a Value {
-    assert_eq!(response.status, 200, "{}", response.body);
-    assert!(response.body.get("errors").is_none(), "{}", response.body);
-    &response.body["data"][field]
-}
 
 const RAISE: &str = r#"mutation($problem: ID!, $input: SignalInput!) {
   raiseSignal(problemId: $problem, input: $input) { id status version description category }
