@@ -7,6 +7,7 @@
 //! fallible `parse`, so code that holds one never checks it again.
 
 pub mod accountability;
+pub mod authz;
 pub mod bsn;
 pub mod case;
 pub mod directory;
