@@ -503,6 +503,24 @@ impl Cast {
             .ok_or(DemoError::Unknown("professional", person))
     }
 
+    /// How the professional opening a case identifies the resident: BSN and date of birth.
+    fn resident_to_open(
+        &self,
+        subject: &'static str,
+    ) -> Result<persistence::cases::ResidentToOpen, DemoError> {
+        let demo = RESIDENTS
+            .iter()
+            .find(|demo| demo.subject == subject)
+            .ok_or(DemoError::Unknown("resident", subject))?;
+        let (year, month, day) = demo.born;
+        Ok(persistence::cases::ResidentToOpen {
+            bsn: Some(Bsn::parse(demo.bsn)?),
+            date_of_birth: NaiveDate::from_ymd_opt(year, month, day).expect("valid demo date"),
+            name: None,
+            contact: Contact::default(),
+        })
+    }
+
     fn resident(&self, subject: &'static str) -> Result<ResidentId, DemoError> {
         self.residents
             .get(subject)

@@ -119,6 +119,76 @@ impl Action {
             .map_or(name, |(operation, _)| operation)
     }
 
+    /// Who may do this, for a client that was refused.
+    pub fn refusal(self) -> &'static str {
+        use Action::*;
+        match self {
+            IdentityProviders
+            | RegisterMunicipality
+            | RegisterOrganisation
+            | RegisterIdentityProvider
+            | SetKindPolicy
+            | CreateMunicipalityBudget => "only the platform operator may do this",
+            OpenCase => "a case is opened by a professional or team lead of a partner organisation",
+            Cases | Worklist | MyInvitations | Budgets | MySignals | Solutions => {
+                "this is for professionals"
+            }
+            AccessLog | AccessLogOfCase => {
+                "the access log is read by the resident and by privacy officers"
+            }
+            AgreementChanges => "agreement changes are pulled with the caseload:export scope",
+            BudgetTrend => "the trend report is for team leads and policy analysts",
+            Signals | SignalCounts | AnswerSignal => "signals are answered by policy analysts",
+            Directory => "the directory is for professionals and the directory:read scope",
+            Mandates => "an organisation's mandates are for its own professionals",
+            CreateMandate | UpdateMandate | CreateOrganisationBudget => {
+                "only the organisation's org_admin manages its mandates and budget"
+            }
+            UpdateOwnDirectoryEntry | UpdateDirectoryEntry => {
+                "a directory entry is kept by the coach or their org_admin"
+            }
+            CloseCase | ReopenCase | RemoveTeamMember | TransferCaseLead => {
+                "only the case lead may do this"
+            }
+            ApproveRuleException => "the case lead approves the exception for the team",
+            AcceptInvitation => {
+                "this team role needs an organisation role that fits it: professional or team_lead for a member, coach for a coach, process_facilitator for a process facilitator"
+            }
+            DeclineInvitation => "the invited organisation answers its invitation",
+            RecordDigitalConsent => {
+                "digital consent comes from the resident's own sign-in; record it as verbal or written"
+            }
+            RecordConsentOnBehalf => {
+                "the resident gives consent digitally; a team member records verbal or written consent"
+            }
+            ApproveOwnDecision | DeclineOwnDecision => {
+                "an escalation is resolved by someone other than who escalated it"
+            }
+            CoSignRuleException => "a coach on the team co-signs the exception",
+            Node
+            | Me
+            | Municipalities
+            | Organisations
+            | Organisation
+            | KindPolicies
+            | Case
+            | CaseEvents
+            | SetCaseStep
+            | InviteToCase
+            | EscalateToBreakthroughTeam
+            | WithdrawInvitation
+            | LeaveCase => "the team does this",
+            RevokeConsent | RecordPerspective | AddFact | UpdateFact | AddProblem
+            | AddFirstStep | SetFirstStepStatus | AddAgreement | SetAgreementStatus
+            | RecordEvaluation | WithholdFromResident | ReleaseToResident | RecordDecision
+            | ApproveDecision | DeclineDecision | DraftRuleException | SubmitRuleException
+            | EndorseRuleException | RejectRuleException | RaiseSignal | SolutionPreview
+            | PublishSolution => {
+                "a team member who works on the content does this; a process facilitator guides the process"
+            }
+        }
+    }
+
     /// What the action is about, and so which standings it is decided for.
     pub fn object(self) -> Object {
         use Action::*;
@@ -199,6 +269,20 @@ impl Action {
     }
 }
 
+impl crate::exception::ExceptionStep {
+    /// The action taking this step is.
+    pub fn action(self) -> Action {
+        use crate::exception::ExceptionStep;
+        match self {
+            ExceptionStep::Submit => Action::SubmitRuleException,
+            ExceptionStep::CoSign => Action::CoSignRuleException,
+            ExceptionStep::Endorse => Action::EndorseRuleException,
+            ExceptionStep::Approve => Action::ApproveRuleException,
+            ExceptionStep::Reject => Action::RejectRuleException,
+        }
+    }
+}
+
 /// What an action is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Object {
@@ -210,6 +294,18 @@ pub enum Object {
     Organisation,
     /// One coach's directory entry.
     DirectoryEntry,
+}
+
+impl Object {
+    /// What a client is told is not found.
+    pub fn noun(self) -> &'static str {
+        match self {
+            Object::Nothing => "object",
+            Object::Case => "case",
+            Object::Organisation => "organisation",
+            Object::DirectoryEntry => "coach",
+        }
+    }
 }
 
 /// How the principal stands to the object of an action.
@@ -455,20 +551,8 @@ impl Permit {
 /// Why the policy refused an action.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Refusal {
-    NotFound,
+    NotFound(Action),
     Forbidden(Action),
-}
-
-impl Refusal {
-    /// A sentence for the client: which action, never why beyond the policy's name for it.
-    pub fn message(self) -> String {
-        match self {
-            Refusal::NotFound => "not found".to_owned(),
-            Refusal::Forbidden(action) => {
-                format!("{} is not allowed for you here", action.operation())
-            }
-        }
-    }
 }
 
 /// Asks the policy; a [`Permit`] for `action` when it allows it.
@@ -480,7 +564,7 @@ pub fn authorize(
     match decide(principal, standing, action) {
         Verdict::Allowed => Ok(Permit { action }),
         Verdict::Forbidden => Err(Refusal::Forbidden(action)),
-        Verdict::NotFound => Err(Refusal::NotFound),
+        Verdict::NotFound => Err(Refusal::NotFound(action)),
     }
 }
 

@@ -4,7 +4,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::life_domain::string_enum;
-use crate::organisation::{MunicipalityCode, OrganisationRole, RoleSet};
+use crate::organisation::MunicipalityCode;
 use crate::slice::{Need, SharingLevel, TeamRole};
 use crate::{
     AgreementId, CaseId, ConsentId, EvaluationId, FactId, FirstStepId, InvalidInput, InvitationId,
@@ -210,31 +210,18 @@ pub fn parse_amount(
     }
 }
 
-/// The organisation role a professional must hold to take a team role.
-pub fn required_organisation_role(role: TeamRole) -> Option<OrganisationRole> {
-    match role {
-        TeamRole::Coach => Some(OrganisationRole::Coach),
-        TeamRole::ProcessFacilitator => Some(OrganisationRole::ProcessFacilitator),
-        TeamRole::CaseLead | TeamRole::Member => None,
-    }
-}
-
-/// Whether a professional holding `roles` may join a team as `role`. The case lead is never
-/// joined into: a case has exactly one, and it changes hands by transfer.
-pub fn check_joining_role(role: TeamRole, roles: &RoleSet) -> Result<(), InvalidInput> {
+/// Whether the team may invite someone into `role`. The case lead is never invited into: a
+/// case has exactly one, and it changes hands by transfer. Whether the invitee's organisation
+/// roles fit the role is the action policy's (`authz::fits_team_role`), decided when they
+/// accept.
+pub fn check_invited_role(role: TeamRole) -> Result<(), InvalidInput> {
     if role == TeamRole::CaseLead {
         return Err(InvalidInput::new(
             "role",
             "a case has one case lead; transfer the role instead",
         ));
     }
-    match required_organisation_role(role) {
-        Some(required) if !roles.contains(&required) => Err(InvalidInput::new(
-            "role",
-            format!("this team role needs the organisation role {required}"),
-        )),
-        _ => Ok(()),
-    }
+    Ok(())
 }
 
 /// Keeps the team's focus: only a few first steps open at once (§3, step 4).
@@ -306,6 +293,8 @@ pub struct Invitation {
     pub reason: Option<String>,
     /// An escalation to the municipality's breakthrough team.
     pub escalation: bool,
+    /// The team role the invitee joins in, chosen by the team that invites.
+    pub team_role: TeamRole,
     pub status: InvitationStatus,
     pub invited_by_organisation_id: OrganisationId,
     pub invited_by_professional_id: ProfessionalId,
@@ -540,13 +529,10 @@ mod tests {
 
     #[test]
     fn team_roles_that_need_an_organisation_role() {
-        let plain = RoleSet::from_iter([OrganisationRole::Professional]);
-        let coach = RoleSet::from_iter([OrganisationRole::Professional, OrganisationRole::Coach]);
-        assert!(check_joining_role(TeamRole::Member, &plain).is_ok());
-        assert!(check_joining_role(TeamRole::Coach, &plain).is_err());
-        assert!(check_joining_role(TeamRole::Coach, &coach).is_ok());
-        assert!(check_joining_role(TeamRole::ProcessFacilitator, &coach).is_err());
-        assert!(check_joining_role(TeamRole::CaseLead, &coach).is_err());
+        assert!(check_invited_role(TeamRole::Member).is_ok());
+        assert!(check_invited_role(TeamRole::Coach).is_ok());
+        assert!(check_invited_role(TeamRole::ProcessFacilitator).is_ok());
+        assert!(check_invited_role(TeamRole::CaseLead).is_err());
     }
 
     #[test]

@@ -274,10 +274,8 @@ pub fn professional_roles(
         }
         roles.insert(role);
     }
-    // Every professional of an organisation at least works there.
-    if allowed.contains(&OrganisationRole::Professional) {
-        roles.insert(OrganisationRole::Professional);
-    }
+    // No role is implied: a token carries exactly what its provider granted, so a token with
+    // only `privacy_officer` never works on cases as a `professional`.
     Ok(roles)
 }
 
@@ -381,11 +379,12 @@ mod tests {
         let claimed = |names: &[&str]| names.iter().map(|n| n.to_string()).collect::<Vec<_>>();
         assert_eq!(
             professional_roles(&claimed(&["team_lead", "unrelated-app-role"]), &allowed),
-            Ok(allowed.clone())
+            Ok([OrganisationRole::TeamLead].into())
         );
         assert_eq!(
             professional_roles(&claimed(&[]), &allowed),
-            Ok([OrganisationRole::Professional].into())
+            Ok(RoleSet::new()),
+            "no role is implied"
         );
         assert_eq!(
             professional_roles(&claimed(&["coach"]), &allowed),

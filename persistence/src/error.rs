@@ -26,6 +26,16 @@ pub enum Error {
     Database(#[source] DbErr),
 }
 
+impl From<domain::authz::Refusal> for Error {
+    fn from(refusal: domain::authz::Refusal) -> Self {
+        use domain::authz::Refusal;
+        match refusal {
+            Refusal::NotFound(action) => Error::NotFound(action.object().noun()),
+            Refusal::Forbidden(action) => Error::Forbidden(action.refusal()),
+        }
+    }
+}
+
 impl From<DbErr> for Error {
     fn from(error: DbErr) -> Self {
         Error::Database(error)

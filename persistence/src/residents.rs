@@ -1,7 +1,7 @@
 //! Residents: personal data. Only the resident themself reads it here for now; case access
 //! will pass through the slice filter.
 
-use chrono::{NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use domain::resident::{Contact, Resident};
 use domain::{Bsn, ResidentId};
 use sea_orm::{ActiveValue::Set, EntityTrait};
@@ -36,23 +36,34 @@ pub(crate) fn to_resident(row: resident::Model) -> Result<Resident> {
     })
 }
 
+/// The row that registers `new` as resident `id`.
+pub(crate) fn new_row(
+    id: ResidentId,
+    new: &NewResident,
+    at: DateTime<Utc>,
+) -> resident::ActiveModel {
+    resident::ActiveModel {
+        id: Set(id.0),
+        name: Set(new.name.clone()),
+        date_of_birth: Set(new.date_of_birth),
+        email: Set(new.contact.email.clone()),
+        phone: Set(new.contact.phone.clone()),
+        address: Set(new.contact.address.clone()),
+        bsn: Set(new.bsn.as_ref().map(|bsn| bsn.expose().to_owned())),
+        version: Set(1),
+        created_at: Set(at),
+    }
+}
+
 impl Store {
     pub async fn insert_resident(&self, new: NewResident) -> Result<Resident> {
         let id = ResidentId::generate();
-        resident::Entity::insert(resident::ActiveModel {
-            id: Set(id.0),
-            name: Set(new.name.clone()),
-            date_of_birth: Set(new.date_of_birth),
-            email: Set(new.contact.email.clone()),
-            phone: Set(new.contact.phone.clone()),
-            address: Set(new.contact.address.clone()),
-            bsn: Set(new.bsn.as_ref().map(|bsn| bsn.expose().to_owned())),
-            version: Set(1),
-            created_at: Set(Utc::now()),
-        })
-        .exec_without_returning(self.connection())
-        .await
-        .map_err(|error| conflict_on_unique(error, "a resident with this BSN already exists"))?;
+        resident::Entity::insert(new_row(id, &new, Utc::now()))
+            .exec_without_returning(self.connection())
+            .await
+            .map_err(|error| {
+                conflict_on_unique(error, "a resident with this BSN already exists")
+            })?;
         Ok(Resident {
             id,
             name: new.name,

@@ -64,7 +64,7 @@ async fn an_exception_is_co_signed_endorsed_approved_and_published(database: Tes
     let invited = server
         .graphql(
             &lead,
-            "mutation($case: ID!, $organisation: ID!, $professional: ID) { inviteToCase(caseId: $case, organisationId: $organisation, professionalId: $professional, reason: \"Coach for an exception\") { id } }",
+            "mutation($case: ID!, $organisation: ID!, $professional: ID) { inviteToCase(caseId: $case, organisationId: $organisation, professionalId: $professional, role: COACH, reason: \"Coach for an exception\") { id } }",
             json!({ "case": case_id, "organisation": buurtteam, "professional": bram }),
         )
         .await;
@@ -76,7 +76,7 @@ async fn an_exception_is_co_signed_endorsed_approved_and_published(database: Tes
     let joined = server
         .graphql(
             &coach,
-            "mutation($id: ID!, $version: Int!) { acceptInvitation(invitationId: $id, role: COACH, version: $version) { myRole } }",
+            "mutation($id: ID!, $version: Int!) { acceptInvitation(invitationId: $id, version: $version) { myRole } }",
             json!({ "id": invitation["id"], "version": invitation["version"] }),
         )
         .await;

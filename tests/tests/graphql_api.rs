@@ -99,7 +99,7 @@ async fn the_platform_operator_registers_organisations_and_providers(database: T
         .await;
     assert_eq!(
         response.body["data"]["me"],
-        json!({ "organisation": { "slug": "woonstad" }, "roles": ["PROFESSIONAL", "TEAM_LEAD"] }),
+        json!({ "organisation": { "slug": "woonstad" }, "roles": ["TEAM_LEAD"] }),
         "{response:?}"
     );
 
@@ -564,7 +564,8 @@ async fn limits_refuse_before_execution(database: TestDatabase) {
     );
     assert_eq!(
         response.body[1]["data"]["me"]["roles"],
-        json!(["PROFESSIONAL"])
+        json!([]),
+        "no role is implied"
     );
 
     let huge = json!({ "query": format!("{{ me {{ kind }} }} # {}", "x".repeat(4096)) });

@@ -6,9 +6,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{Datelike, NaiveDate, Utc};
-use domain::resident::Contact;
 use maatwerk_tests::{DemoServer, Response, TestDatabase, data, on_both_databases};
-use persistence::residents::NewResident;
 use serde_json::{Value, json};
 
 const ORGANISATION: &str = "buurtteam-amsterdam-west";
@@ -83,23 +81,11 @@ async fn open_cases(server: &DemoServer, token: &str, count: usize) -> Vec<Strin
         .clone();
     let mut cases = Vec::with_capacity(count);
     for index in 0..count {
-        let resident = server
-            .store
-            .insert_resident(NewResident {
-                name: format!("Resident {index}"),
-                date_of_birth: NaiveDate::from_ymd_opt(1980, 1, 1).unwrap(),
-                contact: Contact::default(),
-                bsn: None,
-            })
-            .await
-            .unwrap();
-        let resident_id =
-            api::graphql::ids::encode(api::graphql::ids::NodeType::Resident, resident.id.0);
         let opened = server
             .graphql(
                 token,
                 "mutation($input: OpenCaseInput!) { openCase(input: $input) { id } }",
-                json!({ "input": { "municipalityId": amsterdam, "residentId": resident_id.0 } }),
+                json!({ "input": { "municipalityId": amsterdam, "resident": { "name": format!("Resident {index}"), "dateOfBirth": "1980-01-01" } } }),
             )
             .await;
         cases.push(data(&opened, "openCase")["id"].as_str().unwrap().to_owned());
@@ -276,16 +262,40 @@ async fn beyond_mandate_a_decision_is_escalated_and_resolved_by_enough_mandate(
         beyond["beyondMandate"],
         "the amount is above the mandate's maximum per decision"
     );
-    let declined_one = decide(professional.clone(), 90_000).await;
+    // Ilse of the income department has no mandate of this kind: hers go to the team too.
+    let income = server.token("wpi-amsterdam", "ilse").await;
+    let by_income = decide(income.clone(), 120_000).await;
+    assert_eq!(by_income["status"], "ESCALATED");
+    let declined_one = decide(income.clone(), 90_000).await;
+
+    // Four eyes: Anna escalated this one as a professional, and cannot approve or decline it
+    // as the team lead she also is.
+    let approve = "mutation($id: ID!, $version: Int!) { approveDecision(id: $id, version: $version) { status resolvedBy { name } version } }";
+    let decline = "mutation($id: ID!, $version: Int!, $reason: String!) { declineDecision(id: $id, version: $version, reason: $reason) { status declineReason } }";
+    let own = server
+        .graphql(
+            &team_lead,
+            approve,
+            json!({ "id": beyond["id"], "version": beyond["version"] }),
+        )
+        .await;
+    assert_eq!(own.error_code(), Some("FORBIDDEN"), "{}", own.body);
+    let own = server
+        .graphql(
+            &team_lead,
+            decline,
+            json!({ "id": beyond["id"], "version": beyond["version"], "reason": "mine" }),
+        )
+        .await;
+    assert_eq!(own.error_code(), Some("FORBIDDEN"), "{}", own.body);
+    let beyond = by_income;
 
     // Someone without mandate for it cannot approve or decline; neither can the process
     // facilitator; a stale version is a conflict.
-    let approve = "mutation($id: ID!, $version: Int!) { approveDecision(id: $id, version: $version) { status resolvedBy { name } version } }";
-    let decline = "mutation($id: ID!, $version: Int!, $reason: String!) { declineDecision(id: $id, version: $version, reason: $reason) { status declineReason } }";
-    let income = server.token("wpi-amsterdam", "ilse").await;
+    let lars = server.token("woonstad-wonen", "lars").await;
     let refused = server
         .graphql(
-            &income,
+            &lars,
             approve,
             json!({ "id": beyond["id"], "version": beyond["version"] }),
         )
@@ -361,7 +371,8 @@ async fn beyond_mandate_a_decision_is_escalated_and_resolved_by_enough_mandate(
         seen.iter()
             .map(|decision| decision["status"].as_str().unwrap())
             .collect::<Vec<_>>(),
-        ["TAKEN", "APPROVED", "DECLINED"]
+        // Anna's own escalation waits for someone else.
+        ["TAKEN", "ESCALATED", "APPROVED", "DECLINED"]
     );
     assert_eq!(seen[1]["amountCents"], 120_000);
     let process = server
@@ -378,7 +389,7 @@ async fn beyond_mandate_a_decision_is_escalated_and_resolved_by_enough_mandate(
     let own = server
         .graphql(&resident, query, json!({ "id": case_id }))
         .await;
-    assert_eq!(data(&own, "case")["decisions"].as_array().unwrap().len(), 3);
+    assert_eq!(data(&own, "case")["decisions"].as_array().unwrap().len(), 4);
     let outsider = server.token("werk-en-inkomen-zaanstad", "tess").await;
     let hidden = server
         .graphql(

@@ -166,19 +166,21 @@ async fn every_viewer_sees_exactly_what_the_oracle_allows(database: TestDatabase
                 .collect(),
         });
     }
+    // One resident for every case, identified as a professional opening a case would: by
+    // BSN and date of birth.
     let resident = store
         .insert_resident(NewResident {
             name: "Test Resident".into(),
             date_of_birth: chrono::NaiveDate::from_ymd_opt(1990, 1, 1).unwrap(),
             contact: Default::default(),
-            bsn: None,
+            bsn: Some(domain::Bsn::parse("111222333").unwrap()),
         })
         .await
         .unwrap();
 
     let mut generated: BTreeMap<CaseId, GeneratedCase> = BTreeMap::new();
     for _ in 0..cases {
-        let (case_id, case) = generate_case(&mut rng, store, &people, amsterdam, resident.id).await;
+        let (case_id, case) = generate_case(&mut rng, store, &people, amsterdam, &resident).await;
         generated.insert(case_id, case);
     }
 
@@ -324,7 +326,7 @@ async fn generate_case(
     store: &persistence::Store,
     people: &[Person],
     municipality: MunicipalityId,
-    resident: domain::ResidentId,
+    resident: &domain::resident::Resident,
 ) -> (CaseId, GeneratedCase) {
     let writers: Vec<usize> = (0..people.len()).filter(|index| index % 2 == 0).collect();
     let lead = *writers.choose(rng).unwrap();
@@ -352,9 +354,19 @@ async fn generate_case(
     let writer = store.begin_write(&ledger).await.unwrap();
     let lead_viewer = writer.viewer(&people[lead].actor()).await.unwrap();
     let case_id = writer
-        .open_case(&lead_viewer, municipality, resident)
+        .open_case(
+            &lead_viewer,
+            municipality,
+            persistence::cases::ResidentToOpen {
+                bsn: resident.bsn.clone(),
+                date_of_birth: resident.date_of_birth,
+                name: None,
+                contact: Default::default(),
+            },
+        )
         .await
-        .unwrap();
+        .unwrap()
+        .case_id;
     for (index, role) in &members {
         if *index == lead {
             continue;
@@ -366,13 +378,14 @@ async fn generate_case(
                 case_id,
                 person.organisation.id,
                 Some(person.actor.as_ref().unwrap().professional_id),
+                *role,
                 "Bring in the partner".into(),
             )
             .await
             .unwrap();
         let viewer = writer.viewer(&person.actor()).await.unwrap();
         writer
-            .decide_invitation(&viewer, invitation, InvitationDecision::Accept(*role), 1)
+            .decide_invitation(&viewer, invitation, InvitationDecision::Accept, 1)
             .await
             .unwrap();
     }

@@ -1080,9 +1080,10 @@ impl<'a> Script<'a> {
             .open_case(
                 &lead,
                 cast.municipality(case.municipality)?,
-                cast.resident(case.resident)?,
+                cast.resident_to_open(case.resident)?,
             )
-            .await?;
+            .await?
+            .case_id;
         Ok(Script {
             writer,
             cast,
@@ -1163,7 +1164,7 @@ impl<'a> Script<'a> {
         self.raise_signals(&problems).await
     }
 
-    /// The case lead invites each partner by name, and each accepts with their team role.
+    /// The case lead invites each partner by name in their team role, and each accepts.
     async fn form_team(&self) -> Result<(), DemoError> {
         let lead = self.viewer(By::Professional(self.case.lead)).await?;
         for (person, role, reason) in self.case.team {
@@ -1175,6 +1176,7 @@ impl<'a> Script<'a> {
                     self.case_id,
                     invitee.organisation_id,
                     Some(invitee.professional_id),
+                    *role,
                     parse_text("reason", reason, MAX_SHORT_TEXT)?,
                 )
                 .await?;
@@ -1191,12 +1193,7 @@ impl<'a> Script<'a> {
                 .ok_or(persistence::Error::NotFound("invitation"))?;
             let viewer = self.viewer(By::Professional(person)).await?;
             self.writer
-                .decide_invitation(
-                    &viewer,
-                    invitation,
-                    InvitationDecision::Accept(*role),
-                    version,
-                )
+                .decide_invitation(&viewer, invitation, InvitationDecision::Accept, version)
                 .await?;
         }
         for (organisation, reason) in self.case.pending {
@@ -1206,6 +1203,7 @@ impl<'a> Script<'a> {
                     self.case_id,
                     self.cast.organisation(organisation)?,
                     None,
+                    TeamRole::Member,
                     parse_text("reason", reason, MAX_SHORT_TEXT)?,
                 )
                 .await?;

@@ -7,12 +7,16 @@ use domain::case::{
     Assignee, EvaluationContent, FirstStepContent, MAX_SHORT_TEXT, MAX_TEXT, check_next_evaluation,
     parse_amount, parse_optional_text, parse_text,
 };
+use domain::organisation::parse_name;
+use domain::resident::{Contact, parse_email};
 use domain::{
     AgreementId, CaseId, FactId, FirstStepId, InvitationId, MunicipalityId, OrganisationId,
-    ProfessionalId, ResidentId, TeamMemberId,
+    ProfessionalId, TeamMemberId,
 };
+use domain::{Bsn, InvalidInput};
 use persistence::cases::{
     InvitationDecision, NewAgreement, NewEvaluation, NewFact, NewFirstStep, NewProblem,
+    ResidentToOpen,
 };
 
 use super::case_query::load_case;
@@ -36,7 +40,57 @@ fn case_id(id: &ID, field: &str) -> ApiResult<CaseId> {
 #[derive(InputObject)]
 pub struct OpenCaseInput {
     pub municipality_id: ID,
-    pub resident_id: ID,
+    pub resident: ResidentToOpenInput,
+}
+
+/// Who a new case is about. A BSN with the matching date of birth identifies a registered
+/// resident; without a BSN, or with one no resident is registered under, a new resident is
+/// registered, which needs a name. A case is never opened from a resident's id alone.
+#[derive(InputObject)]
+pub struct ResidentToOpenInput {
+    pub bsn: Option<String>,
+    pub date_of_birth: Date,
+    /// For a resident who is not registered yet.
+    pub name: Option<String>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub address: Option<String>,
+}
+
+impl ResidentToOpenInput {
+    fn parse(self) -> ApiResult<ResidentToOpen> {
+        let field = |field: &str| format!("resident.{field}");
+        let within =
+            |error: InvalidInput, name: &str| InvalidInput::new(field(name), error.message);
+        Ok(ResidentToOpen {
+            bsn: self
+                .bsn
+                .as_deref()
+                .map(Bsn::parse)
+                .transpose()
+                .map_err(|error| within(error, "bsn"))?,
+            date_of_birth: self.date_of_birth.0,
+            name: self
+                .name
+                .as_deref()
+                .map(|name| parse_name(&field("name"), name))
+                .transpose()?,
+            contact: Contact {
+                email: self
+                    .email
+                    .as_deref()
+                    .map(parse_email)
+                    .transpose()
+                    .map_err(|error| within(error, "email"))?,
+                phone: parse_optional_text(&field("phone"), self.phone.as_deref(), MAX_SHORT_TEXT)?,
+                address: parse_optional_text(
+                    &field("address"),
+                    self.address.as_deref(),
+                    MAX_SHORT_TEXT,
+                )?,
+            },
+        })
+    }
 }
 
 #[derive(InputObject)]
@@ -129,14 +183,13 @@ impl CaseMutation {
             NodeType::Municipality,
             "municipalityId",
         )?);
-        let resident = ResidentId(ids::decode(
-            &input.resident_id,
-            NodeType::Resident,
-            "residentId",
-        )?);
+        let resident = input.resident.parse()?;
         let request = request(ctx)?;
         let (writer, viewer) = request.begin_write().await?;
-        let case_id = writer.open_case(&viewer, municipality, resident).await?;
+        let case_id = writer
+            .open_case(&viewer, municipality, resident)
+            .await?
+            .case_id;
         request.commit(writer).await?;
         load_case(ctx, case_id).await
     }
@@ -195,13 +248,16 @@ impl CaseMutation {
         .await
     }
 
-    /// Invites an organisation, or one named professional of it, to join the team.
+    /// Invites an organisation, or one named professional of it, to join the team in `role`
+    /// (a member, a coach or a process facilitator). Whoever accepts joins in that role, and
+    /// needs the organisation role it asks for.
     async fn invite_to_case(
         &self,
         ctx: &Context<'_>,
         case_id: ID,
         organisation_id: ID,
         professional_id: Option<ID>,
+        #[graphql(default_with = "TeamRole::Member")] role: TeamRole,
         reason: String,
     ) -> ApiResult<Case> {
         let case_id = self::case_id(&case_id, "caseId")?;
@@ -219,7 +275,14 @@ impl CaseMutation {
         let request = request(ctx)?;
         let (writer, viewer) = request.begin_write().await?;
         writer
-            .invite(&viewer, case_id, organisation, professional, reason)
+            .invite(
+                &viewer,
+                case_id,
+                organisation,
+                professional,
+                role.into(),
+                reason,
+            )
             .await?;
         request.commit(writer).await?;
         load_case(ctx, case_id).await
@@ -241,12 +304,11 @@ impl CaseMutation {
         load_case(ctx, case_id).await
     }
 
-    /// Accepts an invitation: the viewer joins the team with `role`.
+    /// Accepts an invitation: the viewer joins the team in the role the invitation names.
     async fn accept_invitation(
         &self,
         ctx: &Context<'_>,
         invitation_id: ID,
-        role: TeamRole,
         version: i32,
     ) -> ApiResult<Case> {
         let invitation = InvitationId(ids::decode(
@@ -257,12 +319,7 @@ impl CaseMutation {
         let request = request(ctx)?;
         let (writer, viewer) = request.begin_write().await?;
         let case_id = writer
-            .decide_invitation(
-                &viewer,
-                invitation,
-                InvitationDecision::Accept(role.into()),
-                version,
-            )
+            .decide_invitation(&viewer, invitation, InvitationDecision::Accept, version)
             .await?;
         request.commit(writer).await?;
         load_case(ctx, case_id).await

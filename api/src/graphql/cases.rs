@@ -770,6 +770,11 @@ impl Invitation {
         self.0.escalation
     }
 
+    /// The team role the invitee joins in, chosen by the team that invited them.
+    async fn role(&self) -> TeamRole {
+        self.0.team_role.into()
+    }
+
     async fn status(&self) -> InvitationStatus {
         self.0.status.into()
     }

@@ -64,9 +64,12 @@ impl Snapshot {
                     .and_where(team_member::Column::OrganisationId.eq(organisation_id.0))
                     .and_where(team_member::Column::LeftAt.is_null())
                     .to_owned();
+                // Their own organisation's entries only: which life domains another
+                // organisation read is not theirs to know (§5.1).
                 (
                     Condition::all()
-                        .add(access_log::Column::CaseId.in_subquery(cases_of_organisation)),
+                        .add(access_log::Column::CaseId.in_subquery(cases_of_organisation))
+                        .add(access_log::Column::OrganisationId.eq(organisation_id.0)),
                     Accessor {
                         kind: "professional",
                         id: Some(professional_id.0.to_string()),

@@ -1,6 +1,7 @@
 //! The resident's consent to share life domains with an organisation (DOMAIN.md §5.5). Rows
 //! are never deleted: revoking stamps `revoked_at`, so the history stays.
 
+use domain::authz::Action;
 use std::collections::{BTreeSet, HashMap};
 
 use domain::case::{Consent, ConsentMethod};
@@ -99,7 +100,13 @@ impl Writer {
         domains: &BTreeSet<LifeDomain>,
         method: ConsentMethod,
     ) -> Result<()> {
-        let (access, _) = self.lock_case(viewer, case_id).await?;
+        // Digital consent comes only from the resident's own sign-in; a professional records a
+        // verbal or written one under their own name (§5.5).
+        let action = match method {
+            ConsentMethod::Digital => Action::RecordDigitalConsent,
+            ConsentMethod::Verbal | ConsentMethod::Written => Action::RecordConsentOnBehalf,
+        };
+        let (access, _) = self.lock_case(viewer, case_id, action).await?;
         let recorder = Self::consent_recorder(&access)?;
         if domains.is_empty() {
             return Err(InvalidInput::new("lifeDomains", "name at least one life domain").into());
@@ -154,7 +161,9 @@ impl Writer {
         organisation_id: OrganisationId,
         domains: &BTreeSet<LifeDomain>,
     ) -> Result<()> {
-        let (access, _) = self.lock_case(viewer, case_id).await?;
+        let (access, _) = self
+            .lock_case(viewer, case_id, Action::RevokeConsent)
+            .await?;
         let revoker = Self::consent_recorder(&access)?;
         if domains.is_empty() {
             return Err(InvalidInput::new("lifeDomains", "name at least one life domain").into());

@@ -4,6 +4,7 @@
 //! Quotas and budgets are reserved by one conditional update each, in the decision's
 //! transaction: concurrent decisions never take more than there is.
 
+use domain::authz::Action;
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
@@ -121,7 +122,9 @@ impl Writer {
         case_id: CaseId,
         new: NewDecision,
     ) -> Result<DecisionId> {
-        let (access, case) = self.lock_open_case(viewer, case_id).await?;
+        let (access, case) = self
+            .lock_open_case(viewer, case_id, Action::RecordDecision)
+            .await?;
         let (professional, organisation) = access.content_author()?;
         let (_, _, roles) = viewer.professional()?;
         if let Some(budget_id) = new.budget_id {
@@ -206,8 +209,22 @@ impl Writer {
             .decision(viewer, id)
             .await?
             .ok_or(Error::NotFound("decision"))?;
-        let (access, _) = self.lock_open_case(viewer, existing.case_id).await?;
+        let action = match resolution {
+            Resolution::Approve => Action::ApproveDecision,
+            Resolution::Decline { .. } => Action::DeclineDecision,
+        };
+        let (access, _) = self
+            .lock_open_case(viewer, existing.case_id, action)
+            .await?;
         let (professional, organisation) = access.content_author()?;
+        // Four eyes: whoever escalated a decision does not resolve it too.
+        if existing.professional_id == professional {
+            let own = match resolution {
+                Resolution::Approve => Action::ApproveOwnDecision,
+                Resolution::Decline { .. } => Action::DeclineOwnDecision,
+            };
+            viewer.authorize(access.standing(), own)?;
+        }
         let (_, _, roles) = viewer.professional()?;
         if existing.status != DecisionStatus::Escalated {
             return Err(InvalidInput::new(

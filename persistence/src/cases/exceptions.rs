@@ -3,6 +3,7 @@
 //! covers the custom solution's cost, and approved by the case lead for the team; rejected with a
 //! reason at any stage before that. Every step records who and when.
 
+use domain::authz::Action;
 use std::collections::HashMap;
 
 use chrono::Utc;
@@ -130,7 +131,9 @@ impl Writer {
             .first_step(viewer, first_step_id)
             .await?
             .ok_or(Error::NotFound("first step"))?;
-        let (access, _) = self.lock_open_case(viewer, step.case_id).await?;
+        let (access, _) = self
+            .lock_open_case(viewer, step.case_id, Action::DraftRuleException)
+            .await?;
         let (professional, organisation_id) = access.content_author()?;
         let owner_exists = organisation::Entity::find_by_id(rule_owner_id.0)
             .one(self.connection())
@@ -202,7 +205,9 @@ impl Writer {
             .rule_exception(viewer, id)
             .await?
             .ok_or(Error::NotFound("exception"))?;
-        let (access, _) = self.lock_open_case(viewer, existing.case_id).await?;
+        let (access, _) = self
+            .lock_open_case(viewer, existing.case_id, step.action())
+            .await?;
         let (professional, organisation) = access.content_author()?;
         let status = existing.status.after(step)?;
         let is_lead = access.team_role() == Some(TeamRole::CaseLead);

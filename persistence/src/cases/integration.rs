@@ -93,6 +93,7 @@ impl Snapshot {
         let mut items = Vec::with_capacity(rows.len());
         for row in rows {
             let access = CaseAccess {
+                listed: true,
                 case_id: CaseId(row.case_id),
                 relation: Relation::Service {
                     organisation_id,

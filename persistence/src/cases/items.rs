@@ -1,5 +1,6 @@
 //! The items of the six steps, read through the slice predicate and written by the team.
 
+use domain::authz::Action;
 use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
@@ -753,7 +754,9 @@ impl Writer {
         case_id: CaseId,
         text: String,
     ) -> Result<PerspectiveId> {
-        let (access, _) = self.lock_open_case(viewer, case_id).await?;
+        let (access, _) = self
+            .lock_open_case(viewer, case_id, Action::RecordPerspective)
+            .await?;
         let recorded_by = if access.is_resident() {
             None
         } else {
@@ -785,7 +788,9 @@ impl Writer {
     }
 
     pub async fn add_fact(&self, viewer: &Viewer, case_id: CaseId, new: NewFact) -> Result<FactId> {
-        let (access, _) = self.lock_open_case(viewer, case_id).await?;
+        let (access, _) = self
+            .lock_open_case(viewer, case_id, Action::AddFact)
+            .await?;
         let (professional, organisation) = access.content_author()?;
         let id = FactId::generate();
         let now = self.now();
@@ -834,7 +839,9 @@ impl Writer {
         let Some(existing) = self.fact(viewer, id).await? else {
             return Err(Error::NotFound("fact"));
         };
-        let (access, _) = self.lock_open_case(viewer, existing.case_id).await?;
+        let (access, _) = self
+            .lock_open_case(viewer, existing.case_id, Action::UpdateFact)
+            .await?;
         let (_, organisation) = access.content_author()?;
         if existing.organisation_id != organisation {
             return Err(Error::Forbidden(
@@ -915,7 +922,12 @@ impl Writer {
                 )
             }
         };
-        let (access, _) = self.lock_case(viewer, case_id).await?;
+        let action = if legal_reason.is_some() {
+            Action::WithholdFromResident
+        } else {
+            Action::ReleaseToResident
+        };
+        let (access, _) = self.lock_case(viewer, case_id, action).await?;
         let (_, organisation) = access.content_author()?;
         if organisation != organisation_id {
             return Err(Error::Forbidden(
@@ -958,7 +970,9 @@ impl Writer {
         case_id: CaseId,
         new: NewProblem,
     ) -> Result<ProblemId> {
-        let (access, _) = self.lock_open_case(viewer, case_id).await?;
+        let (access, _) = self
+            .lock_open_case(viewer, case_id, Action::AddProblem)
+            .await?;
         let (professional, organisation) = access.content_author()?;
         let id = ProblemId::generate();
         let now = self.now();
@@ -997,7 +1011,9 @@ impl Writer {
         case_id: CaseId,
         new: NewFirstStep,
     ) -> Result<FirstStepId> {
-        let (access, _) = self.lock_open_case(viewer, case_id).await?;
+        let (access, _) = self
+            .lock_open_case(viewer, case_id, Action::AddFirstStep)
+            .await?;
         let (professional, organisation) = access.content_author()?;
         let open = first_step::Entity::find()
             .filter(first_step::Column::CaseId.eq(case_id.0))
@@ -1047,7 +1063,9 @@ impl Writer {
             .first_step(viewer, id)
             .await?
             .ok_or(Error::NotFound("first step"))?;
-        let (access, _) = self.lock_open_case(viewer, existing.case_id).await?;
+        let (access, _) = self
+            .lock_open_case(viewer, existing.case_id, Action::SetFirstStepStatus)
+            .await?;
         access.content_author()?;
         let now = self.now();
         let result = first_step::Entity::update_many()
@@ -1082,7 +1100,9 @@ impl Writer {
         case_id: CaseId,
         new: NewAgreement,
     ) -> Result<AgreementId> {
-        let (access, _) = self.lock_open_case(viewer, case_id).await?;
+        let (access, _) = self
+            .lock_open_case(viewer, case_id, Action::AddAgreement)
+            .await?;
         let (professional, organisation) = access.content_author()?;
         let (assignee_professional, assignee_organisation, assignee_name) = match &new.assignee {
             Assignee::TeamMember(member) => {
@@ -1168,7 +1188,9 @@ impl Writer {
             .agreement(viewer, id)
             .await?
             .ok_or(Error::NotFound("agreement"))?;
-        let (access, _) = self.lock_open_case(viewer, existing.case_id).await?;
+        let (access, _) = self
+            .lock_open_case(viewer, existing.case_id, Action::SetAgreementStatus)
+            .await?;
         let (professional, _) = access.content_author()?;
         let now = self.now();
         let result = agreement::Entity::update_many()
@@ -1207,7 +1229,9 @@ impl Writer {
         case_id: CaseId,
         new: NewEvaluation,
     ) -> Result<EvaluationId> {
-        let (access, _) = self.lock_open_case(viewer, case_id).await?;
+        let (access, _) = self
+            .lock_open_case(viewer, case_id, Action::RecordEvaluation)
+            .await?;
         let (professional, organisation) = access.content_author()?;
         let id = EvaluationId::generate();
         let now = self.now();

@@ -25,6 +25,7 @@ use std::ops::Deref;
 use std::sync::atomic::{AtomicI64, Ordering};
 
 use chrono::{DateTime, TimeDelta, Utc};
+use domain::authz::{self, Action, Permit, Principal, Standing};
 use domain::identity::Actor;
 use domain::slice::{CaseRelation, TeamRole};
 use domain::{
@@ -42,7 +43,7 @@ pub use integration::ChangeCursor;
 pub use items::{
     NewAgreement, NewEvaluation, NewFact, NewFirstStep, NewProblem, TimelineEntry, WithholdableItem,
 };
-pub use records::{CaseCursor, CaseFilter};
+pub use records::{CaseCursor, CaseFilter, OpenedCase, ResidentToOpen};
 pub use signals::NewSignal;
 pub use team::InvitationDecision;
 
@@ -157,6 +158,8 @@ impl Writer {
 #[derive(Debug, Clone)]
 pub struct Viewer {
     kind: ViewerKind,
+    /// Who the viewer is as the action policy sees them.
+    actor: Actor,
 }
 
 #[derive(Debug, Clone)]
@@ -219,6 +222,9 @@ fn domain_bit(domain: LifeDomain) -> u16 {
 pub struct CaseAccess {
     case_id: CaseId,
     relation: Relation,
+    /// Read as one case of a list (a caseload page): the BSN never reaches an organisation
+    /// through a list (§5.7); the resident's own file is theirs whole.
+    listed: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -267,6 +273,16 @@ impl CaseAccess {
         }
     }
 
+    /// How this access stands to its case, in the action policy's terms.
+    pub fn standing(&self) -> Standing {
+        match self.relation {
+            Relation::Member { role, .. } => Standing::Member(role),
+            Relation::Resident { .. } => Standing::Resident,
+            // An integration acts on no case through the case's own operations.
+            Relation::Service { .. } => Standing::Outsider,
+        }
+    }
+
     pub fn team_role(&self) -> Option<TeamRole> {
         match self.relation {
             Relation::Member { role, .. } => Some(role),
@@ -293,8 +309,9 @@ impl CaseAccess {
     /// whose policy includes it (§5.7).
     pub fn sees_bsn(&self) -> bool {
         match self.relation {
+            // Never in a list of cases, only on one case's own view (§5.7).
             Relation::Member { role, policy, .. } => {
-                policy.bsn && role != TeamRole::ProcessFacilitator
+                policy.bsn && role != TeamRole::ProcessFacilitator && !self.listed
             }
             Relation::Resident { .. } => true,
             // An export carries no identifiers; the back office has its own.
@@ -632,7 +649,10 @@ impl Snapshot {
             }
             Actor::PlatformAdmin(_) => ViewerKind::Nobody,
         };
-        Ok(Viewer { kind })
+        Ok(Viewer {
+            kind,
+            actor: actor.clone(),
+        })
     }
 
     /// The viewer's access to one case, or `NotFound` — the same answer for a case that does
@@ -668,6 +688,7 @@ impl Snapshot {
             ViewerKind::Professional {
                 professional_id,
                 organisation_id,
+                roles,
                 ..
             } => {
                 let rows = team_member::Entity::find()
@@ -675,6 +696,7 @@ impl Snapshot {
                     .filter(team_member::Column::ProfessionalId.eq(professional_id.0))
                     .filter(team_member::Column::OrganisationId.eq(organisation_id.0))
                     .filter(team_member::Column::LeftAt.is_null())
+                    .filter(team_member::Column::Role.is_in(acting_team_roles(roles)))
                     .all(self.connection())
                     .await?;
                 rows.into_iter()
@@ -693,6 +715,7 @@ impl Snapshot {
                 Ok(rows
                     .into_iter()
                     .map(|id| CaseAccess {
+                        listed: false,
                         case_id: CaseId(id),
                         relation: Relation::Resident {
                             resident_id: *resident_id,
@@ -705,7 +728,28 @@ impl Snapshot {
     }
 }
 
+/// The team roles a token with `roles` acts in: a membership counts only while the token
+/// carries an organisation role that fits it (`domain::authz::acts_in_team_role`), so a token
+/// never reads or does more on a case than joining it fresh would allow.
+pub(crate) fn acting_team_roles(roles: &RoleSet) -> Vec<&'static str> {
+    TeamRole::ALL
+        .iter()
+        .filter(|team_role| domain::authz::acts_in_team_role(roles, **team_role))
+        .map(|team_role| team_role.as_str())
+        .collect()
+}
+
 impl Viewer {
+    /// Asks the action policy whether this viewer, standing so to the object, may do `action`.
+    pub fn authorize(&self, standing: Standing, action: Action) -> Result<Permit> {
+        authz::authorize(Principal::of(&self.actor), standing, action).map_err(Error::from)
+    }
+
+    /// The actor this viewer was built from.
+    pub fn actor(&self) -> &Actor {
+        &self.actor
+    }
+
     /// The access of this viewer to a case they were found to have a relation to: for a
     /// professional, `role` is their active team role there, read in the same snapshot.
     pub(super) fn access(&self, case_id: CaseId, role: Option<&str>) -> Result<CaseAccess> {
@@ -731,7 +775,11 @@ impl Viewer {
             },
             _ => return Err(Error::NotFound("case")),
         };
-        Ok(CaseAccess { case_id, relation })
+        Ok(CaseAccess {
+            case_id,
+            relation,
+            listed: false,
+        })
     }
 
     fn professional(&self) -> Result<(ProfessionalId, OrganisationId, &RoleSet)> {

@@ -10,12 +10,17 @@ use sea_orm::{
     PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait, Select,
 };
 
-use super::{CaseAccess, Relation, Snapshot, Viewer, ViewerKind, Writer, record_event};
+use super::{
+    CaseAccess, Relation, Snapshot, Viewer, ViewerKind, Writer, acting_team_roles, record_event,
+};
 use crate::entity::{
     agreement, case, case_reference_counter, municipality, organisation_municipality, resident,
     team_member,
 };
 use crate::{Error, Page, Result};
+use domain::Bsn;
+use domain::authz::{Action, Standing};
+use domain::resident::Contact;
 
 /// The column a caseload page carries the viewer's team role in.
 const VIEWER_ROLE: &str = "viewer_role";
@@ -64,6 +69,24 @@ fn sliced_case(row: case::Model, access: &CaseAccess) -> Result<Case> {
     Ok(case)
 }
 
+/// Who a new case is about, as the professional opening it knows them.
+#[derive(Debug, Clone)]
+pub struct ResidentToOpen {
+    /// With `date_of_birth`, identifies a registered resident.
+    pub bsn: Option<Bsn>,
+    pub date_of_birth: NaiveDate,
+    /// For a resident who is not registered yet.
+    pub name: Option<String>,
+    pub contact: Contact,
+}
+
+/// A case just opened, and the resident it is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OpenedCase {
+    pub case_id: CaseId,
+    pub resident_id: ResidentId,
+}
+
 impl Snapshot {
     /// Notes that the case of `row` leaves for `access`, with the municipality and resident the
     /// access log files it under, so that appending needs no lookup.
@@ -104,6 +127,7 @@ impl Snapshot {
             ViewerKind::Professional {
                 professional_id,
                 organisation_id,
+                roles,
                 ..
             } => {
                 // Joined rather than a subquery, so the page carries the viewer's team role
@@ -126,6 +150,10 @@ impl Snapshot {
                         )
                         .add(
                             Expr::col((team_member::Entity, team_member::Column::LeftAt)).is_null(),
+                        )
+                        .add(
+                            Expr::col((team_member::Entity, team_member::Column::Role))
+                                .is_in(acting_team_roles(roles)),
                         ),
                 );
             }
@@ -207,7 +235,9 @@ impl Snapshot {
                 } else {
                     None
                 };
-                let access = viewer.access(CaseId(model.id), role.as_deref())?;
+                let mut access = viewer.access(CaseId(model.id), role.as_deref())?;
+                // A caseload is a list: the BSN never reaches one (§5.7).
+                access.listed = true;
                 self.disclose_case(&access, &model);
                 sliced_case(model, &access).map(|case| (access, case))
             })
@@ -233,6 +263,7 @@ impl Writer {
         &self,
         viewer: &Viewer,
         case_id: CaseId,
+        action: Action,
     ) -> Result<(CaseAccess, Case)> {
         let mut query = case::Entity::find_by_id(case_id.0);
         if self.backend() == sea_orm::DatabaseBackend::Postgres {
@@ -243,6 +274,7 @@ impl Writer {
         let row = query.one(self.connection()).await?;
         let access = self.case_access(viewer, case_id).await?;
         let row = row.ok_or(Error::NotFound("case"))?;
+        viewer.authorize(access.standing(), action)?;
         let case = sliced_case(row, &access)?;
         Ok((access, case))
     }
@@ -252,8 +284,9 @@ impl Writer {
         &self,
         viewer: &Viewer,
         case_id: CaseId,
+        action: Action,
     ) -> Result<(CaseAccess, Case)> {
-        let (access, case) = self.lock_case(viewer, case_id).await?;
+        let (access, case) = self.lock_case(viewer, case_id, action).await?;
         if case.status == CaseStatus::Closed {
             return Err(Error::Invalid(domain::InvalidInput::new(
                 "caseId",
@@ -263,14 +296,18 @@ impl Writer {
         Ok((access, case))
     }
 
-    /// Opens a case for `resident` in `municipality`; the opening professional becomes its
-    /// case lead.
+    /// Opens a case in `municipality` for the resident `resident` identifies: a registered
+    /// resident when a BSN and the date of birth match one, a newly registered resident
+    /// otherwise. A bare resident id never opens a case, so opening one hands over no
+    /// identifying data the professional did not bring. The opening professional becomes the
+    /// case lead; the opening is in the access log, where the resident sees it.
     pub async fn open_case(
         &self,
         viewer: &Viewer,
         municipality_id: MunicipalityId,
-        resident_id: ResidentId,
-    ) -> Result<CaseId> {
+        resident: ResidentToOpen,
+    ) -> Result<OpenedCase> {
+        viewer.authorize(Standing::Unrelated, Action::OpenCase)?;
         let (professional_id, organisation_id, _) = viewer.professional()?;
         let serves = organisation_municipality::Entity::find()
             .filter(organisation_municipality::Column::OrganisationId.eq(organisation_id.0))
@@ -287,16 +324,7 @@ impl Writer {
             .one(self.connection())
             .await?
             .ok_or(Error::Corrupt("organisation municipality"))?;
-        if resident::Entity::find_by_id(resident_id.0)
-            .one(self.connection())
-            .await?
-            .is_none()
-        {
-            return Err(Error::Invalid(domain::InvalidInput::new(
-                "residentId",
-                "no such resident",
-            )));
-        }
+        let resident_id = self.identify_resident(resident).await?;
         let now = self.now();
         let year = now.year();
         let sequence = self.next_reference_sequence(municipality_id, year).await?;
@@ -334,6 +362,7 @@ impl Writer {
         .exec_without_returning(self.connection())
         .await?;
         let access = CaseAccess {
+            listed: false,
             case_id,
             relation: Relation::Member {
                 professional_id,
@@ -352,7 +381,51 @@ impl Writer {
             },
         };
         record_event(self, case_id, now, "case_opened", None, access.actor()).await?;
-        Ok(case_id)
+        Ok(OpenedCase {
+            case_id,
+            resident_id,
+        })
+    }
+
+    /// The resident a new case is about: the registered one whose BSN and date of birth match,
+    /// or a new registration.
+    async fn identify_resident(&self, resident: ResidentToOpen) -> Result<ResidentId> {
+        if let Some(bsn) = &resident.bsn {
+            let registered = resident::Entity::find()
+                .filter(resident::Column::Bsn.eq(bsn.expose()))
+                .one(self.connection())
+                .await?;
+            if let Some(row) = registered {
+                if row.date_of_birth != resident.date_of_birth {
+                    return Err(domain::InvalidInput::new(
+                        "resident.dateOfBirth",
+                        "does not match the resident registered with this BSN",
+                    )
+                    .into());
+                }
+                return Ok(ResidentId(row.id));
+            }
+        }
+        let name = resident.name.ok_or_else(|| {
+            domain::InvalidInput::new(
+                "resident.name",
+                "a resident who is not registered yet needs a name",
+            )
+        })?;
+        let new = crate::residents::NewResident {
+            name,
+            date_of_birth: resident.date_of_birth,
+            contact: resident.contact,
+            bsn: resident.bsn,
+        };
+        let id = ResidentId::generate();
+        resident::Entity::insert(crate::residents::new_row(id, &new, self.now()))
+            .exec_without_returning(self.connection())
+            .await
+            .map_err(|error| {
+                crate::error::conflict_on_unique(error, "a resident with this BSN already exists")
+            })?;
+        Ok(id)
     }
 
     /// The next number in this municipality's series for `year`; the counter row serialises
@@ -405,7 +478,7 @@ impl Writer {
         step: CaseStep,
         expected_version: i32,
     ) -> Result<()> {
-        let (access, _) = self.lock_case(viewer, case_id).await?;
+        let (access, _) = self.lock_case(viewer, case_id, Action::SetCaseStep).await?;
         if access.is_resident() {
             return Err(Error::Forbidden("the team moves the case between steps"));
         }
@@ -433,7 +506,16 @@ impl Writer {
         reason: String,
         expected_version: i32,
     ) -> Result<()> {
-        let (access, case) = self.lock_case(viewer, case_id).await?;
+        let (access, case) = self
+            .lock_case(
+                viewer,
+                case_id,
+                match status {
+                    CaseStatus::Closed => Action::CloseCase,
+                    CaseStatus::Open => Action::ReopenCase,
+                },
+            )
+            .await?;
         access.require_case_lead()?;
         if case.status == status {
             return Err(Error::Invalid(domain::InvalidInput::new(

@@ -1,6 +1,7 @@
 //! Raising a signal from a case (DOMAIN.md §3): the one step where a system problem on a case
 //! becomes a signal to policy. What is stored keeps no link to the case or the resident.
 
+use domain::authz::Action;
 use domain::case::ProblemKind;
 use domain::signal::{SignalCategory, SignalStatus};
 use domain::{InvalidInput, OrganisationId, ProblemId, SignalId};
@@ -40,7 +41,9 @@ impl Writer {
             )
             .into());
         }
-        let (access, case) = self.lock_open_case(viewer, problem.case_id).await?;
+        let (access, case) = self
+            .lock_open_case(viewer, problem.case_id, Action::RaiseSignal)
+            .await?;
         let actor = access.content_author()?;
         let id = SignalId::generate();
         let now = self.now();

@@ -2,6 +2,7 @@
 //! link to the case; the case's timeline and access log record the publication.
 
 use domain::SolutionId;
+use domain::authz::Action;
 use domain::exception::ExceptionStatus;
 use domain::solution::SolutionDraft;
 use domain::{InvalidInput, RuleExceptionId};
@@ -24,7 +25,9 @@ impl Writer {
             .rule_exception(viewer, exception_id)
             .await?
             .ok_or(Error::NotFound("exception"))?;
-        let (access, _) = self.lock_open_case(viewer, exception.case_id).await?;
+        let (access, _) = self
+            .lock_open_case(viewer, exception.case_id, Action::PublishSolution)
+            .await?;
         let (professional, organisation) = access.content_author()?;
         if exception.status != ExceptionStatus::Approved {
             return Err(InvalidInput::new(

@@ -3,7 +3,8 @@
 
 use std::collections::HashMap;
 
-use domain::case::{CaseReference, Invitation, InvitationStatus, TeamMember, check_joining_role};
+use domain::authz::{Action, Standing};
+use domain::case::{CaseReference, Invitation, InvitationStatus, TeamMember, check_invited_role};
 use domain::slice::TeamRole;
 use domain::{
     CaseId, InvalidInput, InvitationId, OrganisationId, OrganisationKind, ProfessionalId,
@@ -23,7 +24,8 @@ use crate::{Error, Result};
 /// What the invited organisation does with an invitation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum InvitationDecision {
-    Accept(TeamRole),
+    /// Join in the team role the invitation names.
+    Accept,
     Decline,
 }
 
@@ -52,6 +54,7 @@ fn to_invitation(row: invitation::Model, reference: String) -> Result<Invitation
         professional_id: row.professional_id.map(ProfessionalId),
         reason: Some(row.reason),
         escalation: row.escalation,
+        team_role: TeamRole::parse(&row.team_role).ok_or(Error::Corrupt("team role"))?,
         status: InvitationStatus::parse(&row.status).ok_or(Error::Corrupt("invitation status"))?,
         invited_by_organisation_id: OrganisationId(row.invited_by_organisation_id),
         invited_by_professional_id: ProfessionalId(row.invited_by_professional_id),
@@ -268,9 +271,13 @@ impl Writer {
         case_id: CaseId,
         organisation_id: OrganisationId,
         professional_id: Option<ProfessionalId>,
+        team_role: TeamRole,
         reason: String,
     ) -> Result<InvitationId> {
-        let (access, _) = self.lock_open_case(viewer, case_id).await?;
+        check_invited_role(team_role)?;
+        let (access, _) = self
+            .lock_open_case(viewer, case_id, Action::InviteToCase)
+            .await?;
         let (inviter, inviting_organisation) = access.member().ok_or(Error::Forbidden(
             "the team invites; the resident gives consent",
         ))?;
@@ -296,8 +303,7 @@ impl Writer {
         }
         self.insert_invitation(
             &access,
-            organisation_id,
-            professional_id,
+            (organisation_id, professional_id, team_role),
             reason,
             false,
             (inviter, inviting_organisation),
@@ -312,7 +318,9 @@ impl Writer {
         case_id: CaseId,
         reason: String,
     ) -> Result<InvitationId> {
-        let (access, case) = self.lock_open_case(viewer, case_id).await?;
+        let (access, case) = self
+            .lock_open_case(viewer, case_id, Action::EscalateToBreakthroughTeam)
+            .await?;
         let inviter = access
             .member()
             .ok_or(Error::Forbidden("the team escalates"))?;
@@ -334,8 +342,7 @@ impl Writer {
             })?;
         self.insert_invitation(
             &access,
-            OrganisationId(breakthrough.id),
-            None,
+            (OrganisationId(breakthrough.id), None, TeamRole::Member),
             reason,
             true,
             inviter,
@@ -346,8 +353,11 @@ impl Writer {
     async fn insert_invitation(
         &self,
         access: &CaseAccess,
-        organisation_id: OrganisationId,
-        professional_id: Option<ProfessionalId>,
+        (organisation_id, professional_id, team_role): (
+            OrganisationId,
+            Option<ProfessionalId>,
+            TeamRole,
+        ),
         reason: String,
         escalation: bool,
         (inviter, inviting_organisation): (ProfessionalId, OrganisationId),
@@ -374,6 +384,7 @@ impl Writer {
             professional_id: Set(professional_id.map(|id| id.0)),
             reason: Set(reason),
             escalation: Set(escalation),
+            team_role: Set(team_role.as_str().to_owned()),
             status: Set(InvitationStatus::Pending.as_str().to_owned()),
             invited_by_professional_id: Set(inviter.0),
             invited_by_organisation_id: Set(inviting_organisation.0),
@@ -397,7 +408,7 @@ impl Writer {
         Ok(id)
     }
 
-    /// The invitee accepts (joining with `role`) or declines.
+    /// The invitee accepts (joining in the role the invitation names) or declines.
     pub async fn decide_invitation(
         &self,
         viewer: &Viewer,
@@ -406,7 +417,13 @@ impl Writer {
         expected_version: i32,
     ) -> Result<CaseId> {
         let row = self.invitation_for_invitee(viewer, id).await?;
-        let (professional_id, organisation_id, roles) = viewer.professional()?;
+        let (professional_id, organisation_id, _) = viewer.professional()?;
+        let team_role = TeamRole::parse(&row.team_role).ok_or(Error::Corrupt("team role"))?;
+        let action = match decision {
+            InvitationDecision::Accept => Action::AcceptInvitation,
+            InvitationDecision::Decline => Action::DeclineInvitation,
+        };
+        viewer.authorize(Standing::Invited(team_role), action)?;
         let case_id = CaseId(row.case_id);
         // Lock the case row, as every write to the team does; a closed case takes no one new.
         let mut query = case::Entity::find_by_id(case_id.0);
@@ -419,15 +436,14 @@ impl Writer {
             return Err(InvalidInput::new("invitationId", "the case is closed").into());
         }
         let status = match decision {
-            InvitationDecision::Accept(role) => {
-                check_joining_role(role, roles)?;
+            InvitationDecision::Accept => {
                 let now = self.now();
                 team_member::Entity::insert(team_member::ActiveModel {
                     id: Set(TeamMemberId::generate().0),
                     case_id: Set(case_id.0),
                     professional_id: Set(professional_id.0),
                     organisation_id: Set(organisation_id.0),
-                    role: Set(role.as_str().to_owned()),
+                    role: Set(team_role.as_str().to_owned()),
                     joined_at: Set(now),
                     left_at: Set(None),
                     left_reason: Set(None),
@@ -454,7 +470,7 @@ impl Writer {
             },
         };
         let kind = match decision {
-            InvitationDecision::Accept(_) => "member_joined",
+            InvitationDecision::Accept => "member_joined",
             InvitationDecision::Decline => "invitation_declined",
         };
         record_event(
@@ -477,7 +493,9 @@ impl Writer {
         id: InvitationId,
         expected_version: i32,
     ) -> Result<()> {
-        let (access, _) = self.lock_case(viewer, case_id).await?;
+        let (access, _) = self
+            .lock_case(viewer, case_id, Action::WithdrawInvitation)
+            .await?;
         let (professional_id, _) = access
             .member()
             .ok_or(Error::Forbidden("the team withdraws its invitations"))?;
@@ -548,14 +566,14 @@ impl Writer {
         reason: Option<String>,
         expected_version: i32,
     ) -> Result<()> {
-        let (access, _) = self.lock_case(viewer, case_id).await?;
+        let (access, _) = self.lock_case(viewer, case_id, Action::LeaveCase).await?;
         let (professional_id, _) = access
             .member()
             .ok_or(Error::Forbidden("the team changes its composition"))?;
         let row = self.active_member(case_id, member_id).await?;
         let leaving_self = row.professional_id == professional_id.0;
         if !leaving_self {
-            access.require_case_lead()?;
+            viewer.authorize(access.standing(), Action::RemoveTeamMember)?;
         }
         if row.role == TeamRole::CaseLead.as_str() {
             return Err(InvalidInput::new(
@@ -594,7 +612,9 @@ impl Writer {
         to: TeamMemberId,
         expected_version: i32,
     ) -> Result<()> {
-        let (access, _) = self.lock_case(viewer, case_id).await?;
+        let (access, _) = self
+            .lock_case(viewer, case_id, Action::TransferCaseLead)
+            .await?;
         let (lead, _) = access.require_case_lead()?;
         let target = self.active_member(case_id, to).await?;
         if target.professional_id == lead.0 {

@@ -10,6 +10,7 @@ pub struct Model {
     pub professional_id: Option<Uuid>,
     pub reason: String,
     pub escalation: bool,
+    pub team_role: String,
     pub status: String,
     pub invited_by_professional_id: Uuid,
     pub invited_by_organisation_id: Uuid,

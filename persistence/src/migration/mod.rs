@@ -11,6 +11,7 @@ mod m0006_rule_exceptions;
 mod m0007_signals_and_solutions;
 mod m0008_directory;
 mod m0009_exception_decision_kind;
+mod m0010_invitation_team_role;
 
 pub struct Migrator;
 
@@ -78,6 +79,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0007_signals_and_solutions::Migration),
             Box::new(m0008_directory::Migration),
             Box::new(m0009_exception_decision_kind::Migration),
+            Box::new(m0010_invitation_team_role::Migration),
         ]
     }
 }
