@@ -63,6 +63,12 @@ pub enum DemoError {
     Unknown(&'static str, &'static str),
 }
 
+impl From<domain::authz::Refusal> for DemoError {
+    fn from(refusal: domain::authz::Refusal) -> Self {
+        DemoError::Storage(refusal.into())
+    }
+}
+
 struct DemoOrganisation {
     slug: &'static str,
     name: &'static str,

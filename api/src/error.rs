@@ -86,6 +86,12 @@ impl From<InvalidInput> for ApiError {
     }
 }
 
+impl From<domain::authz::Refusal> for ApiError {
+    fn from(refusal: domain::authz::Refusal) -> Self {
+        persistence::Error::from(refusal).into()
+    }
+}
+
 impl From<persistence::Error> for ApiError {
     fn from(error: persistence::Error) -> Self {
         match error {

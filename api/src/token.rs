@@ -267,8 +267,15 @@ pub async fn list(store: &Store) -> Result<Vec<DemoIdentity>, TokenError> {
                 for (subject, resident_id) in
                     store.resident_identities_of_provider(provider.id).await?
                 {
+                    // Listing demo identities is the operator's look at the demo's own people.
+                    let permit = domain::authz::authorize(
+                        domain::authz::Principal::PlatformAdmin,
+                        domain::authz::Standing::Unrelated,
+                        domain::authz::Action::Node,
+                    )
+                    .map_err(persistence::Error::from)?;
                     let name = store
-                        .resident(resident_id)
+                        .resident(&permit, resident_id)
                         .await?
                         .map(|resident| resident.name)
                         .unwrap_or_default();

@@ -642,7 +642,9 @@ fn grants(credential: Credential, standing: Standing, action: Action) -> bool {
         AgreementChanges => credential == C::Service(Some(ServiceScope::CaseloadExport)),
         BudgetTrend => has(R::TeamLead) || has(R::PolicyAnalyst),
         Signals | SignalCounts | AnswerSignal => has(R::PolicyAnalyst),
-        Directory => professional || credential == C::Service(Some(ServiceScope::DirectoryRead)),
+        Directory => {
+            professional || platform || credential == C::Service(Some(ServiceScope::DirectoryRead))
+        }
         Mandates => (professional && own_organisation) || platform,
         CreateMandate | UpdateMandate | CreateOrganisationBudget => {
             (own_organisation && has(R::OrgAdmin)) || platform

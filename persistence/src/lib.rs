@@ -137,3 +137,16 @@ impl Store {
         Ok(())
     }
 }
+
+/// A store function guarded by the action policy takes the `Permit` it gave, and opens only for
+/// the actions it serves: a permit for something else opens nothing.
+pub(crate) fn permitted(
+    permit: &domain::authz::Permit,
+    actions: &[domain::authz::Action],
+) -> Result<()> {
+    if actions.contains(&permit.action()) {
+        Ok(())
+    } else {
+        Err(Error::Forbidden("the action policy allowed something else"))
+    }
+}

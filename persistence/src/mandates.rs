@@ -3,6 +3,7 @@
 //! use them, live in [`crate::cases`].
 
 use chrono::{Datelike, Utc};
+use domain::authz::{Action, Permit};
 use domain::mandate::{
     Budget, BudgetCategory, BudgetHolder, DecisionKind, Mandate, MandateLimits, QuotaPeriod,
     TrendCell, TrendFigures,
@@ -12,7 +13,7 @@ use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrde
 
 use crate::entity::{budget, decision, mandate};
 use crate::error::conflict_on_unique;
-use crate::{Error, Result, Store};
+use crate::{Error, Result, Store, permitted};
 
 pub(crate) fn to_mandate(row: mandate::Model) -> Result<Mandate> {
     Ok(Mandate {
@@ -70,11 +71,13 @@ impl Store {
     /// `limits` (already checked by [`MandateLimits::parse`]).
     pub async fn create_mandate(
         &self,
+        permit: &Permit,
         organisation_id: OrganisationId,
         role: OrganisationRole,
         kind: DecisionKind,
         limits: MandateLimits,
     ) -> Result<Mandate> {
+        permitted(permit, &[Action::CreateMandate])?;
         let id = MandateId::generate();
         mandate::Entity::insert(mandate::ActiveModel {
             id: Set(id.0),
@@ -99,10 +102,12 @@ impl Store {
     /// `valid_until`. Decisions already taken keep the mandate they were taken under.
     pub async fn update_mandate(
         &self,
+        permit: &Permit,
         id: MandateId,
         expected_version: i32,
         limits: MandateLimits,
     ) -> Result<Mandate> {
+        permitted(permit, &[Action::UpdateMandate])?;
         use sea_orm::sea_query::Expr;
         let result = mandate::Entity::update_many()
             .filter(mandate::Column::Id.eq(id.0))
@@ -142,7 +147,12 @@ impl Store {
     }
 
     /// An organisation's mandates, by kind and then by when they were granted.
-    pub async fn mandates_of(&self, organisation_id: OrganisationId) -> Result<Vec<Mandate>> {
+    pub async fn mandates_of(
+        &self,
+        permit: &Permit,
+        organisation_id: OrganisationId,
+    ) -> Result<Vec<Mandate>> {
+        permitted(permit, &[Action::Mandates])?;
         mandate::Entity::find()
             .filter(mandate::Column::OrganisationId.eq(organisation_id.0))
             .order_by_asc(mandate::Column::Kind)
@@ -157,10 +167,18 @@ impl Store {
     /// A yearly budget for an organisation or a municipality; one per holder and year.
     pub async fn create_budget(
         &self,
+        permit: &Permit,
         holder: BudgetHolder,
         year: i32,
         amount_cents: i64,
     ) -> Result<Budget> {
+        permitted(
+            permit,
+            match holder {
+                BudgetHolder::Organisation(_) => &[Action::CreateOrganisationBudget],
+                BudgetHolder::Municipality(_) => &[Action::CreateMunicipalityBudget],
+            },
+        )?;
         let id = BudgetId::generate();
         let (organisation, municipality) = match holder {
             BudgetHolder::Organisation(id) => (Some(id.0), None),
@@ -213,7 +231,8 @@ impl Store {
     /// Where a budget's money went: per category and month, the cases, allocations and amount
     /// of allocations taken or approved; cells of fewer than five cases come back suppressed
     /// (§5.10). No case or resident leaves: only counts and sums.
-    pub async fn budget_trend(&self, id: BudgetId) -> Result<Vec<TrendCell>> {
+    pub async fn budget_trend(&self, permit: &Permit, id: BudgetId) -> Result<Vec<TrendCell>> {
+        permitted(permit, &[Action::BudgetTrend])?;
         use std::collections::{BTreeMap, BTreeSet};
         let rows = decision::Entity::find()
             .filter(decision::Column::BudgetId.eq(id.0))

@@ -75,7 +75,13 @@ impl Store {
     }
 
     /// A resident's own record, for the resident themself.
-    pub async fn resident(&self, id: ResidentId) -> Result<Option<Resident>> {
+    pub async fn resident(
+        &self,
+        permit: &domain::authz::Permit,
+        id: ResidentId,
+    ) -> Result<Option<Resident>> {
+        use domain::authz::Action;
+        crate::permitted(permit, &[Action::Node, Action::Me])?;
         resident::Entity::find_by_id(id.0)
             .one(self.connection())
             .await?

@@ -2,13 +2,14 @@
 //! sees it; stored and read without any link to the case or the resident.
 
 use chrono::{Datelike, Utc};
+use domain::authz::{Action, Permit};
 use domain::signal::{Signal, SignalCategory, SignalCell, SignalStatus};
 use domain::{MunicipalityId, OrganisationId, ProfessionalId, SignalId};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use crate::entity::signal;
-use crate::{Error, Result, Store};
+use crate::{Error, Result, Store, permitted};
 
 pub(crate) fn to_signal(row: signal::Model) -> Result<Signal> {
     Ok(Signal {
@@ -32,10 +33,12 @@ impl Store {
     /// Signals raised in `municipalities`, newest first, at most `first`.
     pub async fn signals_in(
         &self,
+        permit: &Permit,
         municipalities: &[MunicipalityId],
         status: Option<SignalStatus>,
         first: u64,
     ) -> Result<Vec<Signal>> {
+        permitted(permit, &[Action::Signals])?;
         let mut query = signal::Entity::find()
             .filter(signal::Column::MunicipalityId.is_in(municipalities.iter().map(|id| id.0)));
         if let Some(status) = status {
@@ -76,12 +79,14 @@ impl Store {
     /// Sets a signal's status and policy's answer.
     pub async fn answer_signal(
         &self,
+        permit: &Permit,
         id: SignalId,
         expected_version: i32,
         status: SignalStatus,
         answer: Option<String>,
         by: ProfessionalId,
     ) -> Result<Signal> {
+        permitted(permit, &[Action::AnswerSignal])?;
         let result = signal::Entity::update_many()
             .filter(signal::Column::Id.eq(id.0))
             .filter(signal::Column::Version.eq(expected_version))
@@ -104,8 +109,10 @@ impl Store {
     /// of fewer than five signals come back suppressed.
     pub async fn signal_counts(
         &self,
+        permit: &Permit,
         municipalities: &[MunicipalityId],
     ) -> Result<Vec<SignalCell>> {
+        permitted(permit, &[Action::SignalCounts])?;
         use std::collections::BTreeMap;
         let rows = signal::Entity::find()
             .filter(signal::Column::MunicipalityId.is_in(municipalities.iter().map(|id| id.0)))

@@ -263,9 +263,26 @@ async fn residents_keep_their_bsn_and_identity(database: TestDatabase) {
         bsn: Some(Bsn::parse("171973069").unwrap()),
     };
     let resident = store.insert_resident(new.clone()).await.unwrap();
+    // The resident reading their own record, as `me { resident }` does.
+    let permit = domain::authz::authorize(
+        domain::authz::Principal::Resident,
+        domain::authz::Standing::Unrelated,
+        domain::authz::Action::Me,
+    )
+    .unwrap();
     assert_eq!(
-        store.resident(resident.id).await.unwrap(),
+        store.resident(&permit, resident.id).await.unwrap(),
         Some(resident.clone())
+    );
+    let other = domain::authz::authorize(
+        domain::authz::Principal::Resident,
+        domain::authz::Standing::Unrelated,
+        domain::authz::Action::Cases,
+    )
+    .unwrap();
+    assert!(
+        store.resident(&other, resident.id).await.is_err(),
+        "a permit for another action opens nothing"
     );
     assert!(matches!(
         store.insert_resident(new).await,

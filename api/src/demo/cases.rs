@@ -1013,8 +1013,15 @@ pub(super) async fn write(
     }
     writer.commit().await?;
     for pending in answers {
+        let analyst = cast.professional(pending.analyst)?;
+        let permit = domain::authz::authorize(
+            domain::authz::Principal::Professional(&analyst.roles),
+            domain::authz::Standing::Unrelated,
+            domain::authz::Action::AnswerSignal,
+        )?;
         store
             .answer_signal(
+                &permit,
                 pending.signal,
                 1,
                 pending.status,

@@ -97,7 +97,14 @@ const MANDATES: &[DemoMandate] = &[
 const AMSTERDAM_BUDGET_CENTS: i64 = 4_000_000;
 
 /// Grants the demo's mandates and sets up Amsterdam's budget for this year, which it returns.
+/// The demo's mandates and budget are set up as the platform operator sets them up.
 pub(super) async fn grant(store: &Store, cast: &Cast) -> Result<BudgetId, DemoError> {
+    use domain::authz::{Action, Principal, Standing, authorize};
+    let mandates = authorize(
+        Principal::PlatformAdmin,
+        Standing::OtherOrganisation,
+        Action::CreateMandate,
+    )?;
     for mandate in MANDATES {
         let limits = MandateLimits {
             max_amount_cents: mandate.max_amount_cents,
@@ -110,6 +117,7 @@ pub(super) async fn grant(store: &Store, cast: &Cast) -> Result<BudgetId, DemoEr
         .parse()?;
         store
             .create_mandate(
+                &mandates,
                 cast.organisation(mandate.organisation)?,
                 mandate.role,
                 mandate.kind,
@@ -117,8 +125,14 @@ pub(super) async fn grant(store: &Store, cast: &Cast) -> Result<BudgetId, DemoEr
             )
             .await?;
     }
+    let budget_permit = authorize(
+        Principal::PlatformAdmin,
+        Standing::Unrelated,
+        Action::CreateMunicipalityBudget,
+    )?;
     let budget = store
         .create_budget(
+            &budget_permit,
             BudgetHolder::Municipality(cast.municipality("AMS")?),
             Utc::now().year(),
             AMSTERDAM_BUDGET_CENTS,

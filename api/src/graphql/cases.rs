@@ -36,7 +36,7 @@ pub struct CaseReads {
 
 impl CaseReads {
     pub async fn open(request: &RequestContext) -> ApiResult<Self> {
-        let snapshot = Arc::new(request.store.snapshot(&request.ledger).await?);
+        let snapshot = Arc::new(request.open_snapshot().await?);
         let viewer = snapshot.viewer(&request.actor).await?;
         // Cached per request: a value primed for a whole page is served to each case's field.
         let loader = DataLoader::with_cache(

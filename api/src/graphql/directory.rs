@@ -8,8 +8,9 @@ use async_graphql::connection::{Connection, Edge, EmptyFields};
 use async_graphql::{Context, ID, InputObject, Object};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use domain::authz::{Action, Permit, Standing};
 use domain::directory::DirectoryDetails;
-use domain::identity::{Actor, ServiceScope};
+use domain::identity::Actor;
 use domain::{MunicipalityId, ProfessionalId};
 use persistence::directory::Coach;
 
@@ -17,7 +18,7 @@ use super::enums::OrganisationKind;
 use super::ids::{self, NodeType};
 use super::query::page_size;
 use super::types::{Municipality, Organisation};
-use super::{may_administer, request};
+use super::{RequestContext, request};
 use crate::error::{ApiError, ApiResult};
 
 /// A coach in the directory: work details only.
@@ -91,16 +92,16 @@ impl DirectoryEntry {
 }
 
 /// Every coach, each with their organisation.
-async fn entries(ctx: &Context<'_>) -> ApiResult<Vec<DirectoryEntry>> {
-    let request = request(ctx)?;
-    let coaches = request.store.coaches().await?;
+async fn entries(request: &RequestContext, permit: &Permit) -> ApiResult<Vec<DirectoryEntry>> {
+    let store = request.store(permit);
+    let coaches = store.coaches().await?;
     let organisation_ids: Vec<_> = coaches
         .iter()
         .map(|coach| coach.professional.organisation_id)
         .collect::<BTreeSet<_>>()
         .into_iter()
         .collect();
-    let organisations = request.store.organisations_by_id(&organisation_ids).await?;
+    let organisations = store.organisations_by_id(&organisation_ids).await?;
     Ok(coaches
         .into_iter()
         .filter_map(|coach| {
@@ -133,16 +134,7 @@ impl DirectoryQuery {
         after: Option<String>,
     ) -> ApiResult<Connection<String, DirectoryEntry, EmptyFields>> {
         let request = request(ctx)?;
-        let allowed = match &request.actor {
-            Actor::Professional(_) | Actor::PlatformAdmin(_) => true,
-            Actor::Service(service) => service.scopes.contains(&ServiceScope::DirectoryRead),
-            Actor::Resident(_) => false,
-        };
-        if !allowed {
-            return Err(ApiError::forbidden(
-                "the directory is for professionals and the community website",
-            ));
-        }
+        let permit = request.authorize_unrelated(Action::Directory)?;
         let first = page_size(first, request.page_size)? as usize;
         let municipality = municipality_id
             .map(|id| {
@@ -163,7 +155,7 @@ impl DirectoryQuery {
                     })
             })
             .transpose()?;
-        let mut matching: Vec<DirectoryEntry> = entries(ctx)
+        let mut matching: Vec<DirectoryEntry> = entries(request, &permit)
             .await?
             .into_iter()
             .filter(|entry| municipality.is_none_or(|id| entry.municipality_ids().contains(&id)))
@@ -245,17 +237,22 @@ impl DirectoryMutation {
             municipalities,
         )?;
         let request = request(ctx)?;
-        let mut entry = entries(ctx)
+        // Coaches are listed for every professional: finding the entry needs that much.
+        let listing = request.authorize_unrelated(Action::Directory)?;
+        let mut entry = entries(request, &listing)
             .await?
             .into_iter()
             .find(|entry| entry.coach.professional.id == professional_id)
             .ok_or(ApiError::NotFound("coach"))?;
         let own = matches!(&request.actor, Actor::Professional(actor) if actor.professional_id == professional_id);
-        if !own && !may_administer(&request.actor, entry.organisation.id) {
-            return Err(ApiError::forbidden(
-                "a directory entry is kept by the coach or their organisation's org_admin",
-            ));
-        }
+        let permit = if own {
+            request.authorize(Standing::Oneself, Action::UpdateOwnDirectoryEntry)?
+        } else {
+            request.authorize(
+                request.standing_to(entry.organisation.id),
+                Action::UpdateDirectoryEntry,
+            )?
+        };
         if !details
             .municipalities
             .is_subset(&entry.organisation.municipalities)
@@ -266,7 +263,7 @@ impl DirectoryMutation {
             ));
         }
         request
-            .store
+            .store(&permit)
             .save_directory_entry(professional_id, details.clone(), version)
             .await?;
         // Saved as given, one version on: no need to read every coach again.

@@ -3,10 +3,11 @@
 //! went.
 
 use async_graphql::{Context, ID, InputObject, Object};
+use domain::authz::{Action, Standing};
 use domain::case::{MAX_TEXT, parse_text};
 use domain::identity::Actor;
 use domain::mandate::{BudgetHolder, MandateLimits};
-use domain::{BudgetId, CaseId, DecisionId, MunicipalityId, OrganisationId, OrganisationRole};
+use domain::{BudgetId, CaseId, DecisionId, MunicipalityId, OrganisationId};
 use persistence::cases::{NewDecision, Resolution};
 
 use super::cases::{colleague, organisation, reads};
@@ -14,8 +15,8 @@ use super::enums::{
     BudgetCategory, DecisionKind, DecisionStatus, OrganisationRole as Role, QuotaPeriod,
 };
 use super::ids::{self, NodeType};
+use super::request;
 use super::types::{Date, DateTime as Timestamp, Municipality, Organisation, Professional};
-use super::{may_administer, request};
 use crate::error::{ApiError, ApiResult};
 
 /// A decision on a case. Every team member sees it; a process facilitator sees neither its
@@ -202,23 +203,10 @@ impl Budget {
     /// fewer than five cases is suppressed. For team leads and policy analysts.
     async fn trend(&self, ctx: &Context<'_>) -> ApiResult<Vec<TrendCell>> {
         let request = request(ctx)?;
-        let Actor::Professional(professional) = &request.actor else {
-            return Err(ApiError::forbidden(
-                "the trend report is for team leads and policy analysts",
-            ));
-        };
-        if !professional.roles.contains(&OrganisationRole::TeamLead)
-            && !professional
-                .roles
-                .contains(&OrganisationRole::PolicyAnalyst)
-        {
-            return Err(ApiError::forbidden(
-                "the trend report is for team leads and policy analysts",
-            ));
-        }
+        let permit = request.authorize_unrelated(Action::BudgetTrend)?;
         Ok(request
-            .store
-            .budget_trend(self.0.id)
+            .store(&permit)
+            .budget_trend(&permit, self.0.id)
             .await?
             .into_iter()
             .map(TrendCell)
@@ -271,19 +259,10 @@ impl MandateQuery {
             "organisationId",
         )?);
         let request = request(ctx)?;
-        let own = match &request.actor {
-            Actor::Professional(professional) => professional.organisation_id == organisation_id,
-            Actor::PlatformAdmin(_) => true,
-            _ => false,
-        };
-        if !own {
-            return Err(ApiError::forbidden(
-                "an organisation's mandates are for its own professionals",
-            ));
-        }
+        let permit = request.authorize(request.standing_to(organisation_id), Action::Mandates)?;
         Ok(request
-            .store
-            .mandates_of(organisation_id)
+            .store(&permit)
+            .mandates_of(&permit, organisation_id)
             .await?
             .into_iter()
             .map(Mandate)
@@ -294,8 +273,9 @@ impl MandateQuery {
     /// municipalities it serves, newest year first.
     async fn budgets(&self, ctx: &Context<'_>) -> ApiResult<Vec<Budget>> {
         let request = request(ctx)?;
+        let permit = request.authorize_unrelated(Action::Budgets)?;
         let Actor::Professional(professional) = &request.actor else {
-            return Err(ApiError::forbidden("budgets are for professionals"));
+            return Err(ApiError::forbidden(Action::Budgets.refusal()));
         };
         let organisation = request
             .organisation(professional.organisation_id)
@@ -304,7 +284,7 @@ impl MandateQuery {
         let municipalities: Vec<MunicipalityId> =
             organisation.municipalities.iter().copied().collect();
         Ok(request
-            .store
+            .store(&permit)
             .budgets_for(organisation.id, &municipalities)
             .await?
             .into_iter()
@@ -433,15 +413,13 @@ impl MandateMutation {
         )?);
         let limits = input.limits.parse()?;
         let request = request(ctx)?;
-        if !may_administer(&request.actor, organisation_id) {
-            return Err(ApiError::forbidden(
-                "only the organisation's org_admin manages its mandates",
-            ));
-        }
+        let permit =
+            request.authorize(request.standing_to(organisation_id), Action::CreateMandate)?;
         Ok(Mandate(
             request
-                .store
+                .store(&permit)
                 .create_mandate(
+                    &permit,
                     organisation_id,
                     input.role.into(),
                     input.kind.into(),
@@ -463,18 +441,27 @@ impl MandateMutation {
         let id = domain::MandateId(ids::decode(&id, NodeType::Mandate, "id")?);
         let limits = limits.parse()?;
         let request = request(ctx)?;
+        // First as for the actor's own organisation, to find the mandate; then for the
+        // organisation it belongs to.
+        let own = match request.actor.organisation_id() {
+            Some(_) => Standing::OwnOrganisation,
+            None => Standing::OtherOrganisation,
+        };
+        let looking = request.authorize(own, Action::UpdateMandate)?;
         let mandate = request
-            .store
+            .store(&looking)
             .mandate(id)
             .await?
             .ok_or(ApiError::NotFound("mandate"))?;
-        if !may_administer(&request.actor, mandate.organisation_id) {
-            return Err(ApiError::forbidden(
-                "only the organisation's org_admin manages its mandates",
-            ));
-        }
+        let permit = request.authorize(
+            request.standing_to(mandate.organisation_id),
+            Action::UpdateMandate,
+        )?;
         Ok(Mandate(
-            request.store.update_mandate(id, version, limits).await?,
+            request
+                .store(&permit)
+                .update_mandate(&permit, id, version, limits)
+                .await?,
         ))
     }
 
@@ -488,19 +475,16 @@ impl MandateMutation {
             return Err(ApiError::bad_input("year", "not a plausible year"));
         }
         let request = request(ctx)?;
-        let holder = match (&input.organisation_id, &input.municipality_id) {
+        let (holder, permit) = match (&input.organisation_id, &input.municipality_id) {
             (Some(organisation), None) => {
                 let id = OrganisationId(ids::decode(
                     organisation,
                     NodeType::Organisation,
                     "organisationId",
                 )?);
-                if !may_administer(&request.actor, id) {
-                    return Err(ApiError::forbidden(
-                        "only the organisation's org_admin sets up its budget",
-                    ));
-                }
-                BudgetHolder::Organisation(id)
+                let permit =
+                    request.authorize(request.standing_to(id), Action::CreateOrganisationBudget)?;
+                (BudgetHolder::Organisation(id), permit)
             }
             (None, Some(municipality)) => {
                 let id = MunicipalityId(ids::decode(
@@ -508,8 +492,8 @@ impl MandateMutation {
                     NodeType::Municipality,
                     "municipalityId",
                 )?);
-                request.require_platform_admin()?;
-                BudgetHolder::Municipality(id)
+                let permit = request.authorize_unrelated(Action::CreateMunicipalityBudget)?;
+                (BudgetHolder::Municipality(id), permit)
             }
             _ => {
                 return Err(ApiError::bad_input(
@@ -520,8 +504,8 @@ impl MandateMutation {
         };
         Ok(Budget(
             request
-                .store
-                .create_budget(holder, input.year, input.amount_cents)
+                .store(&permit)
+                .create_budget(&permit, holder, input.year, input.amount_cents)
                 .await?,
         ))
     }

@@ -1,6 +1,7 @@
 //! Root mutations. For now the platform operator's registrations; every mutation validates its
 //! whole input before it writes, so bad input changes nothing.
 
+use domain::authz::Action;
 use std::collections::BTreeSet;
 
 use async_graphql::{Context, ID, InputObject, Object};
@@ -124,11 +125,14 @@ impl FoundationMutation {
         input: RegisterMunicipalityInput,
     ) -> ApiResult<Municipality> {
         let request = request(ctx)?;
-        request.require_platform_admin()?;
+        let permit = request.authorize_unrelated(Action::RegisterMunicipality)?;
         let code = MunicipalityCode::parse(&input.code)?;
         let name = parse_name("name", &input.name)?;
         Ok(Municipality(
-            request.store.insert_municipality(code, name).await?,
+            request
+                .store(&permit)
+                .insert_municipality(code, name)
+                .await?,
         ))
     }
 
@@ -138,7 +142,7 @@ impl FoundationMutation {
         input: RegisterOrganisationInput,
     ) -> ApiResult<Organisation> {
         let request = request(ctx)?;
-        request.require_platform_admin()?;
+        let permit = request.authorize_unrelated(Action::RegisterOrganisation)?;
         let slug = Slug::parse(&input.slug)?;
         let name = parse_name("name", &input.name)?;
         if input.municipality_ids.is_empty() {
@@ -159,7 +163,7 @@ impl FoundationMutation {
             None => DomainRole::ALL.iter().copied().collect(),
         };
         let organisation = request
-            .store
+            .store(&permit)
             .insert_organisation(NewOrganisation {
                 slug,
                 name,
@@ -183,7 +187,7 @@ impl FoundationMutation {
         input: RegisterIdentityProviderInput,
     ) -> ApiResult<IdentityProvider> {
         let request = request(ctx)?;
-        request.require_platform_admin()?;
+        let permit = request.authorize_unrelated(Action::RegisterIdentityProvider)?;
         let name = parse_name("name", &input.name)?;
         let algorithms =
             to_domain_set::<SigningAlgorithm, identity::SigningAlgorithm>(&input.algorithms);
@@ -211,7 +215,7 @@ impl FoundationMutation {
             }
         };
         if let Some(id) = organisation_id
-            && request.store.organisation(id).await?.is_none()
+            && request.store(&permit).organisation(id).await?.is_none()
         {
             return Err(ApiError::bad_input(
                 "organisationId",
@@ -219,7 +223,7 @@ impl FoundationMutation {
             ));
         }
         let provider = request
-            .store
+            .store(&permit)
             .insert_identity_provider(NewIdentityProvider {
                 kind: input.kind.into(),
                 organisation_id,
@@ -242,7 +246,7 @@ impl FoundationMutation {
         input: SetKindPolicyInput,
     ) -> ApiResult<KindPolicy> {
         let request = request(ctx)?;
-        request.require_platform_admin()?;
+        let permit = request.authorize_unrelated(Action::SetKindPolicy)?;
         let policy = DomainKindPolicy {
             kind: input.kind.into(),
             life_domains: to_domain_set(&input.life_domains),
@@ -250,7 +254,7 @@ impl FoundationMutation {
         };
         Ok(KindPolicy(
             request
-                .store
+                .store(&permit)
                 .replace_kind_policy(&policy, input.version)
                 .await?,
         ))

@@ -7,13 +7,11 @@ use async_graphql::{Context, ID, InputObject, Object};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Utc};
+use domain::authz::{Action, Permit};
 use domain::case::{MAX_SHORT_TEXT, MAX_TEXT, parse_optional_text, parse_text};
 use domain::identity::{Actor, ProfessionalActor};
 use domain::solution::SolutionDraft;
-use domain::{
-    MunicipalityId, OrganisationId, OrganisationRole, ProblemId, RuleExceptionId, SignalId,
-    SolutionId,
-};
+use domain::{MunicipalityId, OrganisationId, ProblemId, RuleExceptionId, SignalId, SolutionId};
 use persistence::cases::NewSignal;
 use persistence::solutions::SolutionCursor;
 use sha2::{Digest, Sha256};
@@ -247,31 +245,27 @@ async fn municipality(ctx: &Context<'_>, id: MunicipalityId) -> ApiResult<Option
     Ok(request(ctx)?.municipality(id).await?.map(Municipality))
 }
 
-/// The professional behind the request, with `role`; the municipalities their organisation
-/// serves.
-async fn with_role<'a>(
+/// The professional behind the request, if the action policy allows them `action`, with the
+/// permit and the municipalities their organisation serves.
+async fn professional_for<'a>(
     ctx: &Context<'a>,
-    role: OrganisationRole,
-    why: &'static str,
-) -> ApiResult<(&'a ProfessionalActor, Vec<MunicipalityId>)> {
+    action: Action,
+) -> ApiResult<(&'a ProfessionalActor, Permit, Vec<MunicipalityId>)> {
     let request = request(ctx)?;
+    let permit = request.authorize_unrelated(action)?;
     let Actor::Professional(professional) = &request.actor else {
-        return Err(ApiError::forbidden(why));
+        return Err(ApiError::forbidden(action.refusal()));
     };
-    if !professional.roles.contains(&role) {
-        return Err(ApiError::forbidden(why));
-    }
     let organisation = request
         .organisation(professional.organisation_id)
         .await?
         .ok_or(ApiError::NotFound("organisation"))?;
     Ok((
         professional,
+        permit,
         organisation.municipalities.into_iter().collect(),
     ))
 }
-
-const ANALYSTS_ONLY: &str = "signals are read by the policy analysts of their municipality";
 
 #[derive(Default)]
 pub struct PolicyQuery;
@@ -286,11 +280,10 @@ impl PolicyQuery {
         first: Option<i32>,
     ) -> ApiResult<Vec<Signal>> {
         let first = page_size(first, request(ctx)?.page_size)?;
-        let (_, municipalities) =
-            with_role(ctx, OrganisationRole::PolicyAnalyst, ANALYSTS_ONLY).await?;
+        let (_, permit, municipalities) = professional_for(ctx, Action::Signals).await?;
         Ok(request(ctx)?
-            .store
-            .signals_in(&municipalities, status.map(Into::into), first)
+            .store(&permit)
+            .signals_in(&permit, &municipalities, status.map(Into::into), first)
             .await?
             .into_iter()
             .map(Signal)
@@ -300,11 +293,10 @@ impl PolicyQuery {
     /// Signals counted by category, organisation involved and month; a cell of fewer than five
     /// signals is suppressed.
     async fn signal_counts(&self, ctx: &Context<'_>) -> ApiResult<Vec<SignalCount>> {
-        let (_, municipalities) =
-            with_role(ctx, OrganisationRole::PolicyAnalyst, ANALYSTS_ONLY).await?;
+        let (_, permit, municipalities) = professional_for(ctx, Action::SignalCounts).await?;
         Ok(request(ctx)?
-            .store
-            .signal_counts(&municipalities)
+            .store(&permit)
+            .signal_counts(&permit, &municipalities)
             .await?
             .into_iter()
             .map(SignalCount)
@@ -314,11 +306,12 @@ impl PolicyQuery {
     /// The signals the viewer raised, with where policy stands and its answer.
     async fn my_signals(&self, ctx: &Context<'_>) -> ApiResult<Vec<Signal>> {
         let request = request(ctx)?;
+        let permit = request.authorize_unrelated(Action::MySignals)?;
         let Actor::Professional(professional) = &request.actor else {
-            return Err(ApiError::forbidden("signals are raised by professionals"));
+            return Err(ApiError::forbidden(Action::MySignals.refusal()));
         };
         Ok(request
-            .store
+            .store(&permit)
             .signals_raised_by(professional.professional_id)
             .await?
             .into_iter()
@@ -337,11 +330,7 @@ impl PolicyQuery {
         after: Option<String>,
     ) -> ApiResult<Connection<String, Solution, EmptyFields>> {
         let request = request(ctx)?;
-        if !matches!(request.actor, Actor::Professional(_)) {
-            return Err(ApiError::forbidden(
-                "solutions are searched by professionals",
-            ));
-        }
+        let permit = request.authorize_unrelated(Action::Solutions)?;
         let first = page_size(first, request.page_size)?;
         let after = after.as_deref().map(decode_cursor).transpose()?;
         let words: Vec<String> = query
@@ -351,7 +340,7 @@ impl PolicyQuery {
             .map(str::to_owned)
             .collect();
         let page = request
-            .store
+            .store(&permit)
             .search_solutions(&words, &tags, after, first)
             .await?;
         let mut connection = Connection::new(after.is_some(), page.has_next_page);
@@ -489,8 +478,10 @@ impl PolicyMutation {
         let (writer, viewer) = request.begin_write().await?;
         let id = writer.raise_signal(&viewer, problem_id, new).await?;
         request.commit(writer).await?;
+        // The raiser reads it back as one of their signals.
+        let permit = request.authorize_unrelated(Action::MySignals)?;
         request
-            .store
+            .store(&permit)
             .signal(id)
             .await?
             .map(Signal)
@@ -509,9 +500,8 @@ impl PolicyMutation {
     ) -> ApiResult<Signal> {
         let id = SignalId(ids::decode(&id, NodeType::Signal, "id")?);
         let answer = parse_optional_text("answer", answer.as_deref(), MAX_TEXT)?;
-        let (analyst, municipalities) =
-            with_role(ctx, OrganisationRole::PolicyAnalyst, ANALYSTS_ONLY).await?;
-        let store = &request(ctx)?.store;
+        let (analyst, permit, municipalities) = professional_for(ctx, Action::AnswerSignal).await?;
+        let store = request(ctx)?.store(&permit);
         let signal = store
             .signal(id)
             .await?
@@ -520,6 +510,7 @@ impl PolicyMutation {
         Ok(Signal(
             store
                 .answer_signal(
+                    &permit,
                     signal.id,
                     version,
                     status.into(),
@@ -553,8 +544,9 @@ impl PolicyMutation {
             .publish_solution(&viewer, exception_id, content.0)
             .await?;
         request.commit(writer).await?;
+        let permit = request.authorize_unrelated(Action::Solutions)?;
         request
-            .store
+            .store(&permit)
             .solution(id)
             .await?
             .map(Solution::from)

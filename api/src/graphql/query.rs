@@ -4,6 +4,7 @@ use async_graphql::connection::{Connection, Edge};
 use async_graphql::{Context, ID, Object};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use domain::authz::Action;
 use domain::identity::Actor;
 use domain::{
     IdentityProviderId, MunicipalityId, OrganisationId, ProfessionalId, ResidentId, Slug,
@@ -32,8 +33,10 @@ pub struct OrganisationConnectionFields {
 impl OrganisationConnectionFields {
     /// How many organisations match the filter, over all pages.
     async fn total_count(&self, ctx: &Context<'_>) -> ApiResult<i64> {
-        let count = request(ctx)?
-            .store
+        let request = request(ctx)?;
+        let permit = request.authorize_unrelated(Action::Organisations)?;
+        let count = request
+            .store(&permit)
             .count_organisations(&self.filter)
             .await?;
         Ok(i64::try_from(count).unwrap_or(i64::MAX))
@@ -85,7 +88,8 @@ impl FoundationQuery {
     async fn node(&self, ctx: &Context<'_>, id: ID) -> ApiResult<Option<Node>> {
         let request = request(ctx)?;
         let (node_type, uuid) = ids::decode_any(&id, "id")?;
-        let store = &request.store;
+        let permit = request.authorize_unrelated(Action::Node)?;
+        let store = request.store(&permit);
         let node = match node_type {
             NodeType::Municipality => store
                 .municipalities_by_id(&[MunicipalityId(uuid)])
@@ -104,7 +108,7 @@ impl FoundationQuery {
                 .map(|professional| Node::Professional(Professional(professional))),
             NodeType::Resident => match &request.actor {
                 Actor::Resident(actor) if actor.resident_id == ResidentId(uuid) => store
-                    .resident(actor.resident_id)
+                    .resident(&permit, actor.resident_id)
                     .await?
                     .map(|resident| Node::Resident(Resident(resident))),
                 _ => None,
@@ -127,7 +131,9 @@ impl FoundationQuery {
     }
 
     async fn municipalities(&self, ctx: &Context<'_>) -> ApiResult<Vec<Municipality>> {
-        Ok(request(ctx)?
+        let request = request(ctx)?;
+        request.authorize_unrelated(Action::Municipalities)?;
+        Ok(request
             .municipalities()
             .await?
             .iter()
@@ -146,6 +152,7 @@ impl FoundationQuery {
         municipality_id: Option<ID>,
     ) -> ApiResult<Connection<String, Organisation, OrganisationConnectionFields>> {
         let request = request(ctx)?;
+        let permit = request.authorize_unrelated(Action::Organisations)?;
         let first = page_size(first, request.page_size)?;
         let after = after.as_deref().map(decode_cursor).transpose()?;
         let municipality = municipality_id
@@ -158,7 +165,7 @@ impl FoundationQuery {
             municipality,
         };
         let page = request
-            .store
+            .store(&permit)
             .organisations(&filter, after.as_ref(), first)
             .await?;
         let mut connection = Connection::with_additional_fields(
@@ -177,8 +184,10 @@ impl FoundationQuery {
     /// One organisation by its slug.
     async fn organisation(&self, ctx: &Context<'_>, slug: String) -> ApiResult<Organisation> {
         let slug = Slug::parse(&slug)?;
-        request(ctx)?
-            .store
+        let request = request(ctx)?;
+        let permit = request.authorize_unrelated(Action::Organisation)?;
+        request
+            .store(&permit)
             .organisation_by_slug(&slug)
             .await?
             .map(Organisation)
@@ -187,8 +196,10 @@ impl FoundationQuery {
 
     /// The kind policy for every organisation kind.
     async fn kind_policies(&self, ctx: &Context<'_>) -> ApiResult<Vec<KindPolicy>> {
-        Ok(request(ctx)?
-            .store
+        let request = request(ctx)?;
+        let permit = request.authorize_unrelated(Action::KindPolicies)?;
+        Ok(request
+            .store(&permit)
             .kind_policies()
             .await?
             .into_iter()
@@ -199,9 +210,9 @@ impl FoundationQuery {
     /// Every registered identity provider; for the platform operator.
     async fn identity_providers(&self, ctx: &Context<'_>) -> ApiResult<Vec<IdentityProvider>> {
         let request = request(ctx)?;
-        request.require_platform_admin()?;
+        let permit = request.authorize_unrelated(Action::IdentityProviders)?;
         Ok(request
-            .store
+            .store(&permit)
             .identity_providers()
             .await?
             .into_iter()

@@ -4,6 +4,7 @@ use async_graphql::{
     Context, ID, InputValueError, InputValueResult, Object, Scalar, ScalarType, SimpleObject, Value,
 };
 use chrono::NaiveDate;
+use domain::authz::Action;
 use domain::identity::{Actor, KeySource};
 
 use super::enums::{
@@ -154,7 +155,10 @@ impl Organisation {
             );
             return Ok(null_with_error(ctx, error));
         }
-        let providers = request.store.identity_providers().await?;
+        // Listing the organisations is what shows this field; who administers them is the
+        // check above.
+        let permit = request.authorize_unrelated(Action::Organisations)?;
+        let providers = request.store(&permit).identity_providers().await?;
         Ok(Some(
             providers
                 .into_iter()
@@ -347,8 +351,9 @@ impl Viewer {
         let Actor::Professional(actor) = &request.actor else {
             return Ok(None);
         };
+        let permit = request.authorize_unrelated(Action::Me)?;
         Ok(request
-            .store
+            .store(&permit)
             .professionals_by_id(&[actor.professional_id])
             .await?
             .pop()
@@ -386,9 +391,10 @@ impl Viewer {
         let Actor::Resident(actor) = &request.actor else {
             return Ok(None);
         };
+        let permit = request.authorize_unrelated(Action::Me)?;
         Ok(request
-            .store
-            .resident(actor.resident_id)
+            .store(&permit)
+            .resident(&permit, actor.resident_id)
             .await?
             .map(Resident))
     }
