@@ -544,15 +544,17 @@ async fn execute(
     let mut outcomes = Vec::with_capacity(requests.len());
     for mut request in requests {
         // Parsed once here; async-graphql reuses the parsed document when it executes.
-        let refusal = match request.parsed_query() {
-            Err(error) => Some(with_code(error, "GRAPHQL_PARSE_FAILED")),
-            Ok(_) => None,
+        let (refusal, named) = match request.parsed_query() {
+            Err(error) => (Some(with_code(error, "GRAPHQL_PARSE_FAILED")), None),
+            Ok(document) => (None, sole_operation_name(document)),
         };
         if let Some(error) = refusal {
             outcomes.push(Outcome::RequestError(vec![error]));
             continue;
         }
-        let operation_name = request.operation_name.clone();
+        // A request that names no operation runs the document's only one, under its name:
+        // the access log's processing activity follows the operation that ran.
+        let operation_name = request.operation_name.clone().or(named);
         let ledger = Ledger::new(OperationContext {
             trace_id: trace_id.0.clone(),
             operation_id: persistence::access_log::new_hex_id(8),
@@ -664,5 +666,19 @@ impl Outcome {
                 "errors": [{ "message": "internal error", "extensions": { "code": "INTERNAL" } }],
             }),
         }
+    }
+}
+
+/// The name of a document's only operation, if it has exactly one and that one is named.
+fn sole_operation_name(
+    document: &async_graphql::parser::types::ExecutableDocument,
+) -> Option<String> {
+    use async_graphql::parser::types::DocumentOperations;
+    match &document.operations {
+        DocumentOperations::Single(_) => None,
+        DocumentOperations::Multiple(operations) if operations.len() == 1 => {
+            operations.keys().next().map(|name| name.to_string())
+        }
+        DocumentOperations::Multiple(_) => None,
     }
 }

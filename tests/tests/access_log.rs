@@ -497,7 +497,73 @@ async fn an_idempotency_key_expires_after_its_window(database: TestDatabase) {
     );
 }
 
+/// Defects: a request without `operationName` was logged under no operation, and so under the
+/// default processing activity, whatever its document's operation was; and
+/// `facts(lifeDomain: …)` logged the domain of every visible fact, because rows were noted
+/// before the filter. The entry names the operation that ran and exactly the domains that left.
+async fn an_entry_names_the_operation_that_ran_and_only_the_life_domains_that_left(
+    database: TestDatabase,
+) {
+    const HOUSING_CHECK: &str = "https://register.example.nl/verwerkingen/woningcheck";
+    let server = DemoServer::start_with(database, |settings| {
+        settings
+            .processing_activities
+            .operations
+            .insert("HousingCheck".into(), HOUSING_CHECK.into());
+    })
+    .await;
+    let case_id = server.showcase_id().await;
+    let lars = server.token("woonstad-wonen", "lars").await;
+    // Lars receives more than housing facts (the profile too), and asks for housing only.
+    let everything = server
+        .graphql(&lars, READ_CASE, json!({ "id": case_id }))
+        .await;
+    let domains: BTreeSet<String> = data(&everything, "case")["facts"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|edge| edge["node"]["lifeDomain"].as_str().unwrap().to_owned())
+        .collect();
+    assert!(domains.len() > 1, "{domains:?}");
+    let housing = server
+        .graphql(
+            &lars,
+            "query HousingCheck($id: ID!) { case(id: $id) { facts(lifeDomain: HOUSING) { edges { node { lifeDomain } } } } }",
+            json!({ "id": case_id }),
+        )
+        .await;
+    let facts = data(&housing, "case")["facts"]["edges"]
+        .as_array()
+        .unwrap()
+        .clone();
+    assert!(!facts.is_empty());
+    assert!(
+        facts
+            .iter()
+            .all(|edge| edge["node"]["lifeDomain"] == "HOUSING")
+    );
+
+    let samira = server.resident_token("samira").await;
+    let log = server
+        .graphql(
+            &samira,
+            "query($case: ID) { accessLog(first: 100, caseId: $case) { edges { node { organisation { slug } operationName processingActivityId lifeDomains dataKinds { kind count } } } } }",
+            json!({ "case": case_id }),
+        )
+        .await;
+    let entries = entries(&log);
+    let check = entries
+        .iter()
+        .find(|entry| entry["operationName"] == "HousingCheck")
+        .unwrap_or_else(|| panic!("{entries:#?}"));
+    assert_eq!(check["organisation"]["slug"], "woonstad-wonen");
+    assert_eq!(check["processingActivityId"], HOUSING_CHECK);
+    assert_eq!(check["lifeDomains"], json!(["HOUSING"]));
+    assert_eq!(kind_count(check, "fact"), Some(facts.len() as i64));
+}
+
 on_both_databases!(
+    an_entry_names_the_operation_that_ran_and_only_the_life_domains_that_left,
     a_read_shows_in_the_residents_access_log,
     the_chain_verifies_and_names_an_edited_row,
     no_case_data_leaves_when_the_log_cannot_be_written,

@@ -141,7 +141,7 @@ batch_key! {
     ConsentsOf => Vec<domain::case::Consent>, |snapshot, accesses| snapshot.consents(&accesses, false);
     ConsentHistoryOf => Vec<domain::case::Consent>, |snapshot, accesses| snapshot.consents(&accesses, true);
     PerspectivesOf => Vec<domain::case::Perspective>, |snapshot, accesses| snapshot.perspectives(&accesses);
-    FactsOf => Vec<domain::case::Fact>, |snapshot, accesses| snapshot.facts(&accesses);
+    FactsOf => Vec<domain::case::Fact>, |snapshot, accesses| snapshot.facts(&accesses, None);
     ProblemsOf => Vec<domain::case::Problem>, |snapshot, accesses| snapshot.problems(&accesses);
     FirstStepsOf => Vec<domain::case::FirstStep>, |snapshot, accesses| snapshot.first_steps(&accesses);
     AgreementsOf => Vec<domain::case::Agreement>, |snapshot, accesses| snapshot.agreements(&accesses);
@@ -154,6 +154,37 @@ batch_key! {
             residents.into_iter().map(|(case_id, resident)| (case_id, Some(resident))).collect::<HashMap<_, _>>()
         })
     };
+}
+
+/// The facts of one life domain of a case: read with the domain in the SQL, so that only what
+/// leaves is noted for the access log.
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct FactsInDomainOf(pub CaseAccess, pub domain::LifeDomain);
+
+impl Loader<FactsInDomainOf> for CaseLoader {
+    type Value = Vec<domain::case::Fact>;
+    type Error = ApiError;
+
+    async fn load(
+        &self,
+        keys: &[FactsInDomainOf],
+    ) -> Result<HashMap<FactsInDomainOf, Self::Value>, ApiError> {
+        let mut loaded = HashMap::new();
+        let domains: std::collections::BTreeSet<_> = keys.iter().map(|key| key.1).collect();
+        for domain in domains {
+            let accesses: Vec<CaseAccess> = keys
+                .iter()
+                .filter(|key| key.1 == domain)
+                .map(|key| key.0.clone())
+                .collect();
+            let mut facts = self.snapshot.facts(&accesses, Some(domain)).await?;
+            for access in accesses {
+                let of_case = facts.remove(&access.case_id()).unwrap_or_default();
+                loaded.insert(FactsInDomainOf(access, domain), of_case);
+            }
+        }
+        Ok(loaded)
+    }
 }
 
 /// Loads, for a whole page of cases at once, every part the query asks of them. The batch
@@ -181,7 +212,25 @@ pub(crate) async fn prime(
     }
     let (team, facts, problems, agreements) = futures::try_join!(
         prime_part!("team", TeamOf),
-        prime_part!("facts", FactsOf),
+        async {
+            // A page asking for one domain's facts reads them per domain, not all of them.
+            let every_domain = node.field("facts").selection_fields().iter().all(|field| {
+                field.arguments().is_ok_and(|arguments| {
+                    !arguments
+                        .iter()
+                        .any(|(name, _)| name.as_str() == "lifeDomain")
+                })
+            });
+            if node.field("facts").exists() && every_domain {
+                reads
+                    .loader
+                    .load_many(accesses.iter().cloned().map(FactsOf))
+                    .await
+                    .map(|loaded| loaded.into_values().collect::<Vec<_>>())
+            } else {
+                Ok(Vec::new())
+            }
+        },
         prime_part!("problems", ProblemsOf),
         prime_part!("agreements", AgreementsOf),
     )?;
@@ -502,15 +551,16 @@ impl Case {
         after: Option<String>,
     ) -> ApiResult<Connection<String, Fact, TotalCount>> {
         let reads = reads(ctx).await?;
-        let mut facts = reads
-            .loader
-            .load_one(FactsOf(self.access.clone()))
-            .await?
-            .unwrap_or_default();
-        if let Some(domain) = life_domain {
-            let domain = domain::LifeDomain::from(domain);
-            facts.retain(|fact| fact.life_domain == domain);
+        let facts = match life_domain {
+            None => reads.loader.load_one(FactsOf(self.access.clone())).await?,
+            Some(domain) => {
+                reads
+                    .loader
+                    .load_one(FactsInDomainOf(self.access.clone(), domain.into()))
+                    .await?
+            }
         }
+        .unwrap_or_default();
         list_connection(
             facts,
             |fact| fact.id.0,

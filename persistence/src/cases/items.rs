@@ -340,13 +340,23 @@ impl Snapshot {
         ))
     }
 
-    pub async fn facts(&self, accesses: &[CaseAccess]) -> Result<HashMap<CaseId, Vec<Fact>>> {
+    /// The facts of each case the viewer sees, of one life domain when `life_domain` names
+    /// one: the filter is in the SQL, so the access log notes only the domains that left.
+    pub async fn facts(
+        &self,
+        accesses: &[CaseAccess],
+        life_domain: Option<LifeDomain>,
+    ) -> Result<HashMap<CaseId, Vec<Fact>>> {
+        let mut only = Condition::all();
+        if let Some(domain) = life_domain {
+            only = only.add(fact::Column::LifeDomain.eq(domain.as_str()));
+        }
         let rows = self
             .visible::<fact::Entity>(
                 accesses,
                 Slicing::PerOrganisation { need: true },
                 fact::Column::CaseId,
-                Condition::all(),
+                only,
                 fact::Column::CreatedAt,
             )
             .await?;
