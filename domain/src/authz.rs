@@ -43,6 +43,7 @@ string_enum!(
         AgreementChanges => "agreementChanges",
         Budgets => "budgets",
         BudgetTrend => "budgets:trend",
+        BudgetBalance => "budgets:balance",
         Mandates => "mandates",
         Signals => "signals",
         SignalCounts => "signalCounts",
@@ -138,6 +139,9 @@ impl Action {
             }
             AgreementChanges => "agreement changes are pulled with the caseload:export scope",
             BudgetTrend => "the trend report is for team leads and policy analysts",
+            BudgetBalance => {
+                "a budget's balance is for those who allocate from it, not for policy analysts"
+            }
             Signals | SignalCounts | AnswerSignal => "signals are answered by policy analysts",
             Directory => "the directory is for professionals and the directory:read scope",
             Mandates => "an organisation's mandates are for its own professionals",
@@ -253,6 +257,7 @@ impl Action {
             | AgreementChanges
             | Budgets
             | BudgetTrend
+            | BudgetBalance
             | Signals
             | SignalCounts
             | MySignals
@@ -641,6 +646,11 @@ fn grants(credential: Credential, standing: Standing, action: Action) -> bool {
         }
         AgreementChanges => credential == C::Service(Some(ServiceScope::CaseloadExport)),
         BudgetTrend => has(R::TeamLead) || has(R::PolicyAnalyst),
+        // Polled beside the trend report, a balance would show what each allocation in a
+        // suppressed cell was (§5.10): it is for those who allocate.
+        BudgetBalance => role.is_some_and(|role| {
+            matches!(role, R::Professional | R::TeamLead | R::Coach | R::OrgAdmin)
+        }),
         Signals | SignalCounts | AnswerSignal => has(R::PolicyAnalyst),
         Directory => {
             professional || platform || credential == C::Service(Some(ServiceScope::DirectoryRead))

@@ -266,9 +266,92 @@ impl TrendCell {
     }
 }
 
+/// One cell of the trend report as counted, before it is shown.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CountedCell {
+    pub category: BudgetCategory,
+    pub month: NaiveDate,
+    pub figures: TrendFigures,
+    pub cases: std::collections::BTreeSet<crate::CaseId>,
+}
+
+/// The trend report as it may be shown (§5.10). A cell of fewer than [`MIN_CELL_CASES`] cases
+/// is suppressed; and while the suppressed cells together count fewer than that, the shown cell
+/// with the fewest cases is suppressed too. Whoever also knows the budget's total then learns
+/// from it, minus the shown cells, only a figure over enough cases.
+pub fn trend_report(cells: Vec<CountedCell>) -> Vec<TrendCell> {
+    let mut suppressed: Vec<bool> = cells
+        .iter()
+        .map(|cell| cell.figures.cases < MIN_CELL_CASES)
+        .collect();
+    loop {
+        let hidden: std::collections::BTreeSet<_> = cells
+            .iter()
+            .zip(&suppressed)
+            .filter(|(_, suppressed)| **suppressed)
+            .flat_map(|(cell, _)| cell.cases.iter())
+            .collect();
+        if hidden.is_empty() || hidden.len() as i64 >= MIN_CELL_CASES {
+            break;
+        }
+        let smallest_shown = cells
+            .iter()
+            .enumerate()
+            .filter(|(index, _)| !suppressed[*index])
+            .min_by_key(|(_, cell)| (cell.figures.cases, cell.figures.total_cents))
+            .map(|(index, _)| index);
+        match smallest_shown {
+            Some(index) => suppressed[index] = true,
+            None => break,
+        }
+    }
+    cells
+        .into_iter()
+        .zip(suppressed)
+        .map(|(cell, suppressed)| TrendCell {
+            category: cell.category,
+            month: cell.month,
+            figures: (!suppressed).then_some(cell.figures),
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn suppressed_cells_together_count_enough_cases_or_none_is_shown() {
+        let month = NaiveDate::from_ymd_opt(2026, 3, 1).unwrap();
+        let case = |n: u128| crate::CaseId(uuid::Uuid::from_u128(n));
+        let cell = |category, ids: &[u128], total_cents| CountedCell {
+            category,
+            month,
+            figures: TrendFigures {
+                cases: ids.len() as i64,
+                allocations: ids.len() as i64,
+                total_cents,
+            },
+            cases: ids.iter().map(|id| case(*id)).collect(),
+        };
+        // One small cell alone: the budget's total minus the rest would give it away, so the
+        // smallest shown cell goes with it.
+        let report = trend_report(vec![
+            cell(BudgetCategory::Debt, &[1, 2, 3, 4, 5, 6], 600),
+            cell(BudgetCategory::Shelter, &[7, 8, 9, 10, 11], 500),
+            cell(BudgetCategory::Mobility, &[12], 100),
+        ]);
+        let shown: Vec<bool> = report.iter().map(|cell| cell.figures.is_some()).collect();
+        assert_eq!(shown, [true, false, false]);
+        // Small cells that together count enough cases stay the only ones suppressed.
+        let report = trend_report(vec![
+            cell(BudgetCategory::Debt, &[1, 2, 3, 4, 5], 600),
+            cell(BudgetCategory::Shelter, &[6, 7, 8], 300),
+            cell(BudgetCategory::Mobility, &[9, 10], 100),
+        ]);
+        let shown: Vec<bool> = report.iter().map(|cell| cell.figures.is_some()).collect();
+        assert_eq!(shown, [true, false, false]);
+    }
 
     fn day(text: &str) -> NaiveDate {
         NaiveDate::parse_from_str(text, "%Y-%m-%d").unwrap()

@@ -5,8 +5,8 @@
 use chrono::{Datelike, Utc};
 use domain::authz::{Action, Permit};
 use domain::mandate::{
-    Budget, BudgetCategory, BudgetHolder, DecisionKind, Mandate, MandateLimits, QuotaPeriod,
-    TrendCell, TrendFigures,
+    Budget, BudgetCategory, BudgetHolder, CountedCell, DecisionKind, Mandate, MandateLimits,
+    QuotaPeriod, TrendCell, TrendFigures,
 };
 use domain::{BudgetId, MandateId, MunicipalityId, OrganisationId, OrganisationRole};
 use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
@@ -257,19 +257,22 @@ impl Store {
             cell.1 += 1;
             cell.2 += row.amount_cents.unwrap_or(0);
         }
-        Ok(cells
-            .into_iter()
-            .map(|((category, month), (cases, allocations, total_cents))| {
-                TrendCell::new(
-                    category,
-                    month,
-                    TrendFigures {
-                        cases: cases.len() as i64,
-                        allocations,
-                        total_cents,
+        Ok(domain::mandate::trend_report(
+            cells
+                .into_iter()
+                .map(
+                    |((category, month), (cases, allocations, total_cents))| CountedCell {
+                        category,
+                        month,
+                        figures: TrendFigures {
+                            cases: cases.len() as i64,
+                            allocations,
+                            total_cents,
+                        },
+                        cases: cases.into_iter().map(domain::CaseId).collect(),
                     },
                 )
-            })
-            .collect())
+                .collect(),
+        ))
     }
 }

@@ -174,13 +174,16 @@ impl Budget {
         self.0.amount_cents
     }
 
-    /// What allocations taken or approved have drawn from it.
-    async fn allocated_cents(&self) -> i64 {
-        self.0.allocated_cents
+    /// What allocations taken or approved have drawn from it; `null` for those who do not
+    /// allocate from it, such as policy analysts, whom it would tell what the trend report
+    /// suppresses.
+    async fn allocated_cents(&self, ctx: &Context<'_>) -> ApiResult<Option<i64>> {
+        Ok(balance_permitted(ctx)?.then_some(self.0.allocated_cents))
     }
 
-    async fn remaining_cents(&self) -> i64 {
-        self.0.remaining_cents()
+    /// What is left; `null` where `allocatedCents` is.
+    async fn remaining_cents(&self, ctx: &Context<'_>) -> ApiResult<Option<i64>> {
+        Ok(balance_permitted(ctx)?.then(|| self.0.remaining_cents()))
     }
 
     async fn organisation(&self, ctx: &Context<'_>) -> ApiResult<Option<Organisation>> {
@@ -212,6 +215,12 @@ impl Budget {
             .map(TrendCell)
             .collect())
     }
+}
+
+fn balance_permitted(ctx: &Context<'_>) -> ApiResult<bool> {
+    Ok(request(ctx)?
+        .authorize_unrelated(Action::BudgetBalance)
+        .is_ok())
 }
 
 /// One cell of the trend report. Its figures are `null` when it counts fewer than five cases.
