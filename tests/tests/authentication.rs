@@ -252,6 +252,22 @@ async fn claims_beyond_the_providers_organisation_are_refused(database: TestData
     );
 }
 
+async fn a_name_or_email_claim_that_cannot_be_stored_is_left_out(database: TestDatabase) {
+    let server = TestServer::start(database).await;
+    let mut token_claims = claims(ISSUER_A, "anna");
+    token_claims["name"] = json!("Anna\u{0}");
+    token_claims["email"] = json!("anna\u{0}@example.org");
+    let response = server
+        .graphql(&TestKey::EdDsa.sign(&token_claims), ME, json!({}))
+        .await;
+    assert_eq!(response.status, 200, "{response:?}");
+    assert_eq!(
+        response.body["data"]["me"]["professional"]["name"], "anna",
+        "{response:?}"
+    );
+    assert_eq!(professional_count(&server).await, 1);
+}
+
 on_both_databases!(
     a_valid_token_works_and_creates_the_professional,
     missing_and_garbled_tokens_are_refused,
@@ -263,4 +279,5 @@ on_both_databases!(
     unknown_kid_is_refused,
     a_tampered_payload_is_refused,
     claims_beyond_the_providers_organisation_are_refused,
+    a_name_or_email_claim_that_cannot_be_stored_is_left_out,
 );

@@ -4,7 +4,8 @@
 use std::sync::{Arc, Mutex};
 
 use maatwerk_tests::{
-    AUDIENCE, Response, TestDatabase, TestKey, TestServer, claims, on_both_databases,
+    AUDIENCE, DemoServer, Response, TestDatabase, TestKey, TestServer, claims, data,
+    on_both_databases,
 };
 use serde_json::{Value, json};
 
@@ -238,6 +239,179 @@ async fn bad_input_names_the_field_and_changes_nothing(database: TestDatabase) {
         server.store.identity_providers().await.unwrap().len(),
         providers_before
     );
+}
+
+/// What a NUL character must not change: the showcase case, the directory and the registrations.
+async fn nul_test_state(server: &DemoServer, case_id: &str, tokens: &[&str; 4]) -> Value {
+    let [lead, income, coach, platform] = tokens;
+    let case = server
+        .graphql(
+            lead,
+            "query($id: ID!) { case(id: $id) { version facts { totalCount } invitations { id } } }",
+            json!({ "id": case_id }),
+        )
+        .await;
+    let signals = server
+        .graphql(income, "{ mySignals { id } }", json!({}))
+        .await;
+    let directory = server
+        .graphql(
+            coach,
+            "{ directory { edges { node { name version availability } } } }",
+            json!({}),
+        )
+        .await;
+    let registrations = server
+        .graphql(
+            platform,
+            "{ organisations(first: 100) { totalCount } municipalities { id } }",
+            json!({}),
+        )
+        .await;
+    json!({
+        "case": data(&case, "case"),
+        "signals": data(&signals, "mySignals"),
+        "directory": data(&directory, "directory"),
+        "organisations": data(&registrations, "organisations"),
+        "municipalities": data(&registrations, "municipalities"),
+    })
+}
+
+async fn a_nul_character_in_any_text_is_bad_user_input(database: TestDatabase) {
+    let server = DemoServer::start(database).await;
+    let case_id = server.showcase_id().await;
+    let lead = server.token("buurtteam-amsterdam-west", "anna").await;
+    let income = server.token("wpi-amsterdam", "ilse").await;
+    let coach = server.token("buurtteam-amsterdam-west", "bram").await;
+    let platform = server.platform_token().await;
+    let problems = server
+        .graphql(
+            &income,
+            "query($id: ID!) { case(id: $id) { problems { id kind } } }",
+            json!({ "id": case_id }),
+        )
+        .await;
+    let system = data(&problems, "case")["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|problem| problem["kind"] == "SYSTEM")
+        .expect("a system problem")["id"]
+        .clone();
+    let health = server
+        .graphql(
+            &lead,
+            "{ organisation(slug: \"ggd-amsterdam\") { id } }",
+            json!({}),
+        )
+        .await;
+    let health = data(&health, "organisation")["id"].clone();
+    let me = server
+        .graphql(&coach, "{ me { professional { id } } }", json!({}))
+        .await;
+    let coach_id = data(&me, "me")["professional"]["id"].clone();
+    let amsterdam = server
+        .graphql(&platform, "{ municipalities { id code } }", json!({}))
+        .await;
+    let amsterdam = data(&amsterdam, "municipalities")
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|municipality| municipality["code"] == "AMS")
+        .unwrap()["id"]
+        .clone();
+
+    let tokens = [
+        lead.as_str(),
+        income.as_str(),
+        coach.as_str(),
+        platform.as_str(),
+    ];
+    let before = nul_test_state(&server, &case_id, &tokens).await;
+    let nul = "Rent arrears \u{0} since March";
+    let cases = [
+        (
+            &lead,
+            "mutation($case: ID!, $input: FactInput!) { addFact(caseId: $case, input: $input) { id } }",
+            json!({ "case": case_id, "input": { "lifeDomain": "FINANCES", "need": "NEED_TO_KNOW", "text": nul } }),
+            "text",
+        ),
+        (
+            &lead,
+            "mutation($case: ID!, $organisation: ID!, $reason: String!) { inviteToCase(caseId: $case, organisationId: $organisation, reason: $reason) { id } }",
+            json!({ "case": case_id, "organisation": health, "reason": nul }),
+            "reason",
+        ),
+        (
+            &income,
+            "mutation($problem: ID!, $input: SignalInput!) { raiseSignal(problemId: $problem, input: $input) { id } }",
+            json!({ "problem": system, "input": { "category": "PROCEDURE", "description": nul } }),
+            "description",
+        ),
+        (
+            &income,
+            "mutation($problem: ID!, $input: SignalInput!) { raiseSignal(problemId: $problem, input: $input) { id } }",
+            json!({ "problem": system, "input": { "category": "PROCEDURE", "description": "Fine", "rule": nul } }),
+            "rule",
+        ),
+        (
+            &coach,
+            "mutation($id: ID!, $input: DirectoryInput!) { updateDirectoryEntry(professionalId: $id, version: 0, input: $input) { version } }",
+            json!({ "id": coach_id, "input": { "availability": nul } }),
+            "availability",
+        ),
+        (
+            &platform,
+            "mutation($input: RegisterOrganisationInput!) { registerOrganisation(input: $input) { id } }",
+            json!({ "input": { "slug": "nul-test", "name": nul, "kind": "OTHER", "municipalityIds": [amsterdam] } }),
+            "name",
+        ),
+        (
+            &platform,
+            "mutation($input: RegisterMunicipalityInput!) { registerMunicipality(input: $input) { id } }",
+            json!({ "input": { "code": "NUL", "name": nul } }),
+            "name",
+        ),
+        (
+            &platform,
+            "mutation($input: RegisterIdentityProviderInput!) { registerIdentityProvider(input: $input) { id } }",
+            json!({ "input": { "kind": "PLATFORM", "name": "P", "issuer": "https://nul.test/\u{0}", "audience": "a", "algorithms": ["ES256"], "jwksUrl": "https://nul.test/jwks" } }),
+            "issuer",
+        ),
+        (
+            &platform,
+            "mutation($input: RegisterIdentityProviderInput!) { registerIdentityProvider(input: $input) { id } }",
+            json!({ "input": { "kind": "PLATFORM", "name": "P", "issuer": "https://nul.test", "audience": "a", "algorithms": ["ES256"], "jwksUrl": "https://nul.test/\u{0}jwks" } }),
+            "jwksUrl",
+        ),
+        (
+            &lead,
+            "query($query: String) { solutions(query: $query) { edges { cursor } } }",
+            json!({ "query": nul }),
+            "query",
+        ),
+        (
+            &lead,
+            "query($after: String) { organisations(after: $after) { edges { cursor } } }",
+            json!({ "after": base64_url(&json!({ "name": nul, "id": uuid::Uuid::nil() }).to_string()) }),
+            "after",
+        ),
+    ];
+    for (token, query, variables, field) in cases {
+        let response = server.graphql(token, query, variables).await;
+        assert_eq!(response.status, 200, "{field}: {response:?}");
+        assert_error(&response, "BAD_USER_INPUT", Some(field));
+    }
+    assert_eq!(
+        nul_test_state(&server, &case_id, &tokens).await,
+        before,
+        "a refused input changes nothing"
+    );
+}
+
+fn base64_url(text: &str) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(text)
 }
 
 async fn a_stale_kind_policy_version_is_a_conflict(database: TestDatabase) {
@@ -757,6 +931,7 @@ on_both_databases!(
     the_platform_operator_registers_organisations_and_providers,
     only_the_platform_operator_may_register,
     bad_input_names_the_field_and_changes_nothing,
+    a_nul_character_in_any_text_is_bad_user_input,
     a_stale_kind_policy_version_is_a_conflict,
     node_shows_only_what_the_viewer_may_see,
     organisations_page_with_cursors,

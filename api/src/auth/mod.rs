@@ -239,10 +239,18 @@ impl Authenticator {
                 let organisation = entry.organisation_of(&claims)?;
                 let roles =
                     identity::professional_roles(&claims.roles, &organisation.allowed_roles)?;
+                // A provider's name or e-mail that cannot be stored is left out, not refused:
+                // the subject, which has no control characters, still says who this is.
                 let name = claims
                     .name
-                    .filter(|name| !name.trim().is_empty())
+                    .filter(|name| {
+                        !name.trim().is_empty()
+                            && domain::case::check_characters("name", name).is_ok()
+                    })
                     .unwrap_or_else(|| claims.sub.clone());
+                let email = claims
+                    .email
+                    .filter(|email| domain::case::check_characters("email", email).is_ok());
                 let professional = self
                     .store
                     .record_professional_sign_in(SeenProfessional {
@@ -250,7 +258,7 @@ impl Authenticator {
                         subject: claims.sub,
                         organisation_id: organisation.id,
                         name,
-                        email: claims.email,
+                        email,
                         roles: roles.clone(),
                     })
                     .await?;
