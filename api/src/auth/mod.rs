@@ -35,6 +35,10 @@ pub enum AuthFailure {
     Malformed,
     #[error("no identity provider is registered for this issuer and audience")]
     UnknownProvider,
+    /// RFC 7515 §4.1.11: a recipient must refuse a JWS whose `crit` names an extension it does
+    /// not understand, and this server understands none.
+    #[error("token marks header parameters as critical")]
+    CriticalHeader,
     #[error("algorithm is not allowed for this identity provider")]
     AlgorithmNotAllowed,
     #[error("no key of the identity provider matches the token")]
@@ -188,6 +192,9 @@ impl Authenticator {
     /// Verifies `token` and establishes the actor it speaks for.
     pub async fn authenticate(&self, token: &str) -> Result<Actor, AuthFailure> {
         let header = jsonwebtoken::decode_header(token).map_err(|_| AuthFailure::Malformed)?;
+        if header.crit.is_some() {
+            return Err(AuthFailure::CriticalHeader);
+        }
         let addressing = peek_addressing(token)?;
         let entries = self.providers_for(&addressing.iss).await?;
         let entry = entries
