@@ -409,6 +409,93 @@ async fn a_nul_character_in_any_text_is_bad_user_input(database: TestDatabase) {
     );
 }
 
+/// A well-formed global ID of `node_type` that names nothing.
+fn unknown_id(node_type: api::graphql::ids::NodeType) -> String {
+    api::graphql::ids::encode(node_type, uuid::Uuid::now_v7()).0
+}
+
+async fn unknown_ids_are_bad_user_input_naming_the_field(database: TestDatabase) {
+    use api::graphql::ids::NodeType;
+    let server = DemoServer::start(database).await;
+    let case_id = server.showcase_id().await;
+    let income = server.token("wpi-amsterdam", "ilse").await;
+    let platform = server.platform_token().await;
+    let problems = server
+        .graphql(
+            &income,
+            "query($id: ID!) { case(id: $id) { version problems { id kind } } }",
+            json!({ "id": case_id }),
+        )
+        .await;
+    let case_before = data(&problems, "case").clone();
+    let system = case_before["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|problem| problem["kind"] == "SYSTEM")
+        .expect("a system problem")["id"]
+        .clone();
+    let signals = || async {
+        let response = server
+            .graphql(&income, "{ mySignals { id } }", json!({}))
+            .await;
+        data(&response, "mySignals").clone()
+    };
+    let signals_before = signals().await;
+    let raise = "mutation($problem: ID!, $input: SignalInput!) { raiseSignal(problemId: $problem, input: $input) { id } }";
+
+    // A problem that does not exist is one the viewer cannot see: NOT_FOUND, never INTERNAL.
+    let response = server
+        .graphql(
+            &income,
+            raise,
+            json!({ "problem": unknown_id(NodeType::Problem), "input": { "category": "PROCEDURE", "description": "Letters go unread" } }),
+        )
+        .await;
+    assert_error(&response, "NOT_FOUND", None);
+
+    let cases = [
+        (
+            &income,
+            raise,
+            json!({ "problem": system, "input": { "category": "PROCEDURE", "description": "Letters go unread", "organisationId": unknown_id(NodeType::Organisation) } }),
+            "organisationId",
+        ),
+        (
+            &platform,
+            "mutation($input: MandateInput!) { createMandate(input: $input) { id } }",
+            json!({ "input": { "organisationId": unknown_id(NodeType::Organisation), "role": "TEAM_LEAD", "kind": "BUDGET_ALLOCATION", "maxAmountCents": 10000 } }),
+            "organisationId",
+        ),
+        (
+            &platform,
+            "mutation($input: BudgetInput!) { createBudget(input: $input) { id } }",
+            json!({ "input": { "organisationId": unknown_id(NodeType::Organisation), "year": 2030, "amountCents": 10000 } }),
+            "organisationId",
+        ),
+        (
+            &platform,
+            "mutation($input: BudgetInput!) { createBudget(input: $input) { id } }",
+            json!({ "input": { "municipalityId": unknown_id(NodeType::Municipality), "year": 2030, "amountCents": 10000 } }),
+            "municipalityId",
+        ),
+    ];
+    for (token, query, variables, field) in cases {
+        let response = server.graphql(token, query, variables).await;
+        assert_eq!(response.status, 200, "{field}: {response:?}");
+        assert_error(&response, "BAD_USER_INPUT", Some(field));
+    }
+    assert_eq!(signals().await, signals_before);
+    let after = server
+        .graphql(
+            &income,
+            "query($id: ID!) { case(id: $id) { version problems { id kind } } }",
+            json!({ "id": case_id }),
+        )
+        .await;
+    assert_eq!(data(&after, "case"), &case_before, "the case is unchanged");
+}
+
 fn base64_url(text: &str) -> String {
     use base64::Engine;
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(text)
@@ -932,6 +1019,7 @@ on_both_databases!(
     only_the_platform_operator_may_register,
     bad_input_names_the_field_and_changes_nothing,
     a_nul_character_in_any_text_is_bad_user_input,
+    unknown_ids_are_bad_user_input_naming_the_field,
     a_stale_kind_policy_version_is_a_conflict,
     node_shows_only_what_the_viewer_may_see,
     organisations_page_with_cursors,
