@@ -833,6 +833,74 @@ async fn limits_refuse_before_execution(database: TestDatabase) {
     assert_eq!(response.status, 413, "{response:?}");
 }
 
+async fn variables_of_the_wrong_type_are_refused_before_execution(database: TestDatabase) {
+    let server = TestServer::start(database).await;
+    let admin = server.platform_token();
+    let municipalities = || async {
+        let response = server
+            .graphql(&admin, "{ municipalities { code } }", json!({}))
+            .await;
+        data(&response, "municipalities").clone()
+    };
+    let before = municipalities().await;
+    let register = "mutation($input: RegisterMunicipalityInput!) { registerMunicipality(input: $input) { id } }";
+    for input in [json!("a string"), json!(5), json!([1, 2])] {
+        let body = json!({ "query": register, "variables": { "input": input } });
+        let response = server.post(Some(&admin), &body).await;
+        assert_eq!(response.status, 400, "{input}: {response:?}");
+        assert_error(&response, "GRAPHQL_VALIDATION_FAILED", None);
+        assert!(response.body.get("data").is_none(), "{response:?}");
+        let legacy = server
+            .post_with(Some(&admin), &body, "application/json")
+            .await;
+        assert_eq!(legacy.status, 200, "{legacy:?}");
+        assert_error(&legacy, "GRAPHQL_VALIDATION_FAILED", None);
+        assert!(legacy.body.get("data").is_none(), "{legacy:?}");
+    }
+
+    // Refused before anything runs: the first, valid, registration is not made either.
+    let both = "mutation($good: RegisterMunicipalityInput!, $bad: RegisterMunicipalityInput!) { good: registerMunicipality(input: $good) { id } bad: registerMunicipality(input: $bad) { id } }";
+    let response = server
+        .graphql(
+            &admin,
+            both,
+            json!({ "good": { "code": "DLF", "name": "Delft" }, "bad": "Tilburg" }),
+        )
+        .await;
+    assert_eq!(response.status, 400, "{response:?}");
+    assert_error(&response, "GRAPHQL_VALIDATION_FAILED", None);
+
+    // A malformed date is refused by validation too.
+    let organisation = server_organisation_id(&server, "organisation-a").await;
+    let response = server
+        .graphql(
+            &admin,
+            "mutation($input: MandateInput!) { createMandate(input: $input) { id } }",
+            json!({ "input": { "organisationId": organisation, "role": "TEAM_LEAD", "kind": "OTHER", "validFrom": "2026-02-30" } }),
+        )
+        .await;
+    assert_eq!(response.status, 400, "{response:?}");
+    assert_error(&response, "GRAPHQL_VALIDATION_FAILED", None);
+
+    // A literal of the wrong shape is the client's input, never INTERNAL.
+    let response = server
+        .graphql(
+            &admin,
+            "mutation { registerMunicipality(input: \"a string\") { id } }",
+            json!({}),
+        )
+        .await;
+    assert_ne!(response.error_code(), Some("INTERNAL"), "{response:?}");
+    assert!(
+        matches!(
+            response.error_code(),
+            Some("GRAPHQL_VALIDATION_FAILED" | "BAD_USER_INPUT")
+        ),
+        "{response:?}"
+    );
+    assert_eq!(municipalities().await, before);
+}
+
 async fn content_negotiation_follows_graphql_over_http(database: TestDatabase) {
     let server = TestServer::start(database).await;
     let token = server.token_b("bram", &[]);
@@ -1025,6 +1093,7 @@ on_both_databases!(
     organisations_page_with_cursors,
     residents_see_only_themselves,
     limits_refuse_before_execution,
+    variables_of_the_wrong_type_are_refused_before_execution,
     content_negotiation_follows_graphql_over_http,
     internal_errors_reveal_nothing,
     operations_endpoints_and_trace_ids,

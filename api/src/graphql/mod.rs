@@ -17,6 +17,7 @@ mod policy;
 mod query;
 pub mod subscription;
 mod types;
+pub mod variables;
 
 use std::sync::Arc;
 
