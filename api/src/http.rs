@@ -12,6 +12,7 @@ use async_graphql::http::GraphiQLSource;
 use async_graphql::{BatchRequest, BatchResponse, Response as GraphQLResponse, ServerError};
 use async_graphql_axum::{GraphQLProtocol, GraphQLWebSocket};
 use axum::body::{Body, Bytes};
+use axum::extract::rejection::BytesRejection;
 use axum::extract::{DefaultBodyLimit, State, WebSocketUpgrade};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::middleware;
@@ -303,12 +304,35 @@ async fn graphql(
     State(state): State<AppState>,
     Extension(trace_id): Extension<TraceId>,
     headers: HeaderMap,
-    body: Bytes,
+    body: Result<Bytes, BytesRejection>,
 ) -> Response {
     let format = Format::negotiate(&headers);
     let actor = match authenticate(&state, &headers, format).await {
         Ok(actor) => actor,
         Err(refusal) => return refusal,
+    };
+    let body = match body {
+        Ok(body) => body,
+        Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+            let message = format!(
+                "the body may be at most {} bytes",
+                state.settings.limits.body_bytes
+            );
+            return request_error(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                format,
+                "PAYLOAD_TOO_LARGE",
+                &message,
+            );
+        }
+        Err(_) => {
+            return request_error(
+                StatusCode::BAD_REQUEST,
+                format,
+                "BAD_REQUEST",
+                "the body could not be read",
+            );
+        }
     };
     match idempotency_key(&headers) {
         Ok(None) => execute(&state, &trace_id, format, actor, &body, None).await,

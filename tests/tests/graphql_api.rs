@@ -831,6 +831,19 @@ async fn limits_refuse_before_execution(database: TestDatabase) {
     let huge = json!({ "query": format!("{{ me {{ kind }} }} # {}", "x".repeat(4096)) });
     let response = server.post(Some(&token), &huge).await;
     assert_eq!(response.status, 413, "{response:?}");
+    assert_eq!(response.content_type, "application/graphql-response+json");
+    assert_error(&response, "PAYLOAD_TOO_LARGE", None);
+    assert!(response.body.get("data").is_none(), "{response:?}");
+    let legacy = server
+        .post_with(Some(&token), &huge, "application/json")
+        .await;
+    assert_eq!(
+        (legacy.status, legacy.content_type.as_str()),
+        (413, "application/json")
+    );
+    assert_error(&legacy, "PAYLOAD_TOO_LARGE", None);
+    // The token is still checked first.
+    assert_eq!(server.post(None, &huge).await.status, 401);
 }
 
 async fn variables_of_the_wrong_type_are_refused_before_execution(database: TestDatabase) {
