@@ -1095,6 +1095,171 @@ async fn jwks_urls_are_fetched_refreshed_on_rotation_and_kept_on_failure(databas
     );
 }
 
+/// A provider publishing its keys over HTTP: `/jwks` answers what the test puts in `published`,
+/// whole; `/endless` never stops answering.
+async fn key_server(published: Arc<Mutex<String>>) -> String {
+    let app = axum::Router::new()
+        .route(
+            "/jwks",
+            axum::routing::get(move || {
+                let published = published.clone();
+                async move { published.lock().unwrap().clone() }
+            }),
+        )
+        .route(
+            "/endless",
+            axum::routing::get(|| async {
+                let chunks = futures::stream::repeat_with(|| {
+                    Ok::<_, std::convert::Infallible>(axum::body::Bytes::from(vec![b' '; 1024]))
+                });
+                axum::body::Body::from_stream(chunks)
+            }),
+        );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    base
+}
+
+/// Registers a service provider of organisation B for `issuer` with keys at `jwks_url`.
+async fn register_service_provider(server: &TestServer, issuer: &str, jwks_url: &str) {
+    let organisation_id = server_organisation_id(server, "organisation-b").await;
+    let input = json!({ "kind": "SERVICE", "organisationId": organisation_id, "name": issuer, "issuer": issuer, "audience": AUDIENCE, "algorithms": ["EdDSA"], "jwksUrl": jwks_url });
+    let response = server
+        .graphql(
+            &server.platform_token(),
+            REGISTER_PROVIDER,
+            json!({ "input": input }),
+        )
+        .await;
+    assert_eq!(
+        response.body["data"]["registerIdentityProvider"]["jwksUrl"], jwks_url,
+        "{response:?}"
+    );
+}
+
+async fn service_status(server: &TestServer, issuer: &str, key: TestKey) -> u16 {
+    let token = key.sign(&claims(issuer, "back-office"));
+    server
+        .graphql(&token, "{ me { kind } }", json!({}))
+        .await
+        .status
+}
+
+/// A key set padded past `size` bytes, still a valid JWKS.
+fn padded_jwks(key: TestKey, size: usize) -> String {
+    let mut set: Value = serde_json::from_str(&key.jwks()).unwrap();
+    set["padding"] = json!("x".repeat(size));
+    set.to_string()
+}
+
+async fn an_oversized_key_set_is_refused_and_the_cached_keys_kept(database: TestDatabase) {
+    let published = Arc::new(Mutex::new(padded_jwks(TestKey::EdDsa, 8 * 1024)));
+    let base = key_server(published.clone()).await;
+    let server = TestServer::start_with(database, |settings| {
+        settings.auth.jwks_refresh_interval_seconds = 0;
+        settings.auth.jwks_max_bytes = 4 * 1024;
+    })
+    .await;
+    let issuer = "https://integrations.b.test";
+    register_service_provider(&server, issuer, &format!("{base}/jwks")).await;
+
+    // Too large, with no keys cached: refused cleanly.
+    assert_eq!(service_status(&server, issuer, TestKey::EdDsa).await, 401);
+    // Within the cap it is read.
+    *published.lock().unwrap() = TestKey::EdDsa.jwks();
+    assert_eq!(service_status(&server, issuer, TestKey::EdDsa).await, 200);
+    // A rotation published too large is refused; the keys already cached still verify.
+    *published.lock().unwrap() = padded_jwks(TestKey::EdDsaRotated, 8 * 1024);
+    assert_eq!(
+        service_status(&server, issuer, TestKey::EdDsaRotated).await,
+        401
+    );
+    assert_eq!(service_status(&server, issuer, TestKey::EdDsa).await, 200);
+
+    // An answer that never ends is cut off at the cap.
+    let endless = "https://endless.b.test";
+    register_service_provider(&server, endless, &format!("{base}/endless")).await;
+    assert_eq!(service_status(&server, endless, TestKey::EdDsa).await, 401);
+}
+
+/// A key server whose answers are held while `holding` is set: it says when a request arrived
+/// and answers once released, or after four seconds, within the server's five-second timeout.
+struct HeldKeys {
+    holding: std::sync::atomic::AtomicBool,
+    arrived: tokio::sync::Notify,
+    release: tokio::sync::Notify,
+    answered_late: std::sync::atomic::AtomicBool,
+}
+
+async fn held_key_server(held: Arc<HeldKeys>) -> String {
+    use std::sync::atomic::Ordering;
+    let app = axum::Router::new().route(
+        "/jwks",
+        axum::routing::get(move || {
+            let held = held.clone();
+            async move {
+                if held.holding.load(Ordering::SeqCst) {
+                    held.arrived.notify_one();
+                    let _ = tokio::time::timeout(
+                        std::time::Duration::from_secs(4),
+                        held.release.notified(),
+                    )
+                    .await;
+                    held.answered_late.store(true, Ordering::SeqCst);
+                }
+                TestKey::EdDsa.jwks()
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/jwks", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    url
+}
+
+async fn a_slow_key_set_fetch_holds_up_no_other_request(database: TestDatabase) {
+    use std::sync::atomic::Ordering;
+    let held = Arc::new(HeldKeys {
+        holding: false.into(),
+        arrived: tokio::sync::Notify::new(),
+        release: tokio::sync::Notify::new(),
+        answered_late: false.into(),
+    });
+    let slow_url = held_key_server(held.clone()).await;
+    let quick_base = key_server(Arc::new(Mutex::new(TestKey::EdDsa.jwks()))).await;
+    let server = Arc::new(
+        TestServer::start_with(database, |settings| {
+            settings.auth.jwks_refresh_interval_seconds = 0
+        })
+        .await,
+    );
+    let (slow, quick) = ("https://slow.b.test", "https://quick.b.test");
+    register_service_provider(&server, slow, &slow_url).await;
+    register_service_provider(&server, quick, &format!("{quick_base}/jwks")).await;
+    assert_eq!(service_status(&server, slow, TestKey::EdDsa).await, 200);
+
+    // An unknown kid makes the server fetch the slow provider's keys again, and that fetch hangs.
+    held.holding.store(true, Ordering::SeqCst);
+    let waiting = tokio::spawn({
+        let server = server.clone();
+        async move { service_status(&server, slow, TestKey::EdDsaRotated).await }
+    });
+    held.arrived.notified().await;
+
+    // Meanwhile another provider's first fetch, and the slow provider's cached key, both answer.
+    assert_eq!(service_status(&server, quick, TestKey::EdDsa).await, 200);
+    assert_eq!(service_status(&server, slow, TestKey::EdDsa).await, 200);
+    assert!(
+        !held.answered_late.load(Ordering::SeqCst),
+        "both answered while the slow fetch was still held"
+    );
+
+    held.release.notify_one();
+    assert_eq!(waiting.await.unwrap(), 401);
+    assert!(held.answered_late.load(Ordering::SeqCst));
+}
+
 on_both_databases!(
     the_platform_operator_registers_organisations_and_providers,
     only_the_platform_operator_may_register,
@@ -1112,4 +1277,6 @@ on_both_databases!(
     operations_endpoints_and_trace_ids,
     introspection_can_be_switched_off,
     jwks_urls_are_fetched_refreshed_on_rotation_and_kept_on_failure,
+    an_oversized_key_set_is_refused_and_the_cached_keys_kept,
+    a_slow_key_set_fetch_holds_up_no_other_request,
 );

@@ -174,6 +174,7 @@ impl Authenticator {
             keys: KeyCache::new(
                 Duration::from_secs(settings.jwks_refresh_interval_seconds),
                 Duration::from_secs(settings.jwks_cache_seconds),
+                settings.jwks_max_bytes,
             ),
             store,
             limits,
