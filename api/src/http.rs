@@ -12,6 +12,7 @@ use async_graphql::http::GraphiQLSource;
 use async_graphql::{BatchRequest, BatchResponse, Response as GraphQLResponse, ServerError};
 use async_graphql_axum::{GraphQLProtocol, GraphQLWebSocket};
 use axum::body::{Body, Bytes};
+use axum::extract::rejection::BytesRejection;
 use axum::extract::{DefaultBodyLimit, State, WebSocketUpgrade};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::middleware;
@@ -29,6 +30,7 @@ use tracing::Instrument;
 use crate::auth::Authenticator;
 use crate::error::log_internal;
 use crate::graphql::subscription::LiveContext;
+use crate::graphql::variables::InputObjects;
 use crate::graphql::{MaatwerkSchema, RequestContext};
 use crate::settings::Settings;
 use crate::telemetry::{self, TraceId};
@@ -38,6 +40,8 @@ const GRAPHQL_RESPONSE: &str = "application/graphql-response+json";
 #[derive(Clone)]
 pub struct AppState {
     pub schema: MaatwerkSchema,
+    /// The schema's input objects, to check variables against before execution.
+    pub input_objects: Arc<InputObjects>,
     pub store: Store,
     /// `None` only in the benchmark's logging-off mode.
     pub access_log: Option<AccessLog>,
@@ -300,12 +304,35 @@ async fn graphql(
     State(state): State<AppState>,
     Extension(trace_id): Extension<TraceId>,
     headers: HeaderMap,
-    body: Bytes,
+    body: Result<Bytes, BytesRejection>,
 ) -> Response {
     let format = Format::negotiate(&headers);
     let actor = match authenticate(&state, &headers, format).await {
         Ok(actor) => actor,
         Err(refusal) => return refusal,
+    };
+    let body = match body {
+        Ok(body) => body,
+        Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+            let message = format!(
+                "the body may be at most {} bytes",
+                state.settings.limits.body_bytes
+            );
+            return request_error(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                format,
+                "PAYLOAD_TOO_LARGE",
+                &message,
+            );
+        }
+        Err(_) => {
+            return request_error(
+                StatusCode::BAD_REQUEST,
+                format,
+                "BAD_REQUEST",
+                "the body could not be read",
+            );
+        }
     };
     match idempotency_key(&headers) {
         Ok(None) => execute(&state, &trace_id, format, actor, &body, None).await,
@@ -544,17 +571,27 @@ async fn execute(
     let mut outcomes = Vec::with_capacity(requests.len());
     for mut request in requests {
         // Parsed once here; async-graphql reuses the parsed document when it executes.
+        let variables = std::mem::take(&mut request.variables);
+        let operation_name = request.operation_name.clone();
         let (refusal, named) = match request.parsed_query() {
             Err(error) => (Some(with_code(error, "GRAPHQL_PARSE_FAILED")), None),
-            Ok(document) => (None, sole_operation_name(document)),
+            Ok(document) => (
+                state
+                    .input_objects
+                    .check(document, operation_name.as_deref(), &variables)
+                    .err()
+                    .map(|error| with_code(error, "GRAPHQL_VALIDATION_FAILED")),
+                sole_operation_name(document),
+            ),
         };
+        request.variables = variables;
         if let Some(error) = refusal {
             outcomes.push(Outcome::RequestError(vec![error]));
             continue;
         }
         // A request that names no operation runs the document's only one, under its name:
         // the access log's processing activity follows the operation that ran.
-        let operation_name = request.operation_name.clone().or(named);
+        let operation_name = operation_name.or(named);
         let ledger = Ledger::new(OperationContext {
             trace_id: trace_id.0.clone(),
             operation_id: persistence::access_log::new_hex_id(8),
@@ -629,6 +666,14 @@ fn with_code(mut error: ServerError, code: &str) -> ServerError {
     error
 }
 
+/// Whether `error` is async-graphql failing to read an argument as its declared type; its
+/// message is about the client's input and says nothing of ours.
+fn is_coercion_error(error: &ServerError) -> bool {
+    ["Failed to parse \"", "Expected input type \""]
+        .iter()
+        .any(|start| error.message.starts_with(start))
+}
+
 impl Outcome {
     fn from_response(mut response: GraphQLResponse, trace_id: &TraceId) -> Self {
         let executed = response.data != async_graphql::Value::Null
@@ -643,6 +688,10 @@ impl Outcome {
             }
             if error.path.is_empty() {
                 *error = with_code(error.clone(), "GRAPHQL_VALIDATION_FAILED");
+            } else if is_coercion_error(error) {
+                // A value async-graphql's validation let through but could not read as its type
+                // (an argument literal of the wrong shape): the client's input, not our fault.
+                *error = with_code(error.clone(), "BAD_USER_INPUT");
             } else {
                 // An error raised outside our error type: its text is not meant for clients.
                 tracing::error!(trace_id = %trace_id.0, error.message = %error.message, "unclassified resolver error");

@@ -81,8 +81,10 @@ impl Application {
             settings.token_limits(),
             &settings.auth,
         ));
+        let schema = graphql::build_schema(&settings.limits, settings.introspection);
         let state = http::AppState {
-            schema: graphql::build_schema(&settings.limits, settings.introspection),
+            input_objects: Arc::new(graphql::variables::InputObjects::of(&schema.sdl())),
+            schema,
             store: store.clone(),
             access_log,
             authenticator,

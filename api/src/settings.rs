@@ -108,6 +108,9 @@ pub struct AuthSettings {
     pub jwks_refresh_interval_seconds: u64,
     /// How long the server trusts a fetched key set before it fetches it again.
     pub jwks_cache_seconds: u64,
+    /// The largest key set the server reads from a JWKS URL; a longer answer is cut off and the
+    /// keys already cached stay in use.
+    pub jwks_max_bytes: usize,
 }
 
 impl Default for Settings {
@@ -150,6 +153,7 @@ impl Default for AuthSettings {
             max_token_lifetime_seconds: 24 * 60 * 60,
             jwks_refresh_interval_seconds: 30,
             jwks_cache_seconds: 3600,
+            jwks_max_bytes: 64 * 1024,
         }
     }
 }

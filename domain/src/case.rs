@@ -113,8 +113,24 @@ pub const MAX_SHORT_TEXT: usize = 500;
 /// How many first steps may be open at once unless configured otherwise (§3, step 4).
 pub const DEFAULT_OPEN_FIRST_STEP_LIMIT: usize = 3;
 
-/// Required text: trimmed, not empty, at most `max` characters.
+/// Refuses control characters other than tab and line breaks: PostgreSQL cannot store NUL in
+/// text at all, and the others are never meant as text.
+pub fn check_characters(field: &str, text: &str) -> Result<(), InvalidInput> {
+    if text
+        .chars()
+        .any(|character| character.is_control() && !matches!(character, '\t' | '\n' | '\r'))
+    {
+        return Err(InvalidInput::new(
+            field,
+            "must not contain control characters",
+        ));
+    }
+    Ok(())
+}
+
+/// Required text: trimmed, not empty, at most `max` characters, no control characters.
 pub fn parse_text(field: &str, input: &str, max: usize) -> Result<String, InvalidInput> {
+    check_characters(field, input)?;
     let text = input.trim();
     if text.is_empty() {
         return Err(InvalidInput::new(field, "must not be empty"));
@@ -495,6 +511,30 @@ pub struct EvaluationContent {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn texts_refuse_control_characters_but_keep_line_breaks() {
+        assert_eq!(
+            parse_text("text", "first\r\n\tsecond", MAX_TEXT).unwrap(),
+            "first\r\n\tsecond"
+        );
+        for bad in ["a\u{0}b", "bell\u{7}", "escape\u{1b}[0m", "c1\u{85}"] {
+            assert_eq!(parse_text("text", bad, MAX_TEXT).unwrap_err().field, "text");
+        }
+        assert_eq!(
+            parse_optional_text("reason", Some("\u{0}"), MAX_SHORT_TEXT)
+                .unwrap_err()
+                .field,
+            "reason"
+        );
+        assert_eq!(
+            crate::organisation::parse_name("name", "A\u{0}")
+                .unwrap_err()
+                .field,
+            "name"
+        );
+        assert!(crate::resident::parse_email("a\u{0}@example.org").is_err());
+    }
 
     #[test]
     fn references_are_zero_padded_per_municipality_and_year() {

@@ -43,7 +43,9 @@ pub fn parse_email(input: &str) -> Result<String, InvalidInput> {
         Some((local, host))
             if !local.is_empty()
                 && host.contains('.')
-                && !email.contains(char::is_whitespace)
+                && !email.contains(|character: char| {
+                    character.is_whitespace() || character.is_control()
+                })
                 && email.len() <= 254 =>
         {
             Ok(email.to_owned())

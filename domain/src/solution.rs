@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::case::{MAX_SHORT_TEXT, MAX_TEXT, parse_tags, parse_text};
+use crate::case::{MAX_SHORT_TEXT, MAX_TEXT, check_characters, parse_tags, parse_text};
 use crate::error::InvalidInput;
 use crate::ids::{MunicipalityId, OrganisationId, ProfessionalId, SolutionId};
 
@@ -84,6 +84,30 @@ pub struct Solution {
     pub published_at: DateTime<Utc>,
 }
 
+/// A search of the published solutions: every word must occur in the texts, every tag must be
+/// carried whole.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct SolutionSearch {
+    /// Lower case.
+    pub words: Vec<String>,
+    /// Lower case, trimmed.
+    pub tags: Vec<String>,
+}
+
+impl SolutionSearch {
+    pub fn parse(query: Option<&str>, tags: &[String]) -> Result<Self, InvalidInput> {
+        let query = query.unwrap_or_default();
+        check_characters("query", query)?;
+        for tag in tags {
+            check_characters("tags", tag)?;
+        }
+        Ok(Self {
+            words: query.split_whitespace().map(str::to_lowercase).collect(),
+            tags: tags.iter().map(|tag| tag.trim().to_lowercase()).collect(),
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -109,6 +133,29 @@ mod tests {
         );
         assert_eq!(draft(&[]).unwrap_err().field, "tags");
         assert_eq!(draft(&["two words"]).unwrap_err().field, "tags");
+    }
+
+    #[test]
+    fn a_search_refuses_control_characters() {
+        assert_eq!(
+            SolutionSearch::parse(Some("Rent  Arrears"), &[" Debt ".into()]).unwrap(),
+            SolutionSearch {
+                words: vec!["rent".into(), "arrears".into()],
+                tags: vec!["debt".into()],
+            }
+        );
+        assert_eq!(
+            SolutionSearch::parse(Some("rent\u{0}"), &[])
+                .unwrap_err()
+                .field,
+            "query"
+        );
+        assert_eq!(
+            SolutionSearch::parse(None, &["debt\u{0}".into()])
+                .unwrap_err()
+                .field,
+            "tags"
+        );
     }
 
     #[test]

@@ -50,3 +50,20 @@ pub(crate) fn conflict_on_unique(error: DbErr, message: &str) -> Error {
         _ => Error::Database(error),
     }
 }
+
+/// Maps a foreign-key violation to [`Error::Invalid`] on `field`: the input referred to a row
+/// that does not exist. The constraint decides, so no read can race the write. Anything else
+/// goes on to `otherwise`.
+pub(crate) fn invalid_on_foreign_key(
+    error: DbErr,
+    field: &str,
+    message: &str,
+    otherwise: impl FnOnce(DbErr) -> Error,
+) -> Error {
+    match error.sql_err() {
+        Some(SqlErr::ForeignKeyConstraintViolation(_)) => {
+            Error::Invalid(domain::InvalidInput::new(field, message))
+        }
+        _ => otherwise(error),
+    }
+}

@@ -12,7 +12,7 @@ use domain::{BudgetId, MandateId, MunicipalityId, OrganisationId, OrganisationRo
 use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 
 use crate::entity::{budget, decision, mandate};
-use crate::error::conflict_on_unique;
+use crate::error::{conflict_on_unique, invalid_on_foreign_key};
 use crate::{Error, Result, Store, permitted};
 
 pub(crate) fn to_mandate(row: mandate::Model) -> Result<Mandate> {
@@ -94,7 +94,15 @@ impl Store {
             version: Set(1),
         })
         .exec_without_returning(self.connection())
-        .await?;
+        .await
+        .map_err(|error| {
+            invalid_on_foreign_key(
+                error,
+                "organisationId",
+                "no such organisation",
+                Error::Database,
+            )
+        })?;
         self.mandate(id).await?.ok_or(Error::NotFound("mandate"))
     }
 
@@ -180,9 +188,13 @@ impl Store {
             },
         )?;
         let id = BudgetId::generate();
-        let (organisation, municipality) = match holder {
-            BudgetHolder::Organisation(id) => (Some(id.0), None),
-            BudgetHolder::Municipality(id) => (None, Some(id.0)),
+        let (organisation, municipality, field, unknown) = match holder {
+            BudgetHolder::Organisation(id) => {
+                (Some(id.0), None, "organisationId", "no such organisation")
+            }
+            BudgetHolder::Municipality(id) => {
+                (None, Some(id.0), "municipalityId", "no such municipality")
+            }
         };
         budget::Entity::insert(budget::ActiveModel {
             id: Set(id.0),
@@ -196,7 +208,11 @@ impl Store {
         })
         .exec_without_returning(self.connection())
         .await
-        .map_err(|error| conflict_on_unique(error, "budget for this holder and year"))?;
+        .map_err(|error| {
+            invalid_on_foreign_key(error, field, unknown, |error| {
+                conflict_on_unique(error, "budget for this holder and year")
+            })
+        })?;
         self.budget(id).await?.ok_or(Error::NotFound("budget"))
     }
 

@@ -596,6 +596,13 @@ impl DemoServer {
             .expect("sign a demo token")
     }
 
+    /// A token for the platform operator: `maatwerk token --platform`.
+    pub async fn platform_token(&self) -> String {
+        api::token::issue(&self.store, &api::token::TokenFor::PlatformAdmin, 600)
+            .await
+            .expect("sign a demo token")
+    }
+
     /// A token for a demo organisation's integration: `maatwerk token --service ORG --scopes`.
     pub async fn service_token(&self, organisation: &str, scopes: &[&str]) -> String {
         let target = api::token::TokenFor::Service {

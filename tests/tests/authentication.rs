@@ -249,6 +249,62 @@ async fn claims_beyond_the_providers_organisation_are_refused(database: TestData
     );
 }
 
+async fn critical_header_parameters_are_refused(database: TestDatabase) {
+    let server = TestServer::start(database).await;
+    // The server understands no extension, so whatever a token marks as critical is refused,
+    // even a registered claim name and even when the signature is good.
+    let mut header = Header::new(Algorithm::EdDSA);
+    header.kid = Some(TestKey::EdDsa.kid());
+    header.crit = Some(vec!["exp".into()]);
+    let token = jsonwebtoken::encode(
+        &header,
+        &claims(ISSUER_A, "mallory"),
+        &TestKey::EdDsa.encoding_key(),
+    )
+    .unwrap();
+    assert_refused(&server, &token, "crit exp").await;
+
+    let mut header = Header::new(Algorithm::EdDSA);
+    header.kid = Some(TestKey::EdDsa.kid());
+    header.crit = Some(vec!["b64".into()]);
+    header.extras.insert("b64", false);
+    let token = jsonwebtoken::encode(
+        &header,
+        &claims(ISSUER_A, "mallory"),
+        &TestKey::EdDsa.encoding_key(),
+    )
+    .unwrap();
+    assert_refused(&server, &token, "crit b64").await;
+
+    // The same token without `crit` is fine.
+    let mut header = Header::new(Algorithm::EdDSA);
+    header.kid = Some(TestKey::EdDsa.kid());
+    let token = jsonwebtoken::encode(
+        &header,
+        &claims(ISSUER_A, "anna"),
+        &TestKey::EdDsa.encoding_key(),
+    )
+    .unwrap();
+    let response = server.graphql(&token, ME, json!({})).await;
+    assert_eq!(response.status, 200, "{response:?}");
+}
+
+async fn a_name_or_email_claim_that_cannot_be_stored_is_left_out(database: TestDatabase) {
+    let server = TestServer::start(database).await;
+    let mut token_claims = claims(ISSUER_A, "anna");
+    token_claims["name"] = json!("Anna\u{0}");
+    token_claims["email"] = json!("anna\u{0}@example.org");
+    let response = server
+        .graphql(&TestKey::EdDsa.sign(&token_claims), ME, json!({}))
+        .await;
+    assert_eq!(response.status, 200, "{response:?}");
+    assert_eq!(
+        response.body["data"]["me"]["professional"]["name"], "anna",
+        "{response:?}"
+    );
+    assert_eq!(professional_count(&server).await, 1);
+}
+
 on_both_databases!(
     a_valid_token_works_and_creates_the_professional,
     missing_and_garbled_tokens_are_refused,
@@ -260,4 +316,6 @@ on_both_databases!(
     unknown_kid_is_refused,
     a_tampered_payload_is_refused,
     claims_beyond_the_providers_organisation_are_refused,
+    critical_header_parameters_are_refused,
+    a_name_or_email_claim_that_cannot_be_stored_is_left_out,
 );

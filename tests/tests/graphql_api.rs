@@ -4,7 +4,8 @@
 use std::sync::{Arc, Mutex};
 
 use maatwerk_tests::{
-    AUDIENCE, Response, TestDatabase, TestKey, TestServer, claims, on_both_databases,
+    AUDIENCE, DemoServer, Response, TestDatabase, TestKey, TestServer, claims, data,
+    on_both_databases,
 };
 use serde_json::{Value, json};
 
@@ -238,6 +239,266 @@ async fn bad_input_names_the_field_and_changes_nothing(database: TestDatabase) {
         server.store.identity_providers().await.unwrap().len(),
         providers_before
     );
+}
+
+/// What a NUL character must not change: the showcase case, the directory and the registrations.
+async fn nul_test_state(server: &DemoServer, case_id: &str, tokens: &[&str; 4]) -> Value {
+    let [lead, income, coach, platform] = tokens;
+    let case = server
+        .graphql(
+            lead,
+            "query($id: ID!) { case(id: $id) { version facts { totalCount } invitations { id } } }",
+            json!({ "id": case_id }),
+        )
+        .await;
+    let signals = server
+        .graphql(income, "{ mySignals { id } }", json!({}))
+        .await;
+    let directory = server
+        .graphql(
+            coach,
+            "{ directory { edges { node { name version availability } } } }",
+            json!({}),
+        )
+        .await;
+    let registrations = server
+        .graphql(
+            platform,
+            "{ organisations(first: 100) { totalCount } municipalities { id } }",
+            json!({}),
+        )
+        .await;
+    json!({
+        "case": data(&case, "case"),
+        "signals": data(&signals, "mySignals"),
+        "directory": data(&directory, "directory"),
+        "organisations": data(&registrations, "organisations"),
+        "municipalities": data(&registrations, "municipalities"),
+    })
+}
+
+async fn a_nul_character_in_any_text_is_bad_user_input(database: TestDatabase) {
+    let server = DemoServer::start(database).await;
+    let case_id = server.showcase_id().await;
+    let lead = server.token("buurtteam-amsterdam-west", "anna").await;
+    let income = server.token("wpi-amsterdam", "ilse").await;
+    let coach = server.token("buurtteam-amsterdam-west", "bram").await;
+    let platform = server.platform_token().await;
+    let problems = server
+        .graphql(
+            &income,
+            "query($id: ID!) { case(id: $id) { problems { id kind } } }",
+            json!({ "id": case_id }),
+        )
+        .await;
+    let system = data(&problems, "case")["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|problem| problem["kind"] == "SYSTEM")
+        .expect("a system problem")["id"]
+        .clone();
+    let health = server
+        .graphql(
+            &lead,
+            "{ organisation(slug: \"ggd-amsterdam\") { id } }",
+            json!({}),
+        )
+        .await;
+    let health = data(&health, "organisation")["id"].clone();
+    let me = server
+        .graphql(&coach, "{ me { professional { id } } }", json!({}))
+        .await;
+    let coach_id = data(&me, "me")["professional"]["id"].clone();
+    let amsterdam = server
+        .graphql(&platform, "{ municipalities { id code } }", json!({}))
+        .await;
+    let amsterdam = data(&amsterdam, "municipalities")
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|municipality| municipality["code"] == "AMS")
+        .unwrap()["id"]
+        .clone();
+
+    let tokens = [
+        lead.as_str(),
+        income.as_str(),
+        coach.as_str(),
+        platform.as_str(),
+    ];
+    let before = nul_test_state(&server, &case_id, &tokens).await;
+    let nul = "Rent arrears \u{0} since March";
+    let cases = [
+        (
+            &lead,
+            "mutation($case: ID!, $input: FactInput!) { addFact(caseId: $case, input: $input) { id } }",
+            json!({ "case": case_id, "input": { "lifeDomain": "FINANCES", "need": "NEED_TO_KNOW", "text": nul } }),
+            "text",
+        ),
+        (
+            &lead,
+            "mutation($case: ID!, $organisation: ID!, $reason: String!) { inviteToCase(caseId: $case, organisationId: $organisation, reason: $reason) { id } }",
+            json!({ "case": case_id, "organisation": health, "reason": nul }),
+            "reason",
+        ),
+        (
+            &income,
+            "mutation($problem: ID!, $input: SignalInput!) { raiseSignal(problemId: $problem, input: $input) { id } }",
+            json!({ "problem": system, "input": { "category": "PROCEDURE", "description": nul } }),
+            "description",
+        ),
+        (
+            &income,
+            "mutation($problem: ID!, $input: SignalInput!) { raiseSignal(problemId: $problem, input: $input) { id } }",
+            json!({ "problem": system, "input": { "category": "PROCEDURE", "description": "Fine", "rule": nul } }),
+            "rule",
+        ),
+        (
+            &coach,
+            "mutation($id: ID!, $input: DirectoryInput!) { updateDirectoryEntry(professionalId: $id, version: 0, input: $input) { version } }",
+            json!({ "id": coach_id, "input": { "availability": nul } }),
+            "availability",
+        ),
+        (
+            &platform,
+            "mutation($input: RegisterOrganisationInput!) { registerOrganisation(input: $input) { id } }",
+            json!({ "input": { "slug": "nul-test", "name": nul, "kind": "OTHER", "municipalityIds": [amsterdam] } }),
+            "name",
+        ),
+        (
+            &platform,
+            "mutation($input: RegisterMunicipalityInput!) { registerMunicipality(input: $input) { id } }",
+            json!({ "input": { "code": "NUL", "name": nul } }),
+            "name",
+        ),
+        (
+            &platform,
+            "mutation($input: RegisterIdentityProviderInput!) { registerIdentityProvider(input: $input) { id } }",
+            json!({ "input": { "kind": "PLATFORM", "name": "P", "issuer": "https://nul.test/\u{0}", "audience": "a", "algorithms": ["ES256"], "jwksUrl": "https://nul.test/jwks" } }),
+            "issuer",
+        ),
+        (
+            &platform,
+            "mutation($input: RegisterIdentityProviderInput!) { registerIdentityProvider(input: $input) { id } }",
+            json!({ "input": { "kind": "PLATFORM", "name": "P", "issuer": "https://nul.test", "audience": "a", "algorithms": ["ES256"], "jwksUrl": "https://nul.test/\u{0}jwks" } }),
+            "jwksUrl",
+        ),
+        (
+            &lead,
+            "query($query: String) { solutions(query: $query) { edges { cursor } } }",
+            json!({ "query": nul }),
+            "query",
+        ),
+        (
+            &lead,
+            "query($after: String) { organisations(after: $after) { edges { cursor } } }",
+            json!({ "after": base64_url(&json!({ "name": nul, "id": uuid::Uuid::nil() }).to_string()) }),
+            "after",
+        ),
+    ];
+    for (token, query, variables, field) in cases {
+        let response = server.graphql(token, query, variables).await;
+        assert_eq!(response.status, 200, "{field}: {response:?}");
+        assert_error(&response, "BAD_USER_INPUT", Some(field));
+    }
+    assert_eq!(
+        nul_test_state(&server, &case_id, &tokens).await,
+        before,
+        "a refused input changes nothing"
+    );
+}
+
+/// A well-formed global ID of `node_type` that names nothing.
+fn unknown_id(node_type: api::graphql::ids::NodeType) -> String {
+    api::graphql::ids::encode(node_type, uuid::Uuid::now_v7()).0
+}
+
+async fn unknown_ids_are_bad_user_input_naming_the_field(database: TestDatabase) {
+    use api::graphql::ids::NodeType;
+    let server = DemoServer::start(database).await;
+    let case_id = server.showcase_id().await;
+    let income = server.token("wpi-amsterdam", "ilse").await;
+    let platform = server.platform_token().await;
+    let problems = server
+        .graphql(
+            &income,
+            "query($id: ID!) { case(id: $id) { version problems { id kind } } }",
+            json!({ "id": case_id }),
+        )
+        .await;
+    let case_before = data(&problems, "case").clone();
+    let system = case_before["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|problem| problem["kind"] == "SYSTEM")
+        .expect("a system problem")["id"]
+        .clone();
+    let signals = || async {
+        let response = server
+            .graphql(&income, "{ mySignals { id } }", json!({}))
+            .await;
+        data(&response, "mySignals").clone()
+    };
+    let signals_before = signals().await;
+    let raise = "mutation($problem: ID!, $input: SignalInput!) { raiseSignal(problemId: $problem, input: $input) { id } }";
+
+    // A problem that does not exist is one the viewer cannot see: NOT_FOUND, never INTERNAL.
+    let response = server
+        .graphql(
+            &income,
+            raise,
+            json!({ "problem": unknown_id(NodeType::Problem), "input": { "category": "PROCEDURE", "description": "Letters go unread" } }),
+        )
+        .await;
+    assert_error(&response, "NOT_FOUND", None);
+
+    let cases = [
+        (
+            &income,
+            raise,
+            json!({ "problem": system, "input": { "category": "PROCEDURE", "description": "Letters go unread", "organisationId": unknown_id(NodeType::Organisation) } }),
+            "organisationId",
+        ),
+        (
+            &platform,
+            "mutation($input: MandateInput!) { createMandate(input: $input) { id } }",
+            json!({ "input": { "organisationId": unknown_id(NodeType::Organisation), "role": "TEAM_LEAD", "kind": "BUDGET_ALLOCATION", "maxAmountCents": 10000 } }),
+            "organisationId",
+        ),
+        (
+            &platform,
+            "mutation($input: BudgetInput!) { createBudget(input: $input) { id } }",
+            json!({ "input": { "organisationId": unknown_id(NodeType::Organisation), "year": 2030, "amountCents": 10000 } }),
+            "organisationId",
+        ),
+        (
+            &platform,
+            "mutation($input: BudgetInput!) { createBudget(input: $input) { id } }",
+            json!({ "input": { "municipalityId": unknown_id(NodeType::Municipality), "year": 2030, "amountCents": 10000 } }),
+            "municipalityId",
+        ),
+    ];
+    for (token, query, variables, field) in cases {
+        let response = server.graphql(token, query, variables).await;
+        assert_eq!(response.status, 200, "{field}: {response:?}");
+        assert_error(&response, "BAD_USER_INPUT", Some(field));
+    }
+    assert_eq!(signals().await, signals_before);
+    let after = server
+        .graphql(
+            &income,
+            "query($id: ID!) { case(id: $id) { version problems { id kind } } }",
+            json!({ "id": case_id }),
+        )
+        .await;
+    assert_eq!(data(&after, "case"), &case_before, "the case is unchanged");
+}
+
+fn base64_url(text: &str) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(text)
 }
 
 async fn a_stale_kind_policy_version_is_a_conflict(database: TestDatabase) {
@@ -571,6 +832,87 @@ async fn limits_refuse_before_execution(database: TestDatabase) {
     let huge = json!({ "query": format!("{{ me {{ kind }} }} # {}", "x".repeat(4096)) });
     let response = server.post(Some(&token), &huge).await;
     assert_eq!(response.status, 413, "{response:?}");
+    assert_eq!(response.content_type, "application/graphql-response+json");
+    assert_error(&response, "PAYLOAD_TOO_LARGE", None);
+    assert!(response.body.get("data").is_none(), "{response:?}");
+    let legacy = server
+        .post_with(Some(&token), &huge, "application/json")
+        .await;
+    assert_eq!(
+        (legacy.status, legacy.content_type.as_str()),
+        (413, "application/json")
+    );
+    assert_error(&legacy, "PAYLOAD_TOO_LARGE", None);
+    // The token is still checked first.
+    assert_eq!(server.post(None, &huge).await.status, 401);
+}
+
+async fn variables_of_the_wrong_type_are_refused_before_execution(database: TestDatabase) {
+    let server = TestServer::start(database).await;
+    let admin = server.platform_token();
+    let municipalities = || async {
+        let response = server
+            .graphql(&admin, "{ municipalities { code } }", json!({}))
+            .await;
+        data(&response, "municipalities").clone()
+    };
+    let before = municipalities().await;
+    let register = "mutation($input: RegisterMunicipalityInput!) { registerMunicipality(input: $input) { id } }";
+    for input in [json!("a string"), json!(5), json!([1, 2])] {
+        let body = json!({ "query": register, "variables": { "input": input } });
+        let response = server.post(Some(&admin), &body).await;
+        assert_eq!(response.status, 400, "{input}: {response:?}");
+        assert_error(&response, "GRAPHQL_VALIDATION_FAILED", None);
+        assert!(response.body.get("data").is_none(), "{response:?}");
+        let legacy = server
+            .post_with(Some(&admin), &body, "application/json")
+            .await;
+        assert_eq!(legacy.status, 200, "{legacy:?}");
+        assert_error(&legacy, "GRAPHQL_VALIDATION_FAILED", None);
+        assert!(legacy.body.get("data").is_none(), "{legacy:?}");
+    }
+
+    // Refused before anything runs: the first, valid, registration is not made either.
+    let both = "mutation($good: RegisterMunicipalityInput!, $bad: RegisterMunicipalityInput!) { good: registerMunicipality(input: $good) { id } bad: registerMunicipality(input: $bad) { id } }";
+    let response = server
+        .graphql(
+            &admin,
+            both,
+            json!({ "good": { "code": "DLF", "name": "Delft" }, "bad": "Tilburg" }),
+        )
+        .await;
+    assert_eq!(response.status, 400, "{response:?}");
+    assert_error(&response, "GRAPHQL_VALIDATION_FAILED", None);
+
+    // A malformed date is refused by validation too.
+    let organisation = server_organisation_id(&server, "organisation-a").await;
+    let response = server
+        .graphql(
+            &admin,
+            "mutation($input: MandateInput!) { createMandate(input: $input) { id } }",
+            json!({ "input": { "organisationId": organisation, "role": "TEAM_LEAD", "kind": "OTHER", "validFrom": "2026-02-30" } }),
+        )
+        .await;
+    assert_eq!(response.status, 400, "{response:?}");
+    assert_error(&response, "GRAPHQL_VALIDATION_FAILED", None);
+
+    // A literal of the wrong shape is the client's input, never INTERNAL.
+    let response = server
+        .graphql(
+            &admin,
+            "mutation { registerMunicipality(input: \"a string\") { id } }",
+            json!({}),
+        )
+        .await;
+    assert_ne!(response.error_code(), Some("INTERNAL"), "{response:?}");
+    assert!(
+        matches!(
+            response.error_code(),
+            Some("GRAPHQL_VALIDATION_FAILED" | "BAD_USER_INPUT")
+        ),
+        "{response:?}"
+    );
+    assert_eq!(municipalities().await, before);
 }
 
 async fn content_negotiation_follows_graphql_over_http(database: TestDatabase) {
@@ -754,18 +1096,188 @@ async fn jwks_urls_are_fetched_refreshed_on_rotation_and_kept_on_failure(databas
     );
 }
 
+/// A provider publishing its keys over HTTP: `/jwks` answers what the test puts in `published`,
+/// whole; `/endless` never stops answering.
+async fn key_server(published: Arc<Mutex<String>>) -> String {
+    let app = axum::Router::new()
+        .route(
+            "/jwks",
+            axum::routing::get(move || {
+                let published = published.clone();
+                async move { published.lock().unwrap().clone() }
+            }),
+        )
+        .route(
+            "/endless",
+            axum::routing::get(|| async {
+                let chunks = futures::stream::repeat_with(|| {
+                    Ok::<_, std::convert::Infallible>(axum::body::Bytes::from(vec![b' '; 1024]))
+                });
+                axum::body::Body::from_stream(chunks)
+            }),
+        );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    base
+}
+
+/// Registers a service provider of organisation B for `issuer` with keys at `jwks_url`.
+async fn register_service_provider(server: &TestServer, issuer: &str, jwks_url: &str) {
+    let organisation_id = server_organisation_id(server, "organisation-b").await;
+    let input = json!({ "kind": "SERVICE", "organisationId": organisation_id, "name": issuer, "issuer": issuer, "audience": AUDIENCE, "algorithms": ["EdDSA"], "jwksUrl": jwks_url });
+    let response = server
+        .graphql(
+            &server.platform_token(),
+            REGISTER_PROVIDER,
+            json!({ "input": input }),
+        )
+        .await;
+    assert_eq!(
+        response.body["data"]["registerIdentityProvider"]["jwksUrl"], jwks_url,
+        "{response:?}"
+    );
+}
+
+async fn service_status(server: &TestServer, issuer: &str, key: TestKey) -> u16 {
+    let token = key.sign(&claims(issuer, "back-office"));
+    server
+        .graphql(&token, "{ me { kind } }", json!({}))
+        .await
+        .status
+}
+
+/// A key set padded past `size` bytes, still a valid JWKS.
+fn padded_jwks(key: TestKey, size: usize) -> String {
+    let mut set: Value = serde_json::from_str(&key.jwks()).unwrap();
+    set["padding"] = json!("x".repeat(size));
+    set.to_string()
+}
+
+async fn an_oversized_key_set_is_refused_and_the_cached_keys_kept(database: TestDatabase) {
+    let published = Arc::new(Mutex::new(padded_jwks(TestKey::EdDsa, 8 * 1024)));
+    let base = key_server(published.clone()).await;
+    let server = TestServer::start_with(database, |settings| {
+        settings.auth.jwks_refresh_interval_seconds = 0;
+        settings.auth.jwks_max_bytes = 4 * 1024;
+    })
+    .await;
+    let issuer = "https://integrations.b.test";
+    register_service_provider(&server, issuer, &format!("{base}/jwks")).await;
+
+    // Too large, with no keys cached: refused cleanly.
+    assert_eq!(service_status(&server, issuer, TestKey::EdDsa).await, 401);
+    // Within the cap it is read.
+    *published.lock().unwrap() = TestKey::EdDsa.jwks();
+    assert_eq!(service_status(&server, issuer, TestKey::EdDsa).await, 200);
+    // A rotation published too large is refused; the keys already cached still verify.
+    *published.lock().unwrap() = padded_jwks(TestKey::EdDsaRotated, 8 * 1024);
+    assert_eq!(
+        service_status(&server, issuer, TestKey::EdDsaRotated).await,
+        401
+    );
+    assert_eq!(service_status(&server, issuer, TestKey::EdDsa).await, 200);
+
+    // An answer that never ends is cut off at the cap.
+    let endless = "https://endless.b.test";
+    register_service_provider(&server, endless, &format!("{base}/endless")).await;
+    assert_eq!(service_status(&server, endless, TestKey::EdDsa).await, 401);
+}
+
+/// A key server whose answers are held while `holding` is set: it says when a request arrived
+/// and answers once released, or after four seconds, within the server's five-second timeout.
+struct HeldKeys {
+    holding: std::sync::atomic::AtomicBool,
+    arrived: tokio::sync::Notify,
+    release: tokio::sync::Notify,
+    answered_late: std::sync::atomic::AtomicBool,
+}
+
+async fn held_key_server(held: Arc<HeldKeys>) -> String {
+    use std::sync::atomic::Ordering;
+    let app = axum::Router::new().route(
+        "/jwks",
+        axum::routing::get(move || {
+            let held = held.clone();
+            async move {
+                if held.holding.load(Ordering::SeqCst) {
+                    held.arrived.notify_one();
+                    let _ = tokio::time::timeout(
+                        std::time::Duration::from_secs(4),
+                        held.release.notified(),
+                    )
+                    .await;
+                    held.answered_late.store(true, Ordering::SeqCst);
+                }
+                TestKey::EdDsa.jwks()
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/jwks", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    url
+}
+
+async fn a_slow_key_set_fetch_holds_up_no_other_request(database: TestDatabase) {
+    use std::sync::atomic::Ordering;
+    let held = Arc::new(HeldKeys {
+        holding: false.into(),
+        arrived: tokio::sync::Notify::new(),
+        release: tokio::sync::Notify::new(),
+        answered_late: false.into(),
+    });
+    let slow_url = held_key_server(held.clone()).await;
+    let quick_base = key_server(Arc::new(Mutex::new(TestKey::EdDsa.jwks()))).await;
+    let server = Arc::new(
+        TestServer::start_with(database, |settings| {
+            settings.auth.jwks_refresh_interval_seconds = 0
+        })
+        .await,
+    );
+    let (slow, quick) = ("https://slow.b.test", "https://quick.b.test");
+    register_service_provider(&server, slow, &slow_url).await;
+    register_service_provider(&server, quick, &format!("{quick_base}/jwks")).await;
+    assert_eq!(service_status(&server, slow, TestKey::EdDsa).await, 200);
+
+    // An unknown kid makes the server fetch the slow provider's keys again, and that fetch hangs.
+    held.holding.store(true, Ordering::SeqCst);
+    let waiting = tokio::spawn({
+        let server = server.clone();
+        async move { service_status(&server, slow, TestKey::EdDsaRotated).await }
+    });
+    held.arrived.notified().await;
+
+    // Meanwhile another provider's first fetch, and the slow provider's cached key, both answer.
+    assert_eq!(service_status(&server, quick, TestKey::EdDsa).await, 200);
+    assert_eq!(service_status(&server, slow, TestKey::EdDsa).await, 200);
+    assert!(
+        !held.answered_late.load(Ordering::SeqCst),
+        "both answered while the slow fetch was still held"
+    );
+
+    held.release.notify_one();
+    assert_eq!(waiting.await.unwrap(), 401);
+    assert!(held.answered_late.load(Ordering::SeqCst));
+}
+
 on_both_databases!(
     the_platform_operator_registers_organisations_and_providers,
     only_the_platform_operator_may_register,
     bad_input_names_the_field_and_changes_nothing,
+    a_nul_character_in_any_text_is_bad_user_input,
+    unknown_ids_are_bad_user_input_naming_the_field,
     a_stale_kind_policy_version_is_a_conflict,
     node_shows_only_what_the_viewer_may_see,
     organisations_page_with_cursors,
     residents_see_only_themselves,
     limits_refuse_before_execution,
+    variables_of_the_wrong_type_are_refused_before_execution,
     content_negotiation_follows_graphql_over_http,
     internal_errors_reveal_nothing,
     operations_endpoints_and_trace_ids,
     introspection_can_be_switched_off,
     jwks_urls_are_fetched_refreshed_on_rotation_and_kept_on_failure,
+    an_oversized_key_set_is_refused_and_the_cached_keys_kept,
+    a_slow_key_set_fetch_holds_up_no_other_request,
 );

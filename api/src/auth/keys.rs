@@ -1,6 +1,8 @@
 //! Identity providers' public keys: parsed once from an inline key set, or fetched from the
 //! provider's JWKS URL and cached. An unknown `kid` triggers a re-fetch (a provider rotating its
-//! keys), at most once per refresh interval per provider; a failed fetch keeps the old keys.
+//! keys), at most once per refresh interval per provider; a failed fetch, or a key set larger
+//! than the cap, keeps the old keys. No lock is held while a key set is fetched: requests whose
+//! key is cached go on, and those that need the fetch share the one in flight.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -18,13 +20,45 @@ struct KeyState {
     keys: Option<Arc<JwkSet>>,
     fetched_at: Option<Instant>,
     last_attempt: Option<Instant>,
+    /// Counts fetch attempts, so a request that waited for another's fetch knows it happened.
+    attempts: u64,
+}
+
+/// One provider's keys. The state's lock is only ever held briefly, never across a fetch, so a
+/// request whose key is cached never waits for the network; `fetching` makes the requests that
+/// do need a fetch share one (single flight per provider).
+#[derive(Default)]
+struct ProviderKeys {
+    state: Mutex<KeyState>,
+    fetching: tokio::sync::Mutex<()>,
+}
+
+impl ProviderKeys {
+    fn state(&self) -> std::sync::MutexGuard<'_, KeyState> {
+        self.state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+/// Why a key set could not be fetched. Logged; the token is then refused or verified with the
+/// keys already cached.
+#[derive(Debug, thiserror::Error)]
+enum FetchError {
+    #[error("the key set could not be fetched")]
+    Request(#[source] reqwest::Error),
+    #[error("the key set is larger than {0} bytes")]
+    TooLarge(usize),
+    #[error("the response is not a JSON Web Key Set")]
+    NotKeySet(#[source] serde_json::Error),
 }
 
 pub struct KeyCache {
     http: reqwest::Client,
     refresh_interval: Duration,
     cache_for: Duration,
-    states: Mutex<HashMap<IdentityProviderId, Arc<tokio::sync::Mutex<KeyState>>>>,
+    max_bytes: usize,
+    providers: Mutex<HashMap<IdentityProviderId, Arc<ProviderKeys>>>,
 }
 
 /// Whether `jwk` can verify a signature made with `algorithm`. Symmetric keys never can.
@@ -64,7 +98,8 @@ fn select<'a>(set: &'a JwkSet, kid: Option<&str>, algorithm: Algorithm) -> Optio
 }
 
 impl KeyCache {
-    pub fn new(refresh_interval: Duration, cache_for: Duration) -> Self {
+    /// `max_bytes` caps a fetched key set; a longer answer is cut off while it is read.
+    pub fn new(refresh_interval: Duration, cache_for: Duration, max_bytes: usize) -> Self {
         let http = reqwest::Client::builder()
             .timeout(Duration::from_secs(5))
             .redirect(reqwest::redirect::Policy::none())
@@ -74,12 +109,13 @@ impl KeyCache {
             http,
             refresh_interval,
             cache_for,
-            states: Mutex::new(HashMap::new()),
+            max_bytes,
+            providers: Mutex::new(HashMap::new()),
         }
     }
 
-    fn state(&self, id: IdentityProviderId) -> Arc<tokio::sync::Mutex<KeyState>> {
-        self.states
+    fn provider_keys(&self, id: IdentityProviderId) -> Arc<ProviderKeys> {
+        self.providers
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
             .entry(id)
@@ -93,76 +129,123 @@ impl KeyCache {
         kid: Option<&str>,
         algorithm: Algorithm,
     ) -> Result<DecodingKey, AuthFailure> {
-        let state = self.state(provider.id);
-        let mut state = state.lock().await;
-        let stale = state.fetched_at.is_none_or(|at| {
-            matches!(provider.keys, KeySource::Url(_)) && at.elapsed() > self.cache_for
-        });
-        if stale {
-            self.load(provider, &mut state).await;
-        }
-        let found = state
-            .keys
-            .as_deref()
-            .and_then(|set| select(set, kid, algorithm))
-            .cloned();
-        let jwk = match found {
-            Some(jwk) => jwk,
-            None if matches!(provider.keys, KeySource::Url(_)) && !stale => {
-                self.load(provider, &mut state).await;
-                state
-                    .keys
-                    .as_deref()
-                    .and_then(|set| select(set, kid, algorithm))
-                    .cloned()
-                    .ok_or(AuthFailure::UnknownKey)?
-            }
-            None => return Err(AuthFailure::UnknownKey),
-        };
-        DecodingKey::from_jwk(&jwk).map_err(|_| AuthFailure::UnknownKey)
-    }
-
-    /// (Re)loads the key set unless a fetch was attempted within the refresh interval.
-    async fn load(&self, provider: &IdentityProvider, state: &mut KeyState) {
-        match &provider.keys {
+        let entry = self.provider_keys(provider.id);
+        let url = match &provider.keys {
             KeySource::Inline(jwks) => {
-                match serde_json::from_str::<JwkSet>(jwks) {
-                    Ok(set) => state.keys = Some(Arc::new(set)),
-                    Err(error) => {
-                        tracing::error!(provider = %provider.id, %error, "registered key set does not parse")
-                    }
-                }
-                state.fetched_at = Some(Instant::now());
-            }
-            KeySource::Url(url) => {
-                if state
-                    .last_attempt
-                    .is_some_and(|at| at.elapsed() < self.refresh_interval)
-                {
-                    return;
-                }
-                state.last_attempt = Some(Instant::now());
-                match self.fetch(url).await {
-                    Ok(set) => {
-                        state.keys = Some(Arc::new(set));
+                let keys = {
+                    let mut state = entry.state();
+                    if state.fetched_at.is_none() {
+                        state.keys = parse_inline(provider, jwks);
                         state.fetched_at = Some(Instant::now());
                     }
-                    // Keep whatever keys we had: a provider's hiccup must not sign everyone out.
-                    Err(error) => {
-                        tracing::warn!(provider = %provider.id, error = %error, "could not refresh the key set")
-                    }
-                }
+                    state.keys.clone()
+                };
+                return found(keys.as_deref(), kid, algorithm);
+            }
+            KeySource::Url(url) => url,
+        };
+        let (keys, fresh, attempts) = {
+            let state = entry.state();
+            let fresh = state
+                .fetched_at
+                .is_some_and(|at| at.elapsed() <= self.cache_for);
+            (state.keys.clone(), fresh, state.attempts)
+        };
+        if keys
+            .as_deref()
+            .and_then(|set| select(set, kid, algorithm))
+            .is_some()
+        {
+            if fresh {
+                return found(keys.as_deref(), kid, algorithm);
+            }
+            // Stale: refresh, unless another request already is; meanwhile the old key serves.
+            let Ok(_fetching) = entry.fetching.try_lock() else {
+                return found(keys.as_deref(), kid, algorithm);
+            };
+            self.refresh(provider, url, &entry).await;
+        } else {
+            // An unknown kid, or no keys yet: wait for the fetch in flight, or make one.
+            let _fetching = entry.fetching.lock().await;
+            if entry.state().attempts == attempts {
+                self.refresh(provider, url, &entry).await;
+            }
+        }
+        let keys = entry.state().keys.clone();
+        found(keys.as_deref(), kid, algorithm)
+    }
+
+    /// Fetches the key set again unless a fetch was attempted within the refresh interval. The
+    /// caller holds `fetching`; the state is locked only to read and to store.
+    async fn refresh(&self, provider: &IdentityProvider, url: &str, entry: &ProviderKeys) {
+        {
+            let mut state = entry.state();
+            if state
+                .last_attempt
+                .is_some_and(|at| at.elapsed() < self.refresh_interval)
+            {
+                return;
+            }
+            state.last_attempt = Some(Instant::now());
+            state.attempts += 1;
+        }
+        match self.fetch(url).await {
+            Ok(set) => {
+                let mut state = entry.state();
+                state.keys = Some(Arc::new(set));
+                state.fetched_at = Some(Instant::now());
+            }
+            // Keep whatever keys we had: a provider's hiccup must not sign everyone out.
+            Err(error) => {
+                tracing::warn!(provider = %provider.id, error = %error, "could not refresh the key set")
             }
         }
     }
 
-    async fn fetch(&self, url: &str) -> Result<JwkSet, reqwest::Error> {
-        self.http
+    /// Reads the key set in chunks, so an endless or oversized answer is cut off at the cap.
+    async fn fetch(&self, url: &str) -> Result<JwkSet, FetchError> {
+        let mut response = self
+            .http
             .get(url)
             .send()
-            .await?
-            .error_for_status()?
-            .json::<JwkSet>()
             .await
+            .and_then(reqwest::Response::error_for_status)
+            .map_err(FetchError::Request)?;
+        if response
+            .content_length()
+            .is_some_and(|length| length > self.max_bytes as u64)
+        {
+            return Err(FetchError::TooLarge(self.max_bytes));
+        }
+        let mut body = Vec::new();
+        while let Some(chunk) = response.chunk().await.map_err(FetchError::Request)? {
+            if body.len() + chunk.len() > self.max_bytes {
+                return Err(FetchError::TooLarge(self.max_bytes));
+            }
+            body.extend_from_slice(&chunk);
+        }
+        serde_json::from_slice(&body).map_err(FetchError::NotKeySet)
     }
+}
+
+fn parse_inline(provider: &IdentityProvider, jwks: &str) -> Option<Arc<JwkSet>> {
+    match serde_json::from_str::<JwkSet>(jwks) {
+        Ok(set) => Some(Arc::new(set)),
+        Err(error) => {
+            tracing::error!(provider = %provider.id, %error, "registered key set does not parse");
+            None
+        }
+    }
+}
+
+/// The decoding key for the token's `kid` and algorithm in `keys`.
+fn found(
+    keys: Option<&JwkSet>,
+    kid: Option<&str>,
+    algorithm: Algorithm,
+) -> Result<DecodingKey, AuthFailure> {
+    let jwk = keys
+        .and_then(|set| select(set, kid, algorithm))
+        .ok_or(AuthFailure::UnknownKey)?;
+    DecodingKey::from_jwk(jwk).map_err(|_| AuthFailure::UnknownKey)
 }

@@ -35,6 +35,10 @@ pub enum AuthFailure {
     Malformed,
     #[error("no identity provider is registered for this issuer and audience")]
     UnknownProvider,
+    /// RFC 7515 §4.1.11: a recipient must refuse a JWS whose `crit` names an extension it does
+    /// not understand, and this server understands none.
+    #[error("token marks header parameters as critical")]
+    CriticalHeader,
     #[error("algorithm is not allowed for this identity provider")]
     AlgorithmNotAllowed,
     #[error("no key of the identity provider matches the token")]
@@ -170,6 +174,7 @@ impl Authenticator {
             keys: KeyCache::new(
                 Duration::from_secs(settings.jwks_refresh_interval_seconds),
                 Duration::from_secs(settings.jwks_cache_seconds),
+                settings.jwks_max_bytes,
             ),
             store,
             limits,
@@ -188,6 +193,9 @@ impl Authenticator {
     /// Verifies `token` and establishes the actor it speaks for.
     pub async fn authenticate(&self, token: &str) -> Result<Actor, AuthFailure> {
         let header = jsonwebtoken::decode_header(token).map_err(|_| AuthFailure::Malformed)?;
+        if header.crit.is_some() {
+            return Err(AuthFailure::CriticalHeader);
+        }
         let addressing = peek_addressing(token)?;
         let entries = self.providers_for(&addressing.iss).await?;
         let entry = entries
@@ -239,10 +247,18 @@ impl Authenticator {
                 let organisation = entry.organisation_of(&claims)?;
                 let roles =
                     identity::professional_roles(&claims.roles, &organisation.allowed_roles)?;
+                // A provider's name or e-mail that cannot be stored is left out, not refused:
+                // the subject, which has no control characters, still says who this is.
                 let name = claims
                     .name
-                    .filter(|name| !name.trim().is_empty())
+                    .filter(|name| {
+                        !name.trim().is_empty()
+                            && domain::case::check_characters("name", name).is_ok()
+                    })
                     .unwrap_or_else(|| claims.sub.clone());
+                let email = claims
+                    .email
+                    .filter(|email| domain::case::check_characters("email", email).is_ok());
                 let professional = self
                     .store
                     .record_professional_sign_in(SeenProfessional {
@@ -250,7 +266,7 @@ impl Authenticator {
                         subject: claims.sub,
                         organisation_id: organisation.id,
                         name,
-                        email: claims.email,
+                        email,
                         roles: roles.clone(),
                     })
                     .await?;

@@ -18,6 +18,7 @@ mod policy;
 mod query;
 pub mod subscription;
 mod types;
+pub mod variables;
 
 use async_graphql::{Context, SDLExportOptions, Schema};
 use domain::identity::Actor;

@@ -107,6 +107,7 @@ fn parse_key_set(
 
 /// Key set URLs must be https; plain http only on the loopback interface, for local set-ups.
 fn parse_key_set_url(url: &str) -> ApiResult<KeySource> {
+    domain::case::check_characters("jwksUrl", url)?;
     let parsed =
         reqwest::Url::parse(url).map_err(|_| ApiError::bad_input("jwksUrl", "not a URL"))?;
     let loopback = matches!(parsed.host_str(), Some("localhost" | "127.0.0.1" | "[::1]"));

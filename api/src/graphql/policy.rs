@@ -10,7 +10,7 @@ use chrono::{DateTime, Utc};
 use domain::authz::{Action, Permit};
 use domain::case::{MAX_SHORT_TEXT, MAX_TEXT, parse_optional_text, parse_text};
 use domain::identity::{Actor, ProfessionalActor};
-use domain::solution::SolutionDraft;
+use domain::solution::{SolutionDraft, SolutionSearch};
 use domain::{MunicipalityId, OrganisationId, ProblemId, RuleExceptionId, SignalId, SolutionId};
 use persistence::cases::NewSignal;
 use persistence::solutions::SolutionCursor;
@@ -333,15 +333,10 @@ impl PolicyQuery {
         let permit = request.authorize_unrelated(Action::Solutions)?;
         let first = page_size(first, request.page_size)?;
         let after = after.as_deref().map(decode_cursor).transpose()?;
-        let words: Vec<String> = query
-            .as_deref()
-            .unwrap_or_default()
-            .split_whitespace()
-            .map(str::to_owned)
-            .collect();
+        let search = SolutionSearch::parse(query.as_deref(), &tags)?;
         let page = request
             .store(&permit)
-            .search_solutions(&words, &tags, after, first)
+            .search_solutions(&search.words, &search.tags, after, first)
             .await?;
         let mut connection = Connection::new(after.is_some(), page.has_next_page);
         connection

@@ -63,6 +63,7 @@ fn decode_cursor(cursor: &str) -> ApiResult<OrganisationCursor> {
         .map_err(|_| ApiError::bad_input("after", "not a cursor from this connection"))?;
     let position: CursorPosition = serde_json::from_slice(&bytes)
         .map_err(|_| ApiError::bad_input("after", "not a cursor from this connection"))?;
+    domain::case::check_characters("after", &position.name)?;
     Ok(OrganisationCursor {
         name: position.name,
         id: OrganisationId(position.id),

@@ -32,6 +32,11 @@ impl ScalarType for Date {
         }
     }
 
+    // Lets validation refuse a malformed date before anything runs.
+    fn is_valid(value: &Value) -> bool {
+        Self::parse(value.clone()).is_ok()
+    }
+
     fn to_value(&self) -> Value {
         Value::String(self.0.format("%Y-%m-%d").to_string())
     }
@@ -52,6 +57,10 @@ impl ScalarType for DateTime {
                 .map_err(|_| InputValueError::custom("an RFC 3339 date and time")),
             _ => Err(InputValueError::expected_type(value)),
         }
+    }
+
+    fn is_valid(value: &Value) -> bool {
+        Self::parse(value.clone()).is_ok()
     }
 
     fn to_value(&self) -> Value {

@@ -9,6 +9,7 @@ use sea_orm::{ActiveValue::Set, EntityTrait};
 
 use super::{Viewer, Writer, record_event};
 use crate::entity::signal;
+use crate::error::invalid_on_foreign_key;
 use crate::{Error, Result};
 
 /// A signal to raise, validated by the caller.
@@ -64,7 +65,15 @@ impl Writer {
             version: Set(1),
         })
         .exec_without_returning(self.connection())
-        .await?;
+        .await
+        .map_err(|error| {
+            invalid_on_foreign_key(
+                error,
+                "organisationId",
+                "no such organisation",
+                Error::Database,
+            )
+        })?;
         record_event(
             self,
             problem.case_id,
