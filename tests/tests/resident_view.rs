@@ -72,20 +72,33 @@ async fn the_resident_sees_one_contact_person_and_the_organisations(database: Te
         case["contactPerson"],
         json!({ "name": "Anna de Boer", "organisation": { "slug": "buurtteam-amsterdam-west" } })
     );
-    // Every organisation on the team, and by name only the case lead.
+    // Every member of the team by name and organisation: the resident makes the plan with
+    // them (§5.8).
     let team = case["team"].as_array().expect("the team");
     let organisations: BTreeSet<&str> = team
         .iter()
         .map(|member| member["organisation"]["slug"].as_str().unwrap())
         .collect();
     assert_eq!(organisations.len(), 5, "{team:#?}");
-    for member in team {
-        if member["role"] == "CASE_LEAD" {
-            assert_eq!(member["professional"]["name"], "Anna de Boer");
-        } else {
-            assert_eq!(member["professional"], Value::Null, "{member}");
-        }
-    }
+    let names: BTreeSet<&str> = team
+        .iter()
+        .map(|member| {
+            member["professional"]["name"]
+                .as_str()
+                .unwrap_or_else(|| panic!("{member}"))
+        })
+        .collect();
+    assert_eq!(
+        names,
+        BTreeSet::from([
+            "Anna de Boer",
+            "Chantal Peters",
+            "Ilse Vermeulen",
+            "Lars Dekker",
+            "Nadia Ramdin",
+            "Gijs van Dam",
+        ])
+    );
 
     // The team keeps seeing its colleagues by name, and the same contact person.
     let housing = server.token("woonstad-wonen", "lars").await;
@@ -307,6 +320,22 @@ async fn the_resident_downloads_their_file_and_the_download_is_logged(database: 
             "{part} is in the export"
         );
     }
+    // Samira's case has neither yet; the parts are there all the same.
+    assert!(case["decisions"].is_array(), "decisions are in the export");
+    assert!(
+        case["ruleExceptions"].is_array(),
+        "exceptions are in the export"
+    );
+    // Who they make the plan with, by name, as their API view shows the team.
+    assert!(
+        case["team"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|member| member["professional"]["name"].is_string()),
+        "{:#?}",
+        case["team"]
+    );
     assert!(!document["accessLog"].as_array().unwrap().is_empty());
 
     // Only the resident downloads their file.

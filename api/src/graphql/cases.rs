@@ -786,8 +786,7 @@ impl TeamMember {
         organisation(ctx, self.0.organisation_id).await
     }
 
-    /// The professional, by name: team members know who they work with. The resident sees the
-    /// case lead by name and the other members by organisation and role.
+    /// The professional, by name: the team and the resident know who they work with.
     async fn professional(&self, ctx: &Context<'_>) -> ApiResult<Option<Professional>> {
         match self.0.professional_id {
             Some(id) => colleague(ctx, id).await,

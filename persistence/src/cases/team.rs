@@ -29,15 +29,14 @@ pub enum InvitationDecision {
     Decline,
 }
 
-/// A member as `access` sees them: the resident sees the case lead by name and the others by
-/// organisation and role.
-fn to_member(row: team_member::Model, access: &CaseAccess) -> Result<TeamMember> {
+/// A member as the team and the resident see them: by name, organisation and role. The
+/// resident makes the plan with these people (§5.8).
+fn to_member(row: team_member::Model) -> Result<TeamMember> {
     let role = TeamRole::parse(&row.role).ok_or(Error::Corrupt("team role"))?;
-    let named = !access.is_resident() || role == TeamRole::CaseLead;
     Ok(TeamMember {
         id: TeamMemberId(row.id),
         case_id: CaseId(row.case_id),
-        professional_id: named.then_some(ProfessionalId(row.professional_id)),
+        professional_id: Some(ProfessionalId(row.professional_id)),
         organisation_id: OrganisationId(row.organisation_id),
         role,
         joined_at: row.joined_at,
@@ -86,10 +85,10 @@ impl Snapshot {
             .collect();
         let mut by_case: HashMap<CaseId, Vec<TeamMember>> = HashMap::new();
         for row in rows {
-            let Some(access) = access_of.get(&CaseId(row.case_id)) else {
+            if !access_of.contains_key(&CaseId(row.case_id)) {
                 continue;
-            };
-            let member = to_member(row, access)?;
+            }
+            let member = to_member(row)?;
             by_case.entry(member.case_id).or_default().push(member);
         }
         self.disclose_lists(accesses, "team_member", &by_case, |_| None);
