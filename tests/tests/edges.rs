@@ -384,10 +384,71 @@ async fn the_bsn_is_never_in_a_list(database: TestDatabase) {
     assert_eq!(data(&one, "case")["resident"]["bsn"], "171973069");
 }
 
+/// Defect: a fragment spread was costed by walking every path, so 22 fragments that each spread
+/// the next twice asked for millions of selections, passed the complexity limit and held the
+/// server for seconds; and aliases inside a fragment counted once however often it was spread.
+/// Both are counted as executed, and such documents are refused before execution.
+async fn fragment_spreads_cost_what_their_fragments_cost_each_time(database: TestDatabase) {
+    let server = DemoServer::start(database).await;
+    let case_id = server.showcase_id().await;
+    let lead = server.token(BUURTTEAM, "anna").await;
+
+    let mut doubling = String::from("query Doubling { ...F0 }\n");
+    for level in 0..22 {
+        doubling.push_str(&format!(
+            "fragment F{level} on Query {{ ...F{} ...F{} }}\n",
+            level + 1,
+            level + 1
+        ));
+    }
+    doubling.push_str("fragment F22 on Query { me { kind } }\n");
+    let refused = server.graphql(&lead, &doubling, json!({})).await;
+    assert_eq!(refused.status, 400, "{}", refused.body);
+    assert_eq!(refused.error_code(), Some("GRAPHQL_VALIDATION_FAILED"));
+    assert!(refused.body["data"].is_null());
+    assert!(
+        refused.body["errors"][0]["message"]
+            .as_str()
+            .is_some_and(|message| message.contains("fields")),
+        "{}",
+        refused.body
+    );
+
+    // Ten aliased timelines in a fragment, spread six times: sixty aliases.
+    let aliased: String = (0..10)
+        .map(|n| {
+            format!(
+                "t{n}: case(id: $id) {{ timeline(first: 1) {{ edges {{ node {{ kind }} }} }} }} "
+            )
+        })
+        .collect();
+    let spread = format!(
+        "query Spread($id: ID!) {{ ...T ...T ...T ...T ...T ...T }} fragment T on Query {{ {aliased} }}"
+    );
+    let refused = server
+        .graphql(&lead, &spread, json!({ "id": case_id }))
+        .await;
+    assert_eq!(refused.status, 400, "{}", refused.body);
+    assert_eq!(refused.error_code(), Some("GRAPHQL_VALIDATION_FAILED"));
+    assert!(
+        refused.body["errors"][0]["message"]
+            .as_str()
+            .is_some_and(|message| message.contains("aliases")),
+        "{}",
+        refused.body
+    );
+
+    // Spread once, the same fragment is an ordinary query.
+    let once = format!("query Once($id: ID!) {{ ...T }} fragment T on Query {{ {aliased} }}");
+    let answered = server.graphql(&lead, &once, json!({ "id": case_id })).await;
+    assert!(data(&answered, "t0")["timeline"]["edges"].is_array());
+}
+
 on_both_databases!(
     joining_needs_an_organisation_role_that_fits_the_invited_team_role,
     a_membership_counts_only_for_a_token_whose_roles_fit_it,
     opening_a_case_needs_a_case_opening_role_and_the_bsn_with_the_date_of_birth,
     only_the_residents_own_sign_in_records_a_digital_consent,
     the_bsn_is_never_in_a_list,
+    fragment_spreads_cost_what_their_fragments_cost_each_time,
 );

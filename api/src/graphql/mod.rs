@@ -96,7 +96,10 @@ pub fn build_schema(limits: &Limits, introspection: bool) -> MaatwerkSchema {
     .limit_complexity(limits.complexity)
     .limit_recursive_depth(limits.recursive_depth)
     .limit_directives(limits.directives)
-    .extension(aliases::AliasLimit(limits.aliases));
+    .extension(aliases::DocumentLimits {
+        aliases: limits.aliases,
+        fields: limits.complexity,
+    });
     if !introspection {
         builder = builder.disable_introspection();
     }
