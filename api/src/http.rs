@@ -383,12 +383,23 @@ async fn execute_once(
 ) -> Response {
     use base64::Engine;
     use sha2::Digest;
+    // Reads are idempotent by nature, and a kept read could outlive what its reader may see:
+    // only mutations are kept.
+    if !writes(body) {
+        return execute(state, trace_id, format, actor, body, None).await;
+    }
     let owner = idempotency_owner(&actor);
     let hash = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(sha2::Sha256::digest(body));
     let window = std::time::Duration::from_secs(state.settings.limits.idempotency_window_seconds);
     let claim = match state
         .store
-        .claim_idempotency_key(&owner, &key, &hash, window)
+        .claim_idempotency_key(
+            &owner,
+            &key,
+            &hash,
+            window,
+            state.settings.limits.idempotency_keys_per_actor,
+        )
         .await
     {
         Ok(claim) => claim,
@@ -400,9 +411,23 @@ async fn execute_once(
             let Ok(stored) = serde_json::from_str::<StoredResponse>(&stored) else {
                 return internal_error(format, &persistence::Error::Corrupt("stored response"));
             };
-            match deliver_again(state, trace_id, &actor, &stored.delivered).await {
-                Ok(true) => {}
-                Ok(false) => {
+            match deliver_again(state, trace_id, &actor, &stored).await {
+                Ok(Again::Deliver) => {}
+                Ok(Again::Changed) => {
+                    // The write was carried out; what it returned may since have left the
+                    // reader's slice, so it is read again rather than sent again.
+                    let mut response = request_error(
+                        StatusCode::CONFLICT,
+                        format,
+                        "CONFLICT",
+                        "this request was carried out; the case has changed since, so read the result again",
+                    );
+                    response
+                        .headers_mut()
+                        .insert("idempotent-replayed", HeaderValue::from_static("true"));
+                    return response;
+                }
+                Ok(Again::Gone) => {
                     // As if the case had never existed: the kept data is no longer theirs.
                     let mut response =
                         request_error(StatusCode::OK, format, "NOT_FOUND", "not found");
@@ -439,6 +464,19 @@ async fn execute_once(
                 "Idempotency-Key: already used for a different request",
             );
         }
+        Claim::TooMany => {
+            let mut response = request_error(
+                StatusCode::TOO_MANY_REQUESTS,
+                format,
+                "RATE_LIMITED",
+                "Idempotency-Key: too many live keys; reuse none before its window ends",
+            );
+            response.headers_mut().insert(
+                header::RETRY_AFTER,
+                HeaderValue::from(state.settings.limits.idempotency_window_seconds),
+            );
+            return response;
+        }
     }
     let mut delivered = Vec::new();
     let response = execute(state, trace_id, format, actor, body, Some(&mut delivered)).await;
@@ -456,6 +494,7 @@ async fn execute_once(
             status: status.as_u16(),
             body: value,
             delivered,
+            kept_at: Some(chrono::Utc::now()),
         };
         state
             .store
@@ -479,6 +518,40 @@ struct StoredResponse {
     body: serde_json::Value,
     #[serde(default)]
     delivered: Vec<Delivered>,
+    /// When it was kept: a change to the slice of its cases after this holds it back.
+    #[serde(default)]
+    kept_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+/// Whether a kept response may leave again.
+enum Again {
+    Deliver,
+    /// The actor no longer has a relation to one of its cases.
+    Gone,
+    /// Something that narrows the slice happened on one of its cases since it was kept.
+    Changed,
+}
+
+/// Whether the body holds only mutations; anything that does not parse is left to
+/// execution to refuse, as a write.
+fn writes(body: &Bytes) -> bool {
+    use async_graphql::parser::types::{DocumentOperations, OperationType};
+    let Ok(request) = serde_json::from_slice::<BatchRequest>(body) else {
+        return true;
+    };
+    request.iter().all(
+        |request| match async_graphql::parser::parse_query(&request.query) {
+            Ok(document) => match &document.operations {
+                DocumentOperations::Single(operation) => {
+                    operation.node.ty == OperationType::Mutation
+                }
+                DocumentOperations::Multiple(operations) => operations
+                    .values()
+                    .any(|operation| operation.node.ty == OperationType::Mutation),
+            },
+            Err(_) => true,
+        },
+    )
 }
 
 /// Logs a kept response's case data as delivered again, if the actor still has a relation to
@@ -487,10 +560,11 @@ async fn deliver_again(
     state: &AppState,
     trace_id: &TraceId,
     actor: &Actor,
-    delivered: &[Delivered],
-) -> persistence::Result<bool> {
+    stored: &StoredResponse,
+) -> persistence::Result<Again> {
+    let delivered = &stored.delivered;
     if delivered.is_empty() {
-        return Ok(true);
+        return Ok(Again::Deliver);
     }
     let ledger = Ledger::new(OperationContext {
         trace_id: trace_id.0.clone(),
@@ -508,15 +582,23 @@ async fn deliver_again(
     let snapshot = state.store.snapshot(&ledger).await?;
     let viewer = snapshot.viewer(actor).await?;
     let related = snapshot.related_cases(&viewer, &cases).await?;
-    drop(snapshot);
     if related.len() != cases.len() {
-        return Ok(false);
+        return Ok(Again::Gone);
+    }
+    // Kept before this was recorded: changed or not cannot be told, so it is not sent again.
+    let changed = match stored.kept_at {
+        Some(kept_at) => snapshot.access_changed_since(&cases, kept_at).await?,
+        None => true,
+    };
+    drop(snapshot);
+    if changed {
+        return Ok(Again::Changed);
     }
     ledger.deliver_again(delivered)?;
     if let Some(access_log) = &state.access_log {
         access_log.record(&ledger).await?;
     }
-    Ok(true)
+    Ok(Again::Deliver)
 }
 
 fn internal_error(format: Format, error: &(dyn std::error::Error + 'static)) -> Response {

@@ -94,6 +94,9 @@ pub struct Limits {
     /// How long a response is kept for retries with the same `Idempotency-Key`; after that the
     /// key counts as new and the kept response, which may hold case data, is deleted.
     pub idempotency_window_seconds: u64,
+    /// How many live `Idempotency-Key`s one actor may hold; a key over it is refused, so one
+    /// client cannot fill the store with kept responses.
+    pub idempotency_keys_per_actor: u64,
 }
 
 /// See [`Limits::change_settle_seconds`].
@@ -142,6 +145,7 @@ impl Default for Limits {
             open_first_steps: 3,
             change_settle_seconds: DEFAULT_CHANGE_SETTLE_SECONDS,
             idempotency_window_seconds: 24 * 60 * 60,
+            idempotency_keys_per_actor: 1_000,
         }
     }
 }

@@ -19,6 +19,8 @@ pub enum Claim {
     InProgress,
     /// The key was used for a different request.
     Mismatch,
+    /// The actor holds as many live keys as they may.
+    TooMany,
 }
 
 impl Store {
@@ -31,13 +33,27 @@ impl Store {
         key: &str,
         request_hash: &str,
         window: std::time::Duration,
+        keys_per_actor: u64,
     ) -> Result<Claim> {
+        use sea_orm::PaginatorTrait;
         let cutoff =
             Utc::now() - chrono::Duration::from_std(window).unwrap_or(chrono::Duration::MAX);
         idempotency_key::Entity::delete_many()
             .filter(idempotency_key::Column::CreatedAt.lt(cutoff))
             .exec(self.connection())
             .await?;
+        let held = idempotency_key::Entity::find()
+            .filter(idempotency_key::Column::Actor.eq(actor))
+            .count(self.connection())
+            .await?;
+        let known = idempotency_key::Entity::find()
+            .filter(idempotency_key::Column::Actor.eq(actor))
+            .filter(idempotency_key::Column::Key.eq(key))
+            .count(self.connection())
+            .await?;
+        if known == 0 && held >= keys_per_actor {
+            return Ok(Claim::TooMany);
+        }
         let inserted = idempotency_key::Entity::insert(idempotency_key::ActiveModel {
             actor: Set(actor.to_owned()),
             key: Set(key.to_owned()),

@@ -477,6 +477,120 @@ async fn an_idempotent_replay_is_logged_and_ends_with_the_membership(database: T
     assert_eq!(housing_fact_reads(&server, &resident).await.len(), 2);
 }
 
+/// Posts `body` with an `Idempotency-Key`; returns status, whether it was a replay, and the
+/// body.
+async fn post_once(
+    server: &DemoServer,
+    token: &str,
+    key: &str,
+    body: &Value,
+) -> (u16, bool, Value) {
+    let response = server
+        .client
+        .post(format!("http://{}/graphql", server.address))
+        .bearer_auth(token)
+        .header("idempotency-key", key)
+        .json(body)
+        .send()
+        .await
+        .expect("the server answers");
+    let replayed = response.headers().get("idempotent-replayed").is_some();
+    let status = response.status().as_u16();
+    (status, replayed, response.json().await.expect("JSON"))
+}
+
+/// Defect: a replay returned content that was readable when first answered, even after the
+/// consent behind it was revoked (DOMAIN §5.5: revocation holds for the very next read). A
+/// kept response whose case changed its slice since is not sent again; reads are not kept at
+/// all; and one actor holds a bounded number of live keys.
+async fn a_replay_never_returns_what_its_reader_no_longer_sees(database: TestDatabase) {
+    let server = DemoServer::start_with(database, |settings| {
+        settings.limits.idempotency_keys_per_actor = 3;
+    })
+    .await;
+    let case_id = server.showcase_id().await;
+    let housing = server.token("woonstad-wonen", "lars").await;
+    let resident = server.resident_token("samira").await;
+    let read = server
+        .graphql(
+            &housing,
+            "query($id: ID!) { case(id: $id) { version } }",
+            json!({ "id": case_id }),
+        )
+        .await;
+    let version = data(&read, "case")["version"].clone();
+    let step = json!({
+        "query": "mutation($id: ID!, $version: Int!) { setCaseStep(caseId: $id, step: EVALUATION, version: $version) { facts(first: 100) { edges { node { text lifeDomain } } } } }",
+        "variables": { "id": case_id, "version": version },
+    });
+    let (status, replayed, first) = post_once(&server, &housing, "step-1", &step).await;
+    assert_eq!((status, replayed), (200, false), "{first}");
+    let housing_facts = |body: &Value| {
+        body["data"]["setCaseStep"]["facts"]["edges"]
+            .as_array()
+            .map(|edges| {
+                edges
+                    .iter()
+                    .filter(|edge| edge["node"]["lifeDomain"] == "HOUSING")
+                    .count()
+            })
+            .unwrap_or(0)
+    };
+    assert!(housing_facts(&first) > 0, "{first}");
+    let (status, replayed, again) = post_once(&server, &housing, "step-1", &step).await;
+    assert_eq!((status, replayed), (200, true));
+    assert_eq!(again, first, "nothing changed: the kept response");
+
+    // The resident takes back the housing corporation's consent for housing.
+    let woonstad = data(
+        &server
+            .graphql(&housing, "{ me { organisation { id } } }", json!({}))
+            .await,
+        "me",
+    )["organisation"]["id"]
+        .clone();
+    let revoked = server
+        .graphql(
+            &resident,
+            "mutation($input: ConsentInput!) { revokeConsent(input: $input) { id } }",
+            json!({ "input": { "caseId": case_id, "organisationId": woonstad, "lifeDomains": ["HOUSING"] } }),
+        )
+        .await;
+    data(&revoked, "revokeConsent");
+    let (status, replayed, refused) = post_once(&server, &housing, "step-1", &step).await;
+    assert_eq!((status, replayed), (409, true), "{refused}");
+    assert_eq!(refused["errors"][0]["extensions"]["code"], "CONFLICT");
+    assert!(refused["data"].is_null(), "{refused}");
+
+    // A read with a key is simply read, each time as it stands.
+    let query = json!({
+        "query": "query($id: ID!) { case(id: $id) { facts(lifeDomain: HOUSING) { totalCount } } }",
+        "variables": { "id": case_id },
+    });
+    for _ in 0..2 {
+        let (status, replayed, body) = post_once(&server, &housing, "read-1", &query).await;
+        assert_eq!((status, replayed), (200, false), "{body}");
+    }
+
+    // Two more keys reach the bound of three; a fourth is refused until one expires.
+    for key in ["fact-1", "fact-2"] {
+        let (status, _, body) =
+            add_fact_once(&server, &housing, key, &case_id, "Boiler repaired").await;
+        assert_eq!(status, 200, "{body}");
+    }
+    let response = server
+        .client
+        .post(format!("http://{}/graphql", server.address))
+        .bearer_auth(&housing)
+        .header("idempotency-key", "fact-3")
+        .json(&json!({ "query": "mutation { __typename }" }))
+        .send()
+        .await
+        .expect("the server answers");
+    assert_eq!(response.status().as_u16(), 429);
+    assert!(response.headers().get("retry-after").is_some());
+}
+
 async fn an_idempotency_key_expires_after_its_window(database: TestDatabase) {
     let server = DemoServer::start_with(database, |settings| {
         settings.limits.idempotency_window_seconds = 1;
@@ -563,6 +677,7 @@ async fn an_entry_names_the_operation_that_ran_and_only_the_life_domains_that_le
 }
 
 on_both_databases!(
+    a_replay_never_returns_what_its_reader_no_longer_sees,
     an_entry_names_the_operation_that_ran_and_only_the_life_domains_that_left,
     a_read_shows_in_the_residents_access_log,
     the_chain_verifies_and_names_an_edited_row,

@@ -675,6 +675,31 @@ impl Snapshot {
             .collect())
     }
 
+    /// Whether anything that narrows what the team or the resident reads happened on any of
+    /// `case_ids` after `since`: a consent revoked, an item withheld, a member leaving or
+    /// removed, the case lead handed on. A response kept from before such a change is not
+    /// delivered again, since it may hold what its reader no longer sees.
+    pub async fn access_changed_since(
+        &self,
+        case_ids: &[CaseId],
+        since: DateTime<Utc>,
+    ) -> Result<bool> {
+        use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+        let changes = case_event::Entity::find()
+            .filter(case_event::Column::CaseId.is_in(case_ids.iter().map(|id| id.0)))
+            .filter(case_event::Column::At.gt(since))
+            .filter(case_event::Column::Kind.is_in([
+                "consent_revoked",
+                "withheld_from_resident",
+                "member_left",
+                "member_removed",
+                "case_lead_transferred",
+            ]))
+            .count(self.connection())
+            .await?;
+        Ok(changes > 0)
+    }
+
     /// The viewer's access to each of `case_ids` they have a relation to, in one query.
     pub(crate) async fn case_accesses(
         &self,
