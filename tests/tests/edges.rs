@@ -333,6 +333,24 @@ async fn only_the_residents_own_sign_in_records_a_digital_consent(database: Test
                 && consent["organisation"]["slug"] == "ggd-amsterdam")
     );
 
+    // The resident sees who recorded it, and how.
+    let seen = server
+        .graphql(
+            &server.resident_token("samira").await,
+            "query($id: ID!) { case(id: $id) { consents { lifeDomain method recordedByResident recordedBy { name } } } }",
+            json!({ "id": case_id }),
+        )
+        .await;
+    let safety = data(&seen, "case")["consents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|consent| consent["lifeDomain"] == "SAFETY" && consent["method"] == "VERBAL")
+        .cloned()
+        .unwrap_or_else(|| panic!("{}", seen.body));
+    assert_eq!(safety["recordedBy"]["name"], "Anna de Boer");
+    assert_eq!(safety["recordedByResident"], false);
+
     // The resident gives consent digitally, and only digitally.
     let samira = server.resident_token("samira").await;
     let refused = server

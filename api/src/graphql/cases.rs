@@ -874,6 +874,15 @@ impl Consent {
         self.0.recorded_by_professional_id.is_none()
     }
 
+    /// The professional who recorded it, verbally or in writing, under their own name; `null`
+    /// when the resident gave it themself. The resident sees who recorded each consent.
+    async fn recorded_by(&self, ctx: &Context<'_>) -> ApiResult<Option<Professional>> {
+        match self.0.recorded_by_professional_id {
+            Some(id) => colleague(ctx, id).await,
+            None => Ok(None),
+        }
+    }
+
     async fn recorded_at(&self) -> Timestamp {
         Timestamp(self.0.recorded_at)
     }
