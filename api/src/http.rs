@@ -31,7 +31,7 @@ use crate::auth::Authenticator;
 use crate::error::log_internal;
 use crate::graphql::subscription::LiveContext;
 use crate::graphql::variables::InputObjects;
-use crate::graphql::{MaatwerkSchema, RequestContext};
+use crate::graphql::{IdempotencyKey, MaatwerkSchema, RequestContext};
 use crate::settings::Settings;
 use crate::telemetry::{self, TraceId};
 
@@ -335,7 +335,7 @@ async fn graphql(
         }
     };
     match idempotency_key(&headers) {
-        Ok(None) => execute(&state, &trace_id, format, actor, &body, None).await,
+        Ok(None) => execute(&state, &trace_id, format, actor, &body, None, None).await,
         Ok(Some(key)) => execute_once(&state, &trace_id, format, actor, &body, key).await,
         Err(message) => request_error(StatusCode::BAD_REQUEST, format, "BAD_USER_INPUT", message),
     }
@@ -386,7 +386,7 @@ async fn execute_once(
     // Reads are idempotent by nature, and a kept read could outlive what its reader may see:
     // only mutations are kept.
     if !writes(body) {
-        return execute(state, trace_id, format, actor, body, None).await;
+        return execute(state, trace_id, format, actor, body, None, None).await;
     }
     let owner = idempotency_owner(&actor);
     let hash = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(sha2::Sha256::digest(body));
@@ -399,6 +399,9 @@ async fn execute_once(
             &hash,
             window,
             state.settings.limits.idempotency_keys_per_actor,
+            std::time::Duration::from_secs(
+                state.settings.limits.idempotency_abandoned_after_seconds,
+            ),
         )
         .await
     {
@@ -448,6 +451,18 @@ async fn execute_once(
                 .insert("idempotent-replayed", HeaderValue::from_static("true"));
             return response;
         }
+        Claim::Committed => {
+            let mut response = request_error(
+                StatusCode::CONFLICT,
+                format,
+                "CONFLICT",
+                "this request was carried out, and its answer was lost; read the result",
+            );
+            response
+                .headers_mut()
+                .insert("idempotent-replayed", HeaderValue::from_static("true"));
+            return response;
+        }
         Claim::InProgress => {
             return request_error(
                 StatusCode::CONFLICT,
@@ -479,7 +494,20 @@ async fn execute_once(
         }
     }
     let mut delivered = Vec::new();
-    let response = execute(state, trace_id, format, actor, body, Some(&mut delivered)).await;
+    let held = IdempotencyKey {
+        owner: owner.clone(),
+        key: key.clone(),
+    };
+    let response = execute(
+        state,
+        trace_id,
+        format,
+        actor,
+        body,
+        Some(&mut delivered),
+        Some(&held),
+    )
+    .await;
     let status = response.status();
     let (parts, body) = response.into_parts();
     let bytes = axum::body::to_bytes(body, usize::MAX)
@@ -619,6 +647,7 @@ async fn execute(
     actor: Actor,
     body: &Bytes,
     mut delivered: Option<&mut Vec<Delivered>>,
+    idempotency: Option<&IdempotencyKey>,
 ) -> Response {
     let batch: BatchRequest = match serde_json::from_slice(body) {
         Ok(batch) => batch,
@@ -692,6 +721,7 @@ async fn execute(
             ledger.clone(),
         );
         context.open_first_step_limit = limits.open_first_steps;
+        context.idempotency = idempotency.cloned();
         context.change_settle = std::time::Duration::from_secs(limits.change_settle_seconds);
         let response = state
             .schema

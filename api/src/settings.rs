@@ -97,6 +97,10 @@ pub struct Limits {
     /// How many live `Idempotency-Key`s one actor may hold; a key over it is refused, so one
     /// client cannot fill the store with kept responses.
     pub idempotency_keys_per_actor: u64,
+    /// How long a key may be held by a request that neither answered nor committed before a
+    /// retry takes it over: longer than any request runs, so only a request whose server
+    /// stopped is taken over.
+    pub idempotency_abandoned_after_seconds: u64,
 }
 
 /// See [`Limits::change_settle_seconds`].
@@ -146,6 +150,7 @@ impl Default for Limits {
             change_settle_seconds: DEFAULT_CHANGE_SETTLE_SECONDS,
             idempotency_window_seconds: 24 * 60 * 60,
             idempotency_keys_per_actor: 1_000,
+            idempotency_abandoned_after_seconds: 60,
         }
     }
 }

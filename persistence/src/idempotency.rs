@@ -17,6 +17,9 @@ pub enum Claim {
     Completed(String),
     /// A request with this key is still running.
     InProgress,
+    /// A request with this key wrote and committed, and its response was lost (the server
+    /// stopped before keeping it): the write is not carried out again.
+    Committed,
     /// The key was used for a different request.
     Mismatch,
     /// The actor holds as many live keys as they may.
@@ -34,7 +37,10 @@ impl Store {
         request_hash: &str,
         window: std::time::Duration,
         keys_per_actor: u64,
+        abandoned_after: std::time::Duration,
     ) -> Result<Claim> {
+        let abandoned_after =
+            chrono::Duration::from_std(abandoned_after).unwrap_or(chrono::Duration::MAX);
         use sea_orm::PaginatorTrait;
         let cutoff =
             Utc::now() - chrono::Duration::from_std(window).unwrap_or(chrono::Duration::MAX);
@@ -60,6 +66,7 @@ impl Store {
             request_hash: Set(request_hash.to_owned()),
             response: Set(None),
             created_at: Set(Utc::now()),
+            committed_at: Set(None),
         })
         .exec_without_returning(self.connection())
         .await
@@ -73,14 +80,34 @@ impl Store {
                     .one(self.connection())
                     .await?
                     .ok_or(Error::Corrupt("idempotency key"))?;
-                Ok(if row.request_hash != request_hash {
-                    Claim::Mismatch
-                } else {
-                    match row.response {
-                        Some(response) => Claim::Completed(response),
-                        None => Claim::InProgress,
+                if row.request_hash != request_hash {
+                    return Ok(Claim::Mismatch);
+                }
+                match (row.response, row.committed_at) {
+                    (Some(response), _) => Ok(Claim::Completed(response)),
+                    (None, Some(_)) => Ok(Claim::Committed),
+                    // Held longer than any request runs, and nothing committed: the request
+                    // that held it is gone, so this one takes the key over and runs.
+                    (None, None) if row.created_at < Utc::now() - abandoned_after => {
+                        let taken = idempotency_key::Entity::update_many()
+                            .filter(idempotency_key::Column::Actor.eq(actor))
+                            .filter(idempotency_key::Column::Key.eq(key))
+                            .filter(idempotency_key::Column::CreatedAt.eq(row.created_at))
+                            .filter(idempotency_key::Column::CommittedAt.is_null())
+                            .col_expr(
+                                idempotency_key::Column::CreatedAt,
+                                sea_orm::sea_query::Expr::value(Utc::now()),
+                            )
+                            .exec(self.connection())
+                            .await?;
+                        Ok(if taken.rows_affected == 1 {
+                            Claim::Claimed
+                        } else {
+                            Claim::InProgress
+                        })
                     }
-                })
+                    (None, None) => Ok(Claim::InProgress),
+                }
             }
             Err(error) => Err(error),
         }
@@ -111,7 +138,25 @@ impl Store {
             .filter(idempotency_key::Column::Actor.eq(actor))
             .filter(idempotency_key::Column::Key.eq(key))
             .filter(idempotency_key::Column::Response.is_null())
+            .filter(idempotency_key::Column::CommittedAt.is_null())
             .exec(self.connection())
+            .await?;
+        Ok(())
+    }
+}
+
+impl crate::cases::Writer {
+    /// Notes in this write's own transaction that the request holding `key` committed a write:
+    /// it commits with the write or not at all.
+    pub async fn note_idempotent_commit(&self, actor: &str, key: &str) -> Result<()> {
+        idempotency_key::Entity::update_many()
+            .filter(idempotency_key::Column::Actor.eq(actor))
+            .filter(idempotency_key::Column::Key.eq(key))
+            .col_expr(
+                idempotency_key::Column::CommittedAt,
+                sea_orm::sea_query::Expr::value(Utc::now()),
+            )
+            .exec(self.transaction())
             .await?;
         Ok(())
     }

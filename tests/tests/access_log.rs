@@ -591,6 +591,71 @@ async fn a_replay_never_returns_what_its_reader_no_longer_sees(database: TestDat
     assert!(response.headers().get("retry-after").is_some());
 }
 
+/// Defect: after the server stopped mid-request (`kill -9` under load), a retry got 409 "still
+/// running" for the whole 24-hour window. A key held by a request that neither answered nor
+/// committed is taken over once it is older than any request runs, and the write is carried
+/// out then, once. The claim is made here as the stopped server made it, on the same database.
+async fn a_key_left_by_a_stopped_server_is_taken_over_by_the_retry(database: TestDatabase) {
+    use base64::Engine;
+    use sha2::Digest;
+    let server = DemoServer::start_with(database, |settings| {
+        settings.limits.idempotency_abandoned_after_seconds = 0;
+    })
+    .await;
+    let case_id = server.showcase_id().await;
+    let lead = server.token("buurtteam-amsterdam-west", "anna").await;
+    let me = server
+        .graphql(&lead, "{ me { professional { id } } }", json!({}))
+        .await;
+    // A global ID is base64url of `Professional:uuid`.
+    let global = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(data(&me, "me")["professional"]["id"].as_str().unwrap())
+        .unwrap();
+    let professional = String::from_utf8(global).unwrap();
+    let professional = professional.split_once(':').unwrap().1.to_owned();
+    let body = json!({
+        "query": "mutation($case: ID!, $text: String!) { addFact(caseId: $case, input: { lifeDomain: HOUSING, text: $text, need: NEED_TO_KNOW }) { id text } }",
+        "variables": { "case": case_id, "text": "The roof leaks." },
+    });
+    let hash = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .encode(sha2::Sha256::digest(serde_json::to_vec(&body).unwrap()));
+    let claim = server
+        .store
+        .claim_idempotency_key(
+            &format!("professional:{professional}"),
+            "roof-1",
+            &hash,
+            std::time::Duration::from_secs(3600),
+            1000,
+            std::time::Duration::from_secs(3600),
+        )
+        .await
+        .unwrap();
+    assert_eq!(claim, persistence::idempotency::Claim::Claimed);
+    tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+
+    let (status, replayed, first) = post_once(&server, &lead, "roof-1", &body).await;
+    assert_eq!((status, replayed), (200, false), "{first}");
+    assert_eq!(first["data"]["addFact"]["text"], "The roof leaks.");
+    // Carried out once: the next retry gets the kept answer, and there is one such fact.
+    let (status, replayed, again) = post_once(&server, &lead, "roof-1", &body).await;
+    assert_eq!((status, replayed), (200, true), "{again}");
+    let facts = server
+        .graphql(
+            &lead,
+            "query($id: ID!) { case(id: $id) { facts(first: 100) { edges { node { text } } } } }",
+            json!({ "id": case_id }),
+        )
+        .await;
+    let leaks = data(&facts, "case")["facts"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|edge| edge["node"]["text"] == "The roof leaks.")
+        .count();
+    assert_eq!(leaks, 1);
+}
+
 async fn an_idempotency_key_expires_after_its_window(database: TestDatabase) {
     let server = DemoServer::start_with(database, |settings| {
         settings.limits.idempotency_window_seconds = 1;
@@ -677,6 +742,7 @@ async fn an_entry_names_the_operation_that_ran_and_only_the_life_domains_that_le
 }
 
 on_both_databases!(
+    a_key_left_by_a_stopped_server_is_taken_over_by_the_retry,
     a_replay_never_returns_what_its_reader_no_longer_sees,
     an_entry_names_the_operation_that_ran_and_only_the_life_domains_that_left,
     a_read_shows_in_the_residents_access_log,

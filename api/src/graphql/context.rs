@@ -13,6 +13,13 @@ use super::cases;
 use crate::auth::Authenticator;
 use crate::error::{ApiError, ApiResult};
 
+/// An `Idempotency-Key` as its request holds it: whose, and which.
+#[derive(Debug, Clone)]
+pub struct IdempotencyKey {
+    pub owner: String,
+    pub key: String,
+}
+
 /// Everything one request's resolvers may use; built after the token is verified, so there is
 /// no resolver that runs without an actor.
 pub struct RequestContext {
@@ -37,6 +44,9 @@ pub struct RequestContext {
     pub change_settle: std::time::Duration,
     /// What this operation reads, for the access log; every snapshot and write shares it.
     pub ledger: persistence::access_log::Ledger,
+    /// The `Idempotency-Key` this request holds, if any: its writes note in their own
+    /// transaction that they committed.
+    pub idempotency: Option<IdempotencyKey>,
     /// A live connection's context: it outlives every snapshot, so case reads go through each
     /// event's own snapshot and never through this context.
     pub live: bool,
@@ -53,6 +63,7 @@ impl RequestContext {
         Self {
             ledger,
             live: false,
+            idempotency: None,
             actor,
             store,
             authenticator,
@@ -109,6 +120,11 @@ impl RequestContext {
 
     /// Commits a write and lets the next read see it.
     pub async fn commit(&self, writer: persistence::cases::Writer) -> ApiResult<()> {
+        if let Some(held) = &self.idempotency {
+            writer
+                .note_idempotent_commit(&held.owner, &held.key)
+                .await?;
+        }
         writer.commit().await?;
         self.drop_case_reads();
         Ok(())

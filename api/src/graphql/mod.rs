@@ -50,8 +50,8 @@ pub struct Mutation(
 
 pub type MaatwerkSchema = Schema<Query, Mutation, subscription::Subscription>;
 
-pub use context::RequestContext;
 pub(crate) use context::request;
+pub use context::{IdempotencyKey, RequestContext};
 
 /// The platform operator, and an organisation's own `org_admin`s, administer its registration.
 pub(crate) fn may_administer(actor: &Actor, organisation_id: domain::OrganisationId) -> bool {

@@ -152,6 +152,11 @@ impl Writer {
     fn connection(&self) -> &DatabaseTransaction {
         &self.snapshot.transaction
     }
+
+    /// The write transaction, for what must commit with it.
+    pub(crate) fn transaction(&self) -> &DatabaseTransaction {
+        &self.snapshot.transaction
+    }
 }
 
 /// Who is asking, with the kind policy of their organisation as it stands in this snapshot.

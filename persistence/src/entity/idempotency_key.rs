@@ -10,6 +10,7 @@ pub struct Model {
     pub request_hash: String,
     pub response: Option<String>,
     pub created_at: DateTimeUtc,
+    pub committed_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

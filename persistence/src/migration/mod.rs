@@ -12,6 +12,7 @@ mod m0007_signals_and_solutions;
 mod m0008_directory;
 mod m0009_exception_decision_kind;
 mod m0010_invitation_team_role;
+mod m0011_idempotency_commit;
 
 pub struct Migrator;
 
@@ -80,6 +81,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0008_directory::Migration),
             Box::new(m0009_exception_decision_kind::Migration),
             Box::new(m0010_invitation_team_role::Migration),
+            Box::new(m0011_idempotency_commit::Migration),
         ]
     }
 }
