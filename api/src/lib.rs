@@ -11,6 +11,7 @@ pub mod error;
 pub mod export;
 pub mod graphql;
 pub mod http;
+pub mod live;
 pub mod settings;
 pub mod telemetry;
 pub mod token;
