@@ -28,6 +28,7 @@ use tracing::Instrument;
 use crate::auth::Authenticator;
 use crate::error::log_internal;
 use crate::graphql::{MaatwerkSchema, RequestContext};
+use crate::rate_limit::{self, RateLimiters};
 use crate::settings::Settings;
 use crate::telemetry::{self, TraceId};
 
@@ -40,6 +41,7 @@ pub struct AppState {
     /// `None` only in the benchmark's logging-off mode.
     pub access_log: Option<AccessLog>,
     pub authenticator: Arc<Authenticator>,
+    pub rate_limits: Arc<RateLimiters>,
     pub settings: Arc<Settings>,
     pub metrics: PrometheusHandle,
 }
@@ -50,6 +52,10 @@ pub fn router(state: AppState) -> Router {
         .route("/graphql", get(graphiql).post(graphql))
         .route("/graphql/ws", get(crate::live::graphql_ws))
         .route("/export/resident", get(crate::export::resident_export))
+        .route_layer(middleware::from_fn_with_state(
+            state.clone(),
+            crate::rate_limit::by_address,
+        ))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics))
@@ -98,7 +104,7 @@ pub(crate) enum Format {
 }
 
 impl Format {
-    fn negotiate(headers: &HeaderMap) -> Self {
+    pub(crate) fn negotiate(headers: &HeaderMap) -> Self {
         let Some(accept) = headers
             .get(header::ACCEPT)
             .and_then(|value| value.to_str().ok())
@@ -207,6 +213,10 @@ pub(crate) async fn authenticate(
         }
     };
     tracing::Span::current().record("actor", actor.kind_name());
+    if let Err(limited) = state.rate_limits.check_actor(&actor) {
+        tracing::info!("request refused: its actor is over its rate limit");
+        return Err(rate_limit::too_many_requests(format, limited));
+    }
     Ok(actor)
 }
 

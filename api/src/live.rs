@@ -27,6 +27,7 @@ use axum::extract::{State, WebSocketUpgrade};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, body::Bytes};
+use domain::identity::Actor;
 use futures::{SinkExt, StreamExt};
 use persistence::access_log::{Ledger, OperationContext};
 use serde_json::json;
@@ -100,7 +101,10 @@ enum Phase {
     /// No `connection_init` yet.
     Waiting,
     /// Acknowledged, for the actor of a token usable until this moment.
-    Acknowledged { usable_until: Instant },
+    Acknowledged {
+        actor: Box<Actor>,
+        usable_until: Instant,
+    },
     /// The `connection_init` was refused; the socket closes.
     Refused,
 }
@@ -133,7 +137,7 @@ async fn serve(state: AppState, trace_id: TraceId, socket: WebSocket) {
     };
     let frame = loop {
         let expiry = match connection.phase {
-            Phase::Acknowledged { usable_until } => Some(usable_until),
+            Phase::Acknowledged { usable_until, .. } => Some(usable_until),
             _ => None,
         };
         let waiting = matches!(connection.phase, Phase::Waiting);
@@ -237,10 +241,15 @@ impl Connection {
             Ok(verified) => verified,
             Err(step) => return step,
         };
+        if self.state.rate_limits.check_actor(&verified.actor).is_err() {
+            tracing::info!("live connection refused: its actor is over its rate limit");
+            return close(1013, "Try Again Later");
+        }
         let remaining =
             verified.usable_until.saturating_mul(1000) - chrono::Utc::now().timestamp_millis();
         let usable_until =
             Instant::now() + Duration::from_millis(u64::try_from(remaining).unwrap_or(0));
+        let actor = Box::new(verified.actor.clone());
         let data = connection_data(&self.state, &self.trace_id, verified);
         let Some(hand_over) = self.hand_over.take() else {
             return close(4429, "Too many initialisation requests");
@@ -248,7 +257,10 @@ impl Connection {
         if hand_over.send(data).is_err() {
             return Step::End;
         }
-        self.phase = Phase::Acknowledged { usable_until };
+        self.phase = Phase::Acknowledged {
+            actor,
+            usable_until,
+        };
         self.forward(ClientMessage::ConnectionInit { payload: None })
     }
 
@@ -280,9 +292,9 @@ impl Connection {
     }
 
     fn subscribe(&mut self, id: String, mut request: async_graphql::Request) -> Step {
-        if !matches!(self.phase, Phase::Acknowledged { .. }) {
+        let Phase::Acknowledged { actor, .. } = &self.phase else {
             return close(4401, "Unauthorized");
-        }
+        };
         if self.subscriptions.contains(&id) {
             return close(4409, &format!("Subscriber for {id} already exists"));
         }
@@ -306,6 +318,9 @@ impl Connection {
                 "BAD_REQUEST",
                 &format!("at most {most} subscriptions at once on one connection"),
             );
+        }
+        if self.state.rate_limits.check_actor(actor).is_err() {
+            return error(&id, "RATE_LIMITED", "too many requests");
         }
         self.subscriptions.insert(id.clone());
         self.forward(ClientMessage::Start {

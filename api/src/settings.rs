@@ -71,7 +71,8 @@ impl Default for RateLimits {
         Self {
             enabled: true,
             per_actor_per_second: 50,
-            per_actor_burst: 200,
+            // A page that opens many cases at once, or a script's batch, stays well within.
+            per_actor_burst: 300,
             per_address_per_second: 100,
             per_address_burst: 400,
         }
