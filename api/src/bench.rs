@@ -182,6 +182,8 @@ async fn run_on(
     settings.listen = SocketAddr::from((Ipv4Addr::LOCALHOST, 0));
     settings.database_url = url.to_owned();
     settings.migrate = false;
+    // The clients measure the server, not its rate limits.
+    settings.rate_limits.enabled = false;
     let logged_store = store.with_statement_log(&log);
     let server = Application::with_store(settings.clone(), logged_store.clone())
         .await?

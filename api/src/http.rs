@@ -10,10 +10,9 @@ use std::sync::Arc;
 
 use async_graphql::http::GraphiQLSource;
 use async_graphql::{BatchRequest, BatchResponse, Response as GraphQLResponse, ServerError};
-use async_graphql_axum::{GraphQLProtocol, GraphQLWebSocket};
 use axum::body::{Body, Bytes};
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{DefaultBodyLimit, State, WebSocketUpgrade};
+use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::middleware;
 use axum::response::{Html, IntoResponse, Response};
@@ -29,9 +28,9 @@ use tracing::Instrument;
 
 use crate::auth::Authenticator;
 use crate::error::log_internal;
-use crate::graphql::subscription::LiveContext;
 use crate::graphql::variables::InputObjects;
 use crate::graphql::{IdempotencyKey, MaatwerkSchema, RequestContext};
+use crate::rate_limit::{self, RateLimiters};
 use crate::settings::Settings;
 use crate::telemetry::{self, TraceId};
 
@@ -46,6 +45,7 @@ pub struct AppState {
     /// `None` only in the benchmark's logging-off mode.
     pub access_log: Option<AccessLog>,
     pub authenticator: Arc<Authenticator>,
+    pub rate_limits: Arc<RateLimiters>,
     pub settings: Arc<Settings>,
     pub metrics: PrometheusHandle,
 }
@@ -54,98 +54,18 @@ pub fn router(state: AppState) -> Router {
     let body_limit = state.settings.limits.body_bytes;
     Router::new()
         .route("/graphql", get(graphiql).post(graphql))
-        .route("/graphql/ws", get(graphql_ws))
+        .route("/graphql/ws", get(crate::live::graphql_ws))
         .route("/export/resident", get(crate::export::resident_export))
+        .route_layer(middleware::from_fn_with_state(
+            state.clone(),
+            crate::rate_limit::by_address,
+        ))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics))
         .layer(DefaultBodyLimit::max(body_limit))
         .layer(middleware::from_fn(telemetry::trace_requests))
         .with_state(state)
-}
-
-/// GraphQL subscriptions over WebSocket, with the graphql-transport-ws protocol only. The token
-/// comes in the `connection_init` payload (`{"Authorization": "Bearer …"}`) and is verified
-/// exactly as on `POST /graphql`; without a valid one the connection closes unacknowledged.
-async fn graphql_ws(
-    State(state): State<AppState>,
-    Extension(trace_id): Extension<TraceId>,
-    headers: HeaderMap,
-    protocol: GraphQLProtocol,
-    upgrade: WebSocketUpgrade,
-) -> Response {
-    let offered: Vec<&str> = headers
-        .get(header::SEC_WEBSOCKET_PROTOCOL)
-        .and_then(|value| value.to_str().ok())
-        .map(|value| value.split(',').map(str::trim).collect())
-        .unwrap_or_default();
-    if !offered.contains(&TRANSPORT_WS) || offered.contains(&"graphql-ws") {
-        return (
-            StatusCode::BAD_REQUEST,
-            "offer the graphql-transport-ws protocol",
-        )
-            .into_response();
-    }
-    upgrade.protocols([TRANSPORT_WS]).on_upgrade(move |socket| {
-        let schema = state.schema.clone();
-        GraphQLWebSocket::new(socket, schema, protocol)
-            .on_connection_init(move |payload| connection_data(state, trace_id, payload))
-            .serve()
-    })
-}
-
-const TRANSPORT_WS: &str = "graphql-transport-ws";
-
-/// The context of a live connection, from its `connection_init` payload.
-async fn connection_data(
-    state: AppState,
-    trace_id: TraceId,
-    payload: serde_json::Value,
-) -> async_graphql::Result<async_graphql::Data> {
-    let refused = || async_graphql::Error::new("a valid bearer token is required");
-    let token = ["Authorization", "authorization"]
-        .iter()
-        .find_map(|key| payload.get(*key).and_then(|value| value.as_str()))
-        .and_then(|value| {
-            let (scheme, token) = value.split_once(' ')?;
-            scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
-        })
-        .filter(|token| !token.is_empty())
-        .ok_or_else(refused)?;
-    let actor = match state.authenticator.authenticate(token).await {
-        Ok(actor) => actor,
-        Err(failure) => {
-            if failure.is_internal() {
-                log_internal(&failure);
-            } else {
-                tracing::info!(reason = %failure, "token refused");
-            }
-            return Err(refused());
-        }
-    };
-    let processing_activity_id = state
-        .settings
-        .processing_activities
-        .for_operation(Some("caseEvents"), &actor)
-        .to_owned();
-    let mut context = RequestContext::new(
-        actor.clone(),
-        state.store.clone(),
-        state.authenticator.clone(),
-        state.settings.limits.page_size,
-        Ledger::new(OperationContext::internal(&processing_activity_id)),
-    );
-    context.live = true;
-    let mut data = async_graphql::Data::default();
-    data.insert(context);
-    data.insert(LiveContext {
-        actor,
-        store: state.store.clone(),
-        access_log: state.access_log.clone(),
-        trace_id: trace_id.0,
-        processing_activity_id,
-    });
-    Ok(data)
 }
 
 async fn graphiql() -> Html<String> {
@@ -188,7 +108,7 @@ pub(crate) enum Format {
 }
 
 impl Format {
-    fn negotiate(headers: &HeaderMap) -> Self {
+    pub(crate) fn negotiate(headers: &HeaderMap) -> Self {
         let Some(accept) = headers
             .get(header::ACCEPT)
             .and_then(|value| value.to_str().ok())
@@ -297,6 +217,10 @@ pub(crate) async fn authenticate(
         }
     };
     tracing::Span::current().record("actor", actor.kind_name());
+    if let Err(limited) = state.rate_limits.check_actor(&actor) {
+        tracing::info!("request refused: its actor is over its rate limit");
+        return Err(rate_limit::too_many_requests(format, limited));
+    }
     Ok(actor)
 }
 

@@ -11,6 +11,8 @@ pub mod error;
 pub mod export;
 pub mod graphql;
 pub mod http;
+pub mod live;
+pub mod rate_limit;
 pub mod settings;
 pub mod telemetry;
 pub mod token;
@@ -88,6 +90,7 @@ impl Application {
             store: store.clone(),
             access_log,
             authenticator,
+            rate_limits: rate_limit::RateLimiters::start(&settings.rate_limits),
             settings: Arc::new(settings),
             metrics: telemetry::metrics_handle(),
         };
@@ -113,9 +116,14 @@ impl Application {
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
-        axum::serve(self.listener, self.router)
-            .with_graceful_shutdown(shutdown)
-            .await
+        // The peer's address keys the rate limit of requests before their token is read.
+        axum::serve(
+            self.listener,
+            self.router
+                .into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown)
+        .await
     }
 
     /// Serves on a task of its own, for tests and `maatwerk bench`, which drive the server in

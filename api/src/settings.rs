@@ -25,6 +25,58 @@ pub struct Settings {
     /// `json` (the default) or `text` for local reading.
     pub log_format: String,
     pub processing_activities: ProcessingActivities,
+    pub live: LiveSettings,
+    pub rate_limits: RateLimits,
+}
+
+/// Limits of a live connection on `/graphql/ws`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LiveSettings {
+    /// How long a new socket may wait before its `connection_init`; then it is closed (4408).
+    pub connection_init_timeout_seconds: u64,
+    /// Subscriptions one connection may hold at once; one more is refused with an error.
+    pub subscriptions_per_connection: usize,
+    /// The largest message a client may send; a larger one closes the socket (1009).
+    pub message_bytes: usize,
+}
+
+impl Default for LiveSettings {
+    fn default() -> Self {
+        Self {
+            connection_init_timeout_seconds: 10,
+            subscriptions_per_connection: 16,
+            message_bytes: 64 * 1024,
+        }
+    }
+}
+
+/// Requests per second, with a burst, per authenticated actor and per client address. A
+/// request over either limit is answered 429 with `Retry-After`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RateLimits {
+    /// Off only where something in front of the server limits instead, or in `maatwerk bench`.
+    pub enabled: bool,
+    pub per_actor_per_second: u32,
+    pub per_actor_burst: u32,
+    /// Counts every request before its token is read, and every WebSocket connection attempt.
+    /// Behind a reverse proxy every client has the proxy's address.
+    pub per_address_per_second: u32,
+    pub per_address_burst: u32,
+}
+
+impl Default for RateLimits {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            per_actor_per_second: 50,
+            // A page that opens many cases at once, or a script's batch, stays well within.
+            per_actor_burst: 300,
+            per_address_per_second: 100,
+            per_address_burst: 400,
+        }
+    }
 }
 
 /// The processing-activity identifiers the access log names, from the organisation's register
@@ -131,6 +183,8 @@ impl Default for Settings {
             auth: AuthSettings::default(),
             log_format: "json".into(),
             processing_activities: ProcessingActivities::default(),
+            live: LiveSettings::default(),
+            rate_limits: RateLimits::default(),
         }
     }
 }

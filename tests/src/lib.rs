@@ -530,6 +530,18 @@ impl DemoServer {
             .expect("sign a demo token")
     }
 
+    /// [`DemoServer::token`], valid for `seconds` only.
+    pub async fn token_valid_for(&self, organisation: &str, person: &str, seconds: i64) -> String {
+        let target = api::token::TokenFor::Professional {
+            organisation: organisation.into(),
+            person: person.into(),
+            roles: None,
+        };
+        api::token::issue(&self.store, &target, seconds)
+            .await
+            .expect("sign a demo token")
+    }
+
     /// A token for a demo professional with other organisation roles than the demo gives
     /// them (within what the organisation allows): `maatwerk token --roles`.
     pub async fn token_with_roles(

@@ -3,7 +3,9 @@
 //! it covers at once; a member who leaves gets `NOT_FOUND` and the subscription ends; a case
 //! the viewer may not see fails exactly like one that does not exist; on PostgreSQL a write on
 //! one server reaches a subscriber on another, and a dropped connection between them reaches
-//! the subscriber as `events_missed`.
+//! the subscriber as `events_missed`. The connection itself: it ends when its token expires,
+//! serves subscriptions only, closes with the protocol's codes, and is limited in
+//! subscriptions and message size.
 
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -30,11 +32,13 @@ type Socket =
 /// A graphql-transport-ws client.
 struct Live {
     socket: Socket,
+    /// The server's close frame, once it closed the socket.
+    closed: Option<(u16, String)>,
 }
 
 impl Live {
-    /// Connects and initialises with `token`; `None` when the server does not acknowledge.
-    async fn connect(address: SocketAddr, token: &str) -> Option<Self> {
+    /// Opens a socket without initialising the connection.
+    async fn open(address: SocketAddr) -> Self {
         let mut request = format!("ws://{address}/graphql/ws")
             .into_client_request()
             .unwrap();
@@ -43,16 +47,37 @@ impl Live {
             "graphql-transport-ws".parse().unwrap(),
         );
         let (socket, _) = tokio_tungstenite::connect_async(request).await.unwrap();
-        let mut live = Self { socket };
-        live.send(json!({
+        Self {
+            socket,
+            closed: None,
+        }
+    }
+
+    async fn init(&mut self, token: &str) {
+        self.send(json!({
             "type": "connection_init",
             "payload": { "Authorization": format!("Bearer {token}") }
         }))
         .await;
+    }
+
+    /// Connects and initialises with `token`; `None` when the server does not acknowledge.
+    async fn connect(address: SocketAddr, token: &str) -> Option<Self> {
+        let mut live = Self::open(address).await;
+        live.init(token).await;
         match live.next().await {
             Some(message) if message["type"] == "connection_ack" => Some(live),
             _ => None,
         }
+    }
+
+    /// Reads until the server closes the socket, failing on any other message; the close code
+    /// and reason.
+    async fn closing(&mut self) -> (u16, String) {
+        if let Some(message) = self.next().await {
+            panic!("expected the socket to close, got {message}");
+        }
+        self.closed.clone().expect("a close frame")
     }
 
     async fn send(&mut self, message: Value) {
@@ -77,7 +102,10 @@ impl Live {
                     }
                     return Some(value);
                 }
-                Message::Close(_) => return None,
+                Message::Close(frame) => {
+                    self.closed = frame.map(|frame| (frame.code.into(), frame.reason.to_string()));
+                    return None;
+                }
                 _ => continue,
             }
         }
@@ -410,6 +438,209 @@ async fn a_dropped_event_connection_is_reported_to_subscribers(database: TestDat
     );
 }
 
+/// The texts of the showcase case's agreements, as its case lead reads them over HTTP.
+async fn agreements(server: &DemoServer, case_id: &str) -> Vec<String> {
+    let lead = server.token("buurtteam-amsterdam-west", "anna").await;
+    let data = graphql_ok(
+        server,
+        &lead,
+        "query($id: ID!) { case(id: $id) { agreements(first: 100) { nodes { what } } } }",
+        json!({ "id": case_id }),
+    )
+    .await;
+    data["case"]["agreements"]["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|agreement| agreement["what"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+/// A connection lives as long as its token: when the token expires (here without clock
+/// leeway) the server closes the socket with 4403, and events stop with it.
+async fn a_connection_ends_when_its_token_expires(database: TestDatabase) {
+    let server =
+        DemoServer::start_with(database, |settings| settings.auth.leeway_seconds = 0).await;
+    let case_id = server.showcase_id().await;
+    let lead = server.token("buurtteam-amsterdam-west", "anna").await;
+    let short = server
+        .token_valid_for("buurtteam-amsterdam-west", "anna", 4)
+        .await;
+    let connected = std::time::Instant::now();
+    let mut live = Live::connect(server.address, &short).await.expect("ack");
+    live.subscribe("1", &case_id).await;
+    let mut first = Value::Null;
+    for attempt in 0..6 {
+        graphql_ok(
+            &server,
+            &lead,
+            ADD_AGREEMENT,
+            json!({ "case": case_id, "what": format!("While the token is valid ({attempt})") }),
+        )
+        .await;
+        if let Ok(Some(message)) =
+            tokio::time::timeout(Duration::from_millis(300), live.next()).await
+        {
+            first = message;
+            break;
+        }
+    }
+    assert_eq!(first["type"], "next", "{first}");
+    // Drain what the attempts may still have queued, until the server closes.
+    let closed = loop {
+        match tokio::time::timeout(Duration::from_secs(8), live.next()).await {
+            Ok(Some(message)) => {
+                assert_eq!(message["type"], "next", "{message}");
+                continue;
+            }
+            Ok(None) => break live.closed.clone(),
+            Err(_) => panic!("the socket outlived its token"),
+        }
+    };
+    assert_eq!(closed, Some((4403, "Forbidden".to_owned())));
+    assert!(connected.elapsed() <= Duration::from_secs(6));
+}
+
+/// Only subscriptions are served on the socket: a mutation or a query is refused with an
+/// `error` before it runs, so nothing is written behind a failure reply.
+async fn queries_and_mutations_over_the_socket_are_refused_before_they_run(database: TestDatabase) {
+    let server = DemoServer::start(database).await;
+    let case_id = server.showcase_id().await;
+    let lead = server.token("buurtteam-amsterdam-west", "anna").await;
+    let mut live = Live::connect(server.address, &lead).await.expect("ack");
+    live.send(json!({
+        "id": "write",
+        "type": "subscribe",
+        "payload": { "query": ADD_AGREEMENT, "variables": { "case": case_id, "what": "Sent over the socket" } }
+    }))
+    .await;
+    let refused = live.next().await.expect("an answer");
+    assert_eq!(refused["type"], "error", "{refused}");
+    assert_eq!(refused["id"], "write");
+    assert_eq!(refused["payload"][0]["extensions"]["code"], "BAD_REQUEST");
+    live.send(json!({
+        "id": "read",
+        "type": "subscribe",
+        "payload": { "query": "query Mine { me { kind } }", "operationName": "Mine" }
+    }))
+    .await;
+    let refused = live.next().await.expect("an answer");
+    assert_eq!(refused["type"], "error", "{refused}");
+    assert_eq!(refused["id"], "read");
+    assert!(
+        !agreements(&server, &case_id)
+            .await
+            .iter()
+            .any(|what| what == "Sent over the socket")
+    );
+    // The connection serves subscriptions as before.
+    live.subscribe("1", &case_id).await;
+    graphql_ok(
+        &server,
+        &lead,
+        ADD_AGREEMENT,
+        json!({ "case": case_id, "what": "Sent over HTTP" }),
+    )
+    .await;
+    let event = live.event("1").await;
+    assert_eq!(
+        event["data"]["caseEvents"]["item"]["what"],
+        "Sent over HTTP"
+    );
+}
+
+/// The graphql-transport-ws rules for starting a connection, each with its close code.
+async fn the_connection_follows_graphql_transport_ws(database: TestDatabase) {
+    let server = DemoServer::start_with(database, |settings| {
+        settings.live.connection_init_timeout_seconds = 1;
+    })
+    .await;
+    let case_id = server.showcase_id().await;
+    let lead = server.token("buurtteam-amsterdam-west", "anna").await;
+
+    let mut early = Live::open(server.address).await;
+    early.subscribe("1", &case_id).await;
+    assert_eq!(early.closing().await, (4401, "Unauthorized".to_owned()));
+
+    let started = std::time::Instant::now();
+    let mut silent = Live::open(server.address).await;
+    assert_eq!(
+        silent.closing().await,
+        (4408, "Connection initialisation timeout".to_owned())
+    );
+    assert!(started.elapsed() < Duration::from_secs(5));
+
+    let mut twice = Live::connect(server.address, &lead).await.expect("ack");
+    twice.init(&lead).await;
+    assert_eq!(
+        twice.closing().await,
+        (4429, "Too many initialisation requests".to_owned())
+    );
+
+    let mut same_id = Live::connect(server.address, &lead).await.expect("ack");
+    same_id.subscribe("1", &case_id).await;
+    same_id.subscribe("1", &case_id).await;
+    assert_eq!(
+        same_id.closing().await,
+        (4409, "Subscriber for 1 already exists".to_owned())
+    );
+
+    let mut garbled = Live::connect(server.address, &lead).await.expect("ack");
+    garbled.send(json!({ "type": "subscribe" })).await;
+    assert_eq!(garbled.closing().await.0, 4400);
+
+    let mut refused = Live::open(server.address).await;
+    refused.init("not-a-token").await;
+    assert_eq!(refused.closing().await, (4403, "Forbidden".to_owned()));
+}
+
+/// A connection holds a bounded number of subscriptions, and a client message of bounded size.
+async fn a_connection_is_limited_in_subscriptions_and_message_size(database: TestDatabase) {
+    let server = DemoServer::start_with(database, |settings| {
+        settings.live.subscriptions_per_connection = 2;
+        settings.live.message_bytes = 4096;
+    })
+    .await;
+    let case_id = server.showcase_id().await;
+    let lead = server.token("buurtteam-amsterdam-west", "anna").await;
+    let mut live = Live::connect(server.address, &lead).await.expect("ack");
+    live.subscribe("1", &case_id).await;
+    live.subscribe("2", &case_id).await;
+    live.subscribe("3", &case_id).await;
+    let refused = live.next().await.expect("an answer");
+    assert_eq!(refused["type"], "error", "{refused}");
+    assert_eq!(refused["id"], "3");
+    assert_eq!(refused["payload"][0]["extensions"]["code"], "BAD_REQUEST");
+    // Completing one makes room for another.
+    live.send(json!({ "id": "1", "type": "complete" })).await;
+    live.subscribe("3", &case_id).await;
+    graphql_ok(
+        &server,
+        &lead,
+        ADD_AGREEMENT,
+        json!({ "case": case_id, "what": "For two subscriptions" }),
+    )
+    .await;
+    let mut heard = Vec::new();
+    while heard.len() < 2 {
+        let message = live.next().await.expect("an event");
+        if message["type"] == "next" {
+            heard.push(message["id"].as_str().unwrap().to_owned());
+        }
+    }
+    heard.sort();
+    assert_eq!(heard, ["2", "3"]);
+
+    let padding = " ".repeat(8 * 1024);
+    live.send(json!({
+        "id": "4",
+        "type": "subscribe",
+        "payload": { "query": format!("subscription {{ caseEvents(caseId: \"x\") {{ kind }} }}{padding}") }
+    }))
+    .await;
+    assert_eq!(live.closing().await.0, 1009);
+}
+
 /// SQLite has no connection that carries events between servers.
 mod postgres_only {
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -425,4 +656,8 @@ on_both_databases!(
     a_member_who_leaves_stops_receiving_events,
     a_case_out_of_sight_fails_like_a_missing_one,
     events_reach_subscribers_on_another_server,
+    a_connection_ends_when_its_token_expires,
+    queries_and_mutations_over_the_socket_are_refused_before_they_run,
+    the_connection_follows_graphql_transport_ws,
+    a_connection_is_limited_in_subscriptions_and_message_size,
 );

@@ -108,6 +108,15 @@ pub struct Authenticator {
     providers: RwLock<HashMap<String, CachedProviders>>,
 }
 
+/// A verified token: who it speaks for and until when. The token itself is not kept, so it
+/// cannot end up in a log or a debug print.
+#[derive(Debug, Clone)]
+pub struct Verified {
+    pub actor: Actor,
+    /// Unix seconds from which the token is refused: its `exp` plus the clock leeway.
+    pub usable_until: i64,
+}
+
 /// The claims the platform reads. Unknown claims are ignored.
 #[derive(Debug, Deserialize)]
 struct Claims {
@@ -192,6 +201,12 @@ impl Authenticator {
 
     /// Verifies `token` and establishes the actor it speaks for.
     pub async fn authenticate(&self, token: &str) -> Result<Actor, AuthFailure> {
+        Ok(self.verify(token).await?.actor)
+    }
+
+    /// [`Authenticator::authenticate`], with how long the token may be used: a connection
+    /// that outlives a request ends when its token would be refused.
+    pub async fn verify(&self, token: &str) -> Result<Verified, AuthFailure> {
         let header = jsonwebtoken::decode_header(token).map_err(|_| AuthFailure::Malformed)?;
         if header.crit.is_some() {
             return Err(AuthFailure::CriticalHeader);
@@ -237,7 +252,12 @@ impl Authenticator {
             },
         )?;
         identity::check_subject(&claims.sub)?;
-        self.actor(entry, claims).await
+        let usable_until = claims.exp.saturating_add(self.limits.leeway_seconds);
+        let actor = self.actor(entry, claims).await?;
+        Ok(Verified {
+            actor,
+            usable_until,
+        })
     }
 
     async fn actor(&self, entry: &ProviderEntry, claims: Claims) -> Result<Actor, AuthFailure> {

@@ -110,6 +110,13 @@ impl RequestContext {
     pub async fn begin_write(
         &self,
     ) -> ApiResult<(persistence::cases::Writer, persistence::cases::Viewer)> {
+        // A live connection serves subscriptions only; a write there could not read back what
+        // it wrote, and must not commit behind a failure.
+        if self.live {
+            return Err(ApiError::forbidden(
+                "only subscriptions are served on /graphql/ws",
+            ));
+        }
         // A request holds one connection at a time; waiting for a second while holding one
         // can exhaust the pool under load.
         self.drop_case_reads();
