@@ -560,6 +560,18 @@ impl DemoServer {
             .expect("sign a demo token")
     }
 
+    /// The global ID of the organisation the professional behind `token` acts for.
+    pub async fn organisation_of(&self, token: &str) -> Value {
+        let me = self
+            .graphql(
+                token,
+                "{ me { professional { organisation { id } } } }",
+                json!({}),
+            )
+            .await;
+        data(&me, "me")["professional"]["organisation"]["id"].clone()
+    }
+
     /// The database the server runs on.
     pub fn database_url(&self) -> String {
         self._database.url.clone()

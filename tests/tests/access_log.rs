@@ -412,18 +412,7 @@ async fn add_fact_once(
         "query": "mutation($case: ID!, $text: String!) { addFact(caseId: $case, input: { lifeDomain: HOUSING, text: $text, need: NEED_TO_KNOW }) { id text } }",
         "variables": { "case": case_id, "text": text },
     });
-    let response = server
-        .client
-        .post(format!("http://{}/graphql", server.address))
-        .bearer_auth(token)
-        .header("idempotency-key", key)
-        .json(&body)
-        .send()
-        .await
-        .expect("the server answers");
-    let replayed = response.headers().get("idempotent-replayed").is_some();
-    let status = response.status().as_u16();
-    (status, replayed, response.json().await.expect("JSON"))
+    post_once(server, token, key, &body).await
 }
 
 /// The fact reads the housing corporation's member delivered, as the resident's log shows them.
@@ -542,13 +531,7 @@ async fn a_replay_never_returns_what_its_reader_no_longer_sees(database: TestDat
     assert_eq!(again, first, "nothing changed: the kept response");
 
     // The resident takes back the housing corporation's consent for housing.
-    let woonstad = data(
-        &server
-            .graphql(&housing, "{ me { organisation { id } } }", json!({}))
-            .await,
-        "me",
-    )["organisation"]["id"]
-        .clone();
+    let woonstad = server.organisation_of(&housing).await;
     let revoked = server
         .graphql(
             &resident,

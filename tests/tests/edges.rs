@@ -10,17 +10,6 @@ const BUURTTEAM: &str = "buurtteam-amsterdam-west";
 
 const CASE: &str = "query($id: ID!) { case(id: $id) { perspective { text } facts { nodes { id } } resident { name dateOfBirth } } }";
 
-async fn organisation_id(server: &DemoServer, token: &str) -> Value {
-    let me = server
-        .graphql(
-            token,
-            "{ me { professional { id organisation { id } } } }",
-            json!({}),
-        )
-        .await;
-    data(&me, "me")["professional"]["organisation"]["id"].clone()
-}
-
 async fn professional_id(server: &DemoServer, token: &str) -> Value {
     let me = server
         .graphql(token, "{ me { professional { id } } }", json!({}))
@@ -39,7 +28,7 @@ async fn invite(server: &DemoServer, token: &str, role: &str) -> Value {
             "mutation($case: ID!, $organisation: ID!, $professional: ID, $role: TeamRole!) { inviteToCase(caseId: $case, organisationId: $organisation, professionalId: $professional, role: $role, reason: \"Bring in the partner\") { id } }",
             json!({
                 "case": case_id,
-                "organisation": organisation_id(server, token).await,
+                "organisation": server.organisation_of(token).await,
                 "professional": professional_id(server, token).await,
                 "role": role,
             }),
@@ -106,7 +95,7 @@ async fn joining_needs_an_organisation_role_that_fits_the_invited_team_role(
         .graphql(
             &lead,
             "mutation($case: ID!, $organisation: ID!) { inviteToCase(caseId: $case, organisationId: $organisation, role: CASE_LEAD, reason: \"Lead it\") { id } }",
-            json!({ "case": case_id, "organisation": organisation_id(&server, &hanna).await }),
+            json!({ "case": case_id, "organisation": server.organisation_of(&hanna).await }),
         )
         .await;
     assert_eq!(
@@ -294,7 +283,7 @@ async fn only_the_residents_own_sign_in_records_a_digital_consent(database: Test
             "method": method,
         } })
     };
-    let ggd_id = organisation_id(&server, &ggd).await;
+    let ggd_id = server.organisation_of(&ggd).await;
     let with_organisation = |method: &str| {
         let mut input = input(method);
         input["input"]["organisationId"] = ggd_id.clone();

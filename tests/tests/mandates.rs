@@ -17,22 +17,11 @@ const RECORD: &str = r#"mutation($case: ID!, $input: DecisionInput!) {
   }
 }"#;
 
-async fn organisation_id(server: &DemoServer, token: &str) -> Value {
-    let me = server
-        .graphql(
-            token,
-            "{ me { professional { organisation { id } } } }",
-            json!({}),
-        )
-        .await;
-    data(&me, "me")["professional"]["organisation"]["id"].clone()
-}
-
 /// Grants `role` of the neighbourhood team a mandate, as its org_admin.
 async fn grant(server: &DemoServer, role: &str, kind: &str, limits: Value) -> Value {
     let admin = server.token(ORGANISATION, "eva").await;
     let mut input = json!({
-        "organisationId": organisation_id(server, &admin).await,
+        "organisationId": server.organisation_of(&admin).await,
         "role": role,
         "kind": kind,
     });
@@ -58,7 +47,7 @@ async fn create_budget(server: &DemoServer, amount_cents: i64) -> Value {
             &admin,
             "mutation($input: BudgetInput!) { createBudget(input: $input) { id remainingCents } }",
             json!({ "input": {
-                "organisationId": organisation_id(server, &admin).await,
+                "organisationId": server.organisation_of(&admin).await,
                 "year": Utc::now().year(),
                 "amountCents": amount_cents,
             } }),

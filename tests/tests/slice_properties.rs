@@ -365,8 +365,7 @@ async fn generate_case(
             },
         )
         .await
-        .unwrap()
-        .case_id;
+        .unwrap();
     for (index, role) in &members {
         if *index == lead {
             continue;

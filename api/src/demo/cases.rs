@@ -1089,8 +1089,7 @@ impl<'a> Script<'a> {
                 cast.municipality(case.municipality)?,
                 cast.resident_to_open(case.resident)?,
             )
-            .await?
-            .case_id;
+            .await?;
         Ok(Script {
             writer,
             cast,

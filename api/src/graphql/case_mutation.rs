@@ -186,10 +186,7 @@ impl CaseMutation {
         let resident = input.resident.parse()?;
         let request = request(ctx)?;
         let (writer, viewer) = request.begin_write().await?;
-        let case_id = writer
-            .open_case(&viewer, municipality, resident)
-            .await?
-            .case_id;
+        let case_id = writer.open_case(&viewer, municipality, resident).await?;
         request.commit(writer).await?;
         load_case(ctx, case_id).await
     }

@@ -43,7 +43,7 @@ pub use integration::ChangeCursor;
 pub use items::{
     NewAgreement, NewEvaluation, NewFact, NewFirstStep, NewProblem, TimelineEntry, WithholdableItem,
 };
-pub use records::{CaseCursor, CaseFilter, OpenedCase, ResidentToOpen};
+pub use records::{CaseCursor, CaseFilter, ResidentToOpen};
 pub use signals::NewSignal;
 pub use team::InvitationDecision;
 

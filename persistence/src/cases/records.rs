@@ -80,13 +80,6 @@ pub struct ResidentToOpen {
     pub contact: Contact,
 }
 
-/// A case just opened, and the resident it is about.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct OpenedCase {
-    pub case_id: CaseId,
-    pub resident_id: ResidentId,
-}
-
 impl Snapshot {
     /// Notes that the case of `row` leaves for `access`, with the municipality and resident the
     /// access log files it under, so that appending needs no lookup.
@@ -306,7 +299,7 @@ impl Writer {
         viewer: &Viewer,
         municipality_id: MunicipalityId,
         resident: ResidentToOpen,
-    ) -> Result<OpenedCase> {
+    ) -> Result<CaseId> {
         viewer.authorize(Standing::Unrelated, Action::OpenCase)?;
         let (professional_id, organisation_id, _) = viewer.professional()?;
         let serves = organisation_municipality::Entity::find()
@@ -381,10 +374,7 @@ impl Writer {
             },
         };
         record_event(self, case_id, now, "case_opened", None, access.actor()).await?;
-        Ok(OpenedCase {
-            case_id,
-            resident_id,
-        })
+        Ok(case_id)
     }
 
     /// The resident a new case is about: the registered one whose BSN and date of birth match,
