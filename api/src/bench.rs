@@ -78,8 +78,8 @@ const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// The size of the caseload page [`CASELOAD`] asks for.
 const CASELOAD_PAGE: usize = 20;
-const CASELOAD: &str = "query Caseload { cases(first: 20) { edges { node { id reference status step team { role organisation { name } } openAgreementCount } } } }";
-const DETAIL: &str = "query Detail($id: ID!) { case(id: $id) { facts(first: 100) { edges { node { text lifeDomain amount { cents } } } } problems { text kind } agreements(first: 100) { edges { node { what status dueOn } } } } }";
+const CASELOAD: &str = "query Caseload { cases(first: 20) { edges { node { id reference status step team { nodes { role organisation { name } } } openAgreementCount } } } }";
+const DETAIL: &str = "query Detail($id: ID!) { case(id: $id) { facts(first: 100) { edges { node { text lifeDomain amount { cents } } } } problems { nodes { text kind } } agreements(first: 100) { edges { node { what status dueOn } } } } }";
 const ADD_AGREEMENT: &str = "mutation AddAgreement($caseId: ID!, $input: AgreementInput!) { addAgreement(caseId: $caseId, input: $input) { id what status dueOn } }";
 
 /// Runs the benchmark with the server configured by `settings`, except for its address and

@@ -539,7 +539,11 @@ async fn deliver_again(
     }
     // Kept before this was recorded: changed or not cannot be told, so it is not sent again.
     let changed = match stored.kept_at {
-        Some(kept_at) => snapshot.access_changed_since(&cases, kept_at).await?,
+        Some(kept_at) => {
+            snapshot
+                .access_changed_since(&viewer, &cases, kept_at)
+                .await?
+        }
         None => true,
     };
     drop(snapshot);
@@ -645,7 +649,9 @@ async fn execute(
             ledger.clone(),
         );
         context.open_first_step_limit = limits.open_first_steps;
-        context.idempotency = idempotency.cloned();
+        if let Some(key) = idempotency {
+            context.hold_idempotency_key(key);
+        }
         context.change_settle = std::time::Duration::from_secs(limits.change_settle_seconds);
         let response = state
             .schema

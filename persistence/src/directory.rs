@@ -98,7 +98,7 @@ impl Store {
             .join(" ");
         let now = Utc::now();
         if expected_version == 0 {
-            let inserted = directory_entry::Entity::insert(directory_entry::ActiveModel {
+            let insert = directory_entry::Entity::insert(directory_entry::ActiveModel {
                 professional_id: Set(professional_id.0),
                 expertise: Set(details.expertise.join(" ")),
                 phone: Set(details.phone),
@@ -112,17 +112,19 @@ impl Store {
                 OnConflict::column(directory_entry::Column::ProfessionalId)
                     .do_nothing()
                     .to_owned(),
-            )
-            .exec_without_returning(self.connection())
-            .await?;
-            if inserted != 1 {
-                return Err(Error::Conflict(
-                    "the entry was changed by someone else; reload it and try again".into(),
-                ));
-            }
-            return Ok(());
+            );
+            return self
+                .write(async |transaction| {
+                    if insert.exec_without_returning(transaction).await? != 1 {
+                        return Err(Error::Conflict(
+                            "the entry was changed by someone else; reload it and try again".into(),
+                        ));
+                    }
+                    Ok(())
+                })
+                .await;
         }
-        let result = directory_entry::Entity::update_many()
+        let update = directory_entry::Entity::update_many()
             .filter(directory_entry::Column::ProfessionalId.eq(professional_id.0))
             .filter(directory_entry::Column::Version.eq(expected_version))
             .col_expr(
@@ -143,14 +145,15 @@ impl Store {
             .col_expr(
                 directory_entry::Column::Version,
                 Expr::value(expected_version + 1),
-            )
-            .exec(self.connection())
-            .await?;
-        if result.rows_affected != 1 {
-            return Err(Error::Conflict(
-                "the entry was changed by someone else; reload it and try again".into(),
-            ));
-        }
-        Ok(())
+            );
+        self.write(async |transaction| {
+            if update.exec(transaction).await?.rows_affected != 1 {
+                return Err(Error::Conflict(
+                    "the entry was changed by someone else; reload it and try again".into(),
+                ));
+            }
+            Ok(())
+        })
+        .await
     }
 }

@@ -1,8 +1,13 @@
 //! Idempotency keys: a client that retries a mutation with the same key gets the first
 //! response back and writes nothing new.
 
+use std::sync::Arc;
+
 use chrono::Utc;
-use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter,
+    TransactionTrait,
+};
 
 use crate::entity::idempotency_key;
 use crate::error::conflict_on_unique;
@@ -26,7 +31,40 @@ pub enum Claim {
     TooMany,
 }
 
+/// The request, holding an Idempotency-Key, that a write commits for.
+#[derive(Debug)]
+pub(crate) struct CommitNote {
+    actor: String,
+    key: String,
+}
+
 impl Store {
+    /// This store for one request holding `actor`'s `key`: each write it makes notes, in the
+    /// write's own transaction, that the request committed, so a retry after a crash learns
+    /// the write was carried out instead of carrying it out again.
+    pub fn noting_commits(&self, actor: &str, key: &str) -> Store {
+        Store {
+            commit_note: Some(Arc::new(CommitNote {
+                actor: actor.to_owned(),
+                key: key.to_owned(),
+            })),
+            ..self.clone()
+        }
+    }
+
+    /// Runs `write` in one transaction, noting the commit for the request this store writes
+    /// for in the same transaction.
+    pub(crate) async fn write<T>(
+        &self,
+        write: impl AsyncFnOnce(&DatabaseTransaction) -> Result<T>,
+    ) -> Result<T> {
+        let transaction = self.connection().begin().await?;
+        let value = write(&transaction).await?;
+        self.note_commit_in(&transaction).await?;
+        transaction.commit().await?;
+        Ok(value)
+    }
+
     /// Claims `key` for `actor`'s request with body hash `request_hash`. A key is kept for
     /// `window`: a retry within it gets the first response, and after it the key is new again.
     /// Kept responses hold case data, so every claim also purges those whose window closed.
@@ -145,19 +183,25 @@ impl Store {
     }
 }
 
-impl crate::cases::Writer {
-    /// Notes in this write's own transaction that the request holding `key` committed a write:
-    /// it commits with the write or not at all.
-    pub async fn note_idempotent_commit(&self, actor: &str, key: &str) -> Result<()> {
-        idempotency_key::Entity::update_many()
-            .filter(idempotency_key::Column::Actor.eq(actor))
-            .filter(idempotency_key::Column::Key.eq(key))
-            .col_expr(
-                idempotency_key::Column::CommittedAt,
-                sea_orm::sea_query::Expr::value(Utc::now()),
-            )
-            .exec(self.transaction())
-            .await?;
-        Ok(())
+impl Store {
+    /// Notes, in `transaction`, that the request this store writes for committed.
+    pub(crate) async fn note_commit_in(&self, transaction: &DatabaseTransaction) -> Result<()> {
+        match &self.commit_note {
+            Some(note) => note_commit(transaction, &note.actor, &note.key).await,
+            None => Ok(()),
+        }
     }
+}
+
+async fn note_commit(connection: &impl ConnectionTrait, actor: &str, key: &str) -> Result<()> {
+    idempotency_key::Entity::update_many()
+        .filter(idempotency_key::Column::Actor.eq(actor))
+        .filter(idempotency_key::Column::Key.eq(key))
+        .col_expr(
+            idempotency_key::Column::CommittedAt,
+            sea_orm::sea_query::Expr::value(Utc::now()),
+        )
+        .exec(connection)
+        .await?;
+    Ok(())
 }

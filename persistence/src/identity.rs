@@ -104,7 +104,7 @@ impl Store {
             KeySource::Inline(jwks) => (Some(jwks.clone()), None),
             KeySource::Url(url) => (None, Some(url.clone())),
         };
-        identity_provider::Entity::insert(identity_provider::ActiveModel {
+        let insert = identity_provider::Entity::insert(identity_provider::ActiveModel {
             id: Set(id.0),
             kind: Set(new.kind.as_str().to_owned()),
             organisation_id: Set(new.organisation_id.map(|id| id.0)),
@@ -123,15 +123,19 @@ impl Store {
             development_signing_key: Set(new.development_signing_key.clone()),
             version: Set(1),
             created_at: Set(Utc::now()),
+        });
+        self.write(async |transaction| {
+            insert
+                .exec_without_returning(transaction)
+                .await
+                .map_err(|error| {
+                    conflict_on_unique(
+                        error,
+                        "an identity provider with this issuer and audience already exists",
+                    )
+                })
         })
-        .exec_without_returning(self.connection())
-        .await
-        .map_err(|error| {
-            conflict_on_unique(
-                error,
-                "an identity provider with this issuer and audience already exists",
-            )
-        })?;
+        .await?;
         Ok(IdentityProvider {
             id,
             kind: new.kind,

@@ -4,7 +4,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::Utc;
 use domain::{KindPolicy, LifeDomain, OrganisationKind};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, TransactionTrait};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 
 use crate::entity::{kind_policy, kind_policy_life_domain};
 use crate::{Error, Result, Store};
@@ -74,35 +74,37 @@ impl Store {
         expected_version: i32,
     ) -> Result<VersionedKindPolicy> {
         let kind = policy.kind.as_str();
-        let transaction = self.connection().begin().await?;
-        let updated = kind_policy::Entity::update_many()
-            .filter(kind_policy::Column::OrganisationKind.eq(kind))
-            .filter(kind_policy::Column::Version.eq(expected_version))
-            .col_expr(kind_policy::Column::Bsn, policy.bsn.into())
-            .col_expr(kind_policy::Column::Version, (expected_version + 1).into())
-            .col_expr(kind_policy::Column::UpdatedAt, Utc::now().into())
-            .exec(&transaction)
-            .await?;
-        if updated.rows_affected != 1 {
-            return Err(Error::Conflict(
-                "the kind policy was changed by someone else; reload it and try again".into(),
-            ));
-        }
-        kind_policy_life_domain::Entity::delete_many()
-            .filter(kind_policy_life_domain::Column::OrganisationKind.eq(kind))
-            .exec(&transaction)
-            .await?;
-        if !policy.life_domains.is_empty() {
-            kind_policy_life_domain::Entity::insert_many(policy.life_domains.iter().map(
-                |domain| kind_policy_life_domain::ActiveModel {
-                    organisation_kind: sea_orm::ActiveValue::Set(kind.to_owned()),
-                    life_domain: sea_orm::ActiveValue::Set(domain.as_str().to_owned()),
-                },
-            ))
-            .exec_without_returning(&transaction)
-            .await?;
-        }
-        transaction.commit().await?;
+        self.write(async |transaction| {
+            let updated = kind_policy::Entity::update_many()
+                .filter(kind_policy::Column::OrganisationKind.eq(kind))
+                .filter(kind_policy::Column::Version.eq(expected_version))
+                .col_expr(kind_policy::Column::Bsn, policy.bsn.into())
+                .col_expr(kind_policy::Column::Version, (expected_version + 1).into())
+                .col_expr(kind_policy::Column::UpdatedAt, Utc::now().into())
+                .exec(transaction)
+                .await?;
+            if updated.rows_affected != 1 {
+                return Err(Error::Conflict(
+                    "the kind policy was changed by someone else; reload it and try again".into(),
+                ));
+            }
+            kind_policy_life_domain::Entity::delete_many()
+                .filter(kind_policy_life_domain::Column::OrganisationKind.eq(kind))
+                .exec(transaction)
+                .await?;
+            if !policy.life_domains.is_empty() {
+                kind_policy_life_domain::Entity::insert_many(policy.life_domains.iter().map(
+                    |domain| kind_policy_life_domain::ActiveModel {
+                        organisation_kind: sea_orm::ActiveValue::Set(kind.to_owned()),
+                        life_domain: sea_orm::ActiveValue::Set(domain.as_str().to_owned()),
+                    },
+                ))
+                .exec_without_returning(transaction)
+                .await?;
+            }
+            Ok(())
+        })
+        .await?;
         Ok(VersionedKindPolicy {
             policy: policy.clone(),
             version: expected_version + 1,

@@ -41,6 +41,8 @@ pub struct Store {
     /// request's statement count depends on its shape, not on the data.
     statements: Arc<AtomicU64>,
     events: Arc<events::EventHub>,
+    /// The request holding an Idempotency-Key this store writes for, if any.
+    commit_note: Option<Arc<idempotency::CommitNote>>,
 }
 
 /// One page of a keyset-paginated list.
@@ -86,6 +88,7 @@ impl Store {
             db,
             statements,
             events: Arc::default(),
+            commit_note: None,
         })
     }
 

@@ -79,7 +79,7 @@ impl Store {
     ) -> Result<Mandate> {
         permitted(permit, &[Action::CreateMandate])?;
         let id = MandateId::generate();
-        mandate::Entity::insert(mandate::ActiveModel {
+        let insert = mandate::Entity::insert(mandate::ActiveModel {
             id: Set(id.0),
             organisation_id: Set(organisation_id.0),
             role: Set(role.as_str().to_owned()),
@@ -92,17 +92,21 @@ impl Store {
             valid_until: Set(limits.valid_until),
             created_at: Set(Utc::now()),
             version: Set(1),
+        });
+        self.write(async |transaction| {
+            insert
+                .exec_without_returning(transaction)
+                .await
+                .map_err(|error| {
+                    invalid_on_foreign_key(
+                        error,
+                        "organisationId",
+                        "no such organisation",
+                        Error::Database,
+                    )
+                })
         })
-        .exec_without_returning(self.connection())
-        .await
-        .map_err(|error| {
-            invalid_on_foreign_key(
-                error,
-                "organisationId",
-                "no such organisation",
-                Error::Database,
-            )
-        })?;
+        .await?;
         self.mandate(id).await?.ok_or(Error::NotFound("mandate"))
     }
 
@@ -117,7 +121,7 @@ impl Store {
     ) -> Result<Mandate> {
         permitted(permit, &[Action::UpdateMandate])?;
         use sea_orm::sea_query::Expr;
-        let result = mandate::Entity::update_many()
+        let update = mandate::Entity::update_many()
             .filter(mandate::Column::Id.eq(id.0))
             .filter(mandate::Column::Version.eq(expected_version))
             .col_expr(
@@ -135,14 +139,16 @@ impl Store {
             )
             .col_expr(mandate::Column::ValidFrom, Expr::value(limits.valid_from))
             .col_expr(mandate::Column::ValidUntil, Expr::value(limits.valid_until))
-            .col_expr(mandate::Column::Version, Expr::value(expected_version + 1))
-            .exec(self.connection())
-            .await?;
-        if result.rows_affected != 1 {
-            return Err(Error::Conflict(
-                "the mandate was changed by someone else; reload it and try again".into(),
-            ));
-        }
+            .col_expr(mandate::Column::Version, Expr::value(expected_version + 1));
+        self.write(async |transaction| {
+            if update.exec(transaction).await?.rows_affected != 1 {
+                return Err(Error::Conflict(
+                    "the mandate was changed by someone else; reload it and try again".into(),
+                ));
+            }
+            Ok(())
+        })
+        .await?;
         self.mandate(id).await?.ok_or(Error::NotFound("mandate"))
     }
 
@@ -196,7 +202,7 @@ impl Store {
                 (None, Some(id.0), "municipalityId", "no such municipality")
             }
         };
-        budget::Entity::insert(budget::ActiveModel {
+        let insert = budget::Entity::insert(budget::ActiveModel {
             id: Set(id.0),
             organisation_id: Set(organisation),
             municipality_id: Set(municipality),
@@ -205,14 +211,18 @@ impl Store {
             allocated_cents: Set(0),
             created_at: Set(Utc::now()),
             version: Set(1),
+        });
+        self.write(async |transaction| {
+            insert
+                .exec_without_returning(transaction)
+                .await
+                .map_err(|error| {
+                    invalid_on_foreign_key(error, field, unknown, |error| {
+                        conflict_on_unique(error, "budget for this holder and year")
+                    })
+                })
         })
-        .exec_without_returning(self.connection())
-        .await
-        .map_err(|error| {
-            invalid_on_foreign_key(error, field, unknown, |error| {
-                conflict_on_unique(error, "budget for this holder and year")
-            })
-        })?;
+        .await?;
         self.budget(id).await?.ok_or(Error::NotFound("budget"))
     }
 

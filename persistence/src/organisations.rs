@@ -9,7 +9,7 @@ use domain::{
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseBackend, EntityTrait,
     FromQueryResult, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait, Select,
-    TransactionTrait, sea_query::Expr,
+    sea_query::Expr,
 };
 use uuid::Uuid;
 
@@ -59,18 +59,22 @@ impl Store {
         name: String,
     ) -> Result<Municipality> {
         let id = MunicipalityId::generate();
-        municipality::Entity::insert(municipality::ActiveModel {
+        let insert = municipality::Entity::insert(municipality::ActiveModel {
             id: Set(id.0),
             code: Set(code.as_str().to_owned()),
             name: Set(name.clone()),
             version: Set(1),
             created_at: Set(chrono::Utc::now()),
+        });
+        self.write(async |transaction| {
+            insert
+                .exec_without_returning(transaction)
+                .await
+                .map_err(|error| {
+                    conflict_on_unique(error, "a municipality with this code already exists")
+                })
         })
-        .exec_without_returning(self.connection())
-        .await
-        .map_err(|error| {
-            conflict_on_unique(error, "a municipality with this code already exists")
-        })?;
+        .await?;
         Ok(Municipality { id, code, name })
     }
 
@@ -111,41 +115,43 @@ impl Store {
             return Err(Error::NotFound("municipality"));
         }
         let id = OrganisationId::generate();
-        let transaction = self.connection().begin().await?;
-        organisation::Entity::insert(organisation::ActiveModel {
-            id: Set(id.0),
-            slug: Set(new.slug.as_str().to_owned()),
-            name: Set(new.name.clone()),
-            kind: Set(new.kind.as_str().to_owned()),
-            version: Set(1),
-            created_at: Set(chrono::Utc::now()),
+        self.write(async |transaction| {
+            organisation::Entity::insert(organisation::ActiveModel {
+                id: Set(id.0),
+                slug: Set(new.slug.as_str().to_owned()),
+                name: Set(new.name.clone()),
+                kind: Set(new.kind.as_str().to_owned()),
+                version: Set(1),
+                created_at: Set(chrono::Utc::now()),
+            })
+            .exec_without_returning(transaction)
+            .await
+            .map_err(|error| {
+                conflict_on_unique(error, "an organisation with this slug already exists")
+            })?;
+            if !new.municipalities.is_empty() {
+                organisation_municipality::Entity::insert_many(new.municipalities.iter().map(
+                    |municipality| organisation_municipality::ActiveModel {
+                        organisation_id: Set(id.0),
+                        municipality_id: Set(municipality.0),
+                    },
+                ))
+                .exec_without_returning(transaction)
+                .await?;
+            }
+            if !new.allowed_roles.is_empty() {
+                organisation_allowed_role::Entity::insert_many(new.allowed_roles.iter().map(
+                    |role| organisation_allowed_role::ActiveModel {
+                        organisation_id: Set(id.0),
+                        role: Set(role.as_str().to_owned()),
+                    },
+                ))
+                .exec_without_returning(transaction)
+                .await?;
+            }
+            Ok(())
         })
-        .exec_without_returning(&transaction)
-        .await
-        .map_err(|error| {
-            conflict_on_unique(error, "an organisation with this slug already exists")
-        })?;
-        if !new.municipalities.is_empty() {
-            organisation_municipality::Entity::insert_many(new.municipalities.iter().map(
-                |municipality| organisation_municipality::ActiveModel {
-                    organisation_id: Set(id.0),
-                    municipality_id: Set(municipality.0),
-                },
-            ))
-            .exec_without_returning(&transaction)
-            .await?;
-        }
-        if !new.allowed_roles.is_empty() {
-            organisation_allowed_role::Entity::insert_many(new.allowed_roles.iter().map(|role| {
-                organisation_allowed_role::ActiveModel {
-                    organisation_id: Set(id.0),
-                    role: Set(role.as_str().to_owned()),
-                }
-            }))
-            .exec_without_returning(&transaction)
-            .await?;
-        }
-        transaction.commit().await?;
+        .await?;
         Ok(Organisation {
             id,
             slug: new.slug,

@@ -87,21 +87,23 @@ impl Store {
         by: ProfessionalId,
     ) -> Result<Signal> {
         permitted(permit, &[Action::AnswerSignal])?;
-        let result = signal::Entity::update_many()
+        let update = signal::Entity::update_many()
             .filter(signal::Column::Id.eq(id.0))
             .filter(signal::Column::Version.eq(expected_version))
             .col_expr(signal::Column::Status, Expr::value(status.as_str()))
             .col_expr(signal::Column::Answer, Expr::value(answer))
             .col_expr(signal::Column::AnsweredByProfessionalId, Expr::value(by.0))
             .col_expr(signal::Column::AnsweredAt, Expr::value(Utc::now()))
-            .col_expr(signal::Column::Version, Expr::value(expected_version + 1))
-            .exec(self.connection())
-            .await?;
-        if result.rows_affected != 1 {
-            return Err(Error::Conflict(
-                "the signal was changed by someone else; reload it and try again".into(),
-            ));
-        }
+            .col_expr(signal::Column::Version, Expr::value(expected_version + 1));
+        self.write(async |transaction| {
+            if update.exec(transaction).await?.rows_affected != 1 {
+                return Err(Error::Conflict(
+                    "the signal was changed by someone else; reload it and try again".into(),
+                ));
+            }
+            Ok(())
+        })
+        .await?;
         self.signal(id).await?.ok_or(Error::NotFound("signal"))
     }
 

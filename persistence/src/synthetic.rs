@@ -439,6 +439,7 @@ impl Store {
             db,
             statements: Arc::clone(&self.statements),
             events: Arc::clone(&self.events),
+            commit_note: None,
         }
     }
 

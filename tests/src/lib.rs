@@ -656,11 +656,11 @@ impl DemoServer {
         let team = self
             .graphql(
                 token,
-                "query($id: ID!) { case(id: $id) { team { id version professional { name } } } }",
+                "query($id: ID!) { case(id: $id) { team { nodes { id version professional { name } } } } }",
                 json!({ "id": case_id }),
             )
             .await;
-        let membership = team.body["data"]["case"]["team"]
+        let membership = team.body["data"]["case"]["team"]["nodes"]
             .as_array()
             .unwrap_or_else(|| panic!("the team: {}", team.body))
             .iter()

@@ -724,7 +724,197 @@ async fn an_entry_names_the_operation_that_ran_and_only_the_life_domains_that_le
     assert_eq!(kind_count(check, "fact"), Some(facts.len() as i64));
 }
 
+/// Defect: the lists under a case (problems, perspectives, evaluations, decisions, consents,
+/// first steps, team, invitations, exceptions) returned every row, and a paged list was cut
+/// after the whole list had been read, so the log noted rows that never left. Every list is
+/// a connection cut in SQL: its pages, read one after another, are the whole list in order
+/// (the oracle), and an entry counts only the rows that left.
+async fn every_list_under_a_case_is_paged_and_logs_only_what_left(database: TestDatabase) {
+    let server = DemoServer::start(database).await;
+    let case_id = server.showcase_id().await;
+    let lead = server.token("buurtteam-amsterdam-west", "anna").await;
+    let samira = server.resident_token("samira").await;
+    // (field, its arguments, the kind the access log names)
+    let lists = [
+        ("facts", "", "fact"),
+        ("problems", "", "problem"),
+        ("team", "", "team_member"),
+        ("invitations", "", "invitation"),
+        ("consents", "history: true, ", "consent"),
+        ("agreements", "", "agreement"),
+        ("firstSteps", "", "first_step"),
+    ];
+    for (field, arguments, kind) in lists {
+        let whole = server
+            .graphql(
+                &lead,
+                &format!("query($id: ID!) {{ case(id: $id) {{ {field}({arguments}first: 100) {{ totalCount nodes {{ id }} }} }} }}"),
+                json!({ "id": case_id }),
+            )
+            .await;
+        let whole = data(&whole, "case")[field].clone();
+        let expected: Vec<Value> = whole["nodes"].as_array().unwrap().clone();
+        assert!(expected.len() > 1, "{field}: {whole}");
+        assert_eq!(whole["totalCount"], expected.len());
+
+        let mut paged = Vec::new();
+        let mut after = Value::Null;
+        loop {
+            let operation = format!("Page{}{}", field[..1].to_uppercase(), &field[1..]);
+            let page = server
+                .graphql(
+                    &lead,
+                    &format!("query {operation}($id: ID!, $after: String) {{ case(id: $id) {{ {field}({arguments}first: 1, after: $after) {{ totalCount pageInfo {{ hasNextPage endCursor }} nodes {{ id }} }} }} }}"),
+                    json!({ "id": case_id, "after": after }),
+                )
+                .await;
+            let page = data(&page, "case")[field].clone();
+            assert_eq!(page["totalCount"], expected.len(), "{field}: {page}");
+            let nodes = page["nodes"].as_array().unwrap();
+            assert_eq!(nodes.len(), 1, "{field}: {page}");
+            paged.extend(nodes.iter().cloned());
+            if page["pageInfo"]["hasNextPage"] != true {
+                break;
+            }
+            after = page["pageInfo"]["endCursor"].clone();
+        }
+        assert_eq!(
+            paged, expected,
+            "{field}: the pages are the whole list, in order"
+        );
+
+        // Each page's entry counts the one row that left it.
+        let log = server
+            .graphql(
+                &samira,
+                "query($case: ID) { accessLog(first: 100, caseId: $case) { edges { node { operationName dataKinds { kind count } } } } }",
+                json!({ "case": case_id }),
+            )
+            .await;
+        let operation = format!("Page{}{}", field[..1].to_uppercase(), &field[1..]);
+        let pages: Vec<Value> = entries(&log)
+            .into_iter()
+            .filter(|entry| entry["operationName"] == operation.as_str())
+            .collect();
+        assert_eq!(pages.len(), expected.len(), "{field}: {pages:#?}");
+        for entry in &pages {
+            assert_eq!(kind_count(entry, kind), Some(1), "{field}: {entry}");
+        }
+    }
+    // A cursor from elsewhere is bad input, naming the argument.
+    let refused = server
+        .graphql(
+            &lead,
+            "query($id: ID!) { case(id: $id) { problems(after: \"nonsense\") { totalCount } } }",
+            json!({ "id": case_id }),
+        )
+        .await;
+    assert_eq!(
+        refused.error_code(),
+        Some("BAD_USER_INPUT"),
+        "{:?}",
+        refused.body
+    );
+}
+
+/// Defect: a mutation outside a case (a mandate, a budget, a directory entry, an answered
+/// signal, a registration) did not note its Idempotency-Key in its own write transaction, so
+/// a retry after its answer was lost carried the write out a second time. Here the answer is
+/// lost as a stopped server loses it: the key holds no response.
+async fn a_write_outside_a_case_is_carried_out_once_when_its_answer_was_lost(
+    database: TestDatabase,
+) {
+    let server = DemoServer::start_with(database, |settings| {
+        settings.limits.idempotency_abandoned_after_seconds = 0;
+    })
+    .await;
+    let admin = server.token("buurtteam-amsterdam-west", "eva").await;
+    let organisation = server.organisation_of(&admin).await;
+    let body = json!({
+        "query": "mutation($input: MandateInput!) { createMandate(input: $input) { id } }",
+        "variables": { "input": {
+            "organisationId": organisation,
+            "role": "TEAM_LEAD",
+            "kind": "DEBT_ARRANGEMENT",
+            "maxAmountCents": 50000,
+        } },
+    });
+    let mandates = async || {
+        let listed = server
+            .graphql(
+                &admin,
+                "query($id: ID!) { mandates(organisationId: $id) { id } }",
+                json!({ "id": organisation }),
+            )
+            .await;
+        data(&listed, "mandates").as_array().unwrap().len()
+    };
+    let before = mandates().await;
+    let (status, replayed, first) = post_once(&server, &admin, "mandate-1", &body).await;
+    assert_eq!((status, replayed), (200, false), "{first}");
+    server
+        .store
+        .execute_unprepared("UPDATE idempotency_keys SET response = NULL WHERE key = 'mandate-1'")
+        .await
+        .unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    let (status, replayed, retry) = post_once(&server, &admin, "mandate-1", &body).await;
+    assert_eq!((status, replayed), (409, true), "{retry}");
+    assert_eq!(retry["errors"][0]["extensions"]["code"], "CONFLICT");
+    assert_eq!(mandates().await, before + 1, "the mandate was granted once");
+}
+
+/// Defect: the check before a kept response is sent again looked only at the case's own
+/// events, so a kind policy narrowed since let a replay return domains the organisation's
+/// kind no longer receives.
+async fn a_replay_is_refused_once_the_readers_kind_policy_changed(database: TestDatabase) {
+    let server = DemoServer::start(database).await;
+    let case_id = server.showcase_id().await;
+    let housing = server.token("woonstad-wonen", "lars").await;
+    let read = server
+        .graphql(
+            &housing,
+            "query($id: ID!) { case(id: $id) { version } }",
+            json!({ "id": case_id }),
+        )
+        .await;
+    let step = json!({
+        "query": "mutation($id: ID!, $version: Int!) { setCaseStep(caseId: $id, step: EVALUATION, version: $version) { facts(first: 100) { nodes { lifeDomain } } } }",
+        "variables": { "id": case_id, "version": data(&read, "case")["version"] },
+    });
+    let (status, _, first) = post_once(&server, &housing, "step-1", &step).await;
+    assert_eq!(status, 200, "{first}");
+    let (status, replayed, _) = post_once(&server, &housing, "step-1", &step).await;
+    assert_eq!((status, replayed), (200, true));
+
+    let platform = server.platform_token().await;
+    let policies = server
+        .graphql(&platform, "{ kindPolicies { kind version } }", json!({}))
+        .await;
+    let version = data(&policies, "kindPolicies")
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|policy| policy["kind"] == "HOUSING_CORPORATION")
+        .unwrap()["version"]
+        .clone();
+    let narrowed = server
+        .graphql(
+            &platform,
+            "mutation($input: SetKindPolicyInput!) { setKindPolicy(input: $input) { version } }",
+            json!({ "input": { "kind": "HOUSING_CORPORATION", "lifeDomains": ["PROFILE"], "bsn": false, "version": version } }),
+        )
+        .await;
+    data(&narrowed, "setKindPolicy");
+    let (status, replayed, refused) = post_once(&server, &housing, "step-1", &step).await;
+    assert_eq!((status, replayed), (409, true), "{refused}");
+    assert!(refused["data"].is_null(), "{refused}");
+}
+
 on_both_databases!(
+    a_replay_is_refused_once_the_readers_kind_policy_changed,
+    every_list_under_a_case_is_paged_and_logs_only_what_left,
+    a_write_outside_a_case_is_carried_out_once_when_its_answer_was_lost,
     a_key_left_by_a_stopped_server_is_taken_over_by_the_retry,
     a_replay_never_returns_what_its_reader_no_longer_sees,
     an_entry_names_the_operation_that_ran_and_only_the_life_domains_that_left,

@@ -10,7 +10,7 @@ use persistence::residents::NewResident;
 use serde_json::{Value, json};
 
 const CASE_FIELDS: &str = "id reference status step version myRole
-    team { id role version organisation { slug } }
+    team { nodes { id role version organisation { slug } } }
     facts(first: 100) { totalCount edges { node { id text lifeDomain need sharing amount { cents period } } } }";
 
 fn global_id(kind: &str, id: uuid::Uuid) -> String {
@@ -125,7 +125,7 @@ impl Fixture {
         self.server
             .graphql(
                 &self.lead,
-                "mutation($case: ID!, $organisation: ID!, $professional: ID, $role: TeamRole!) { inviteToCase(caseId: $case, organisationId: $organisation, professionalId: $professional, role: $role, reason: \"Rent arrears put the home at risk\") { invitations { id status version role } } }",
+                "mutation($case: ID!, $organisation: ID!, $professional: ID, $role: TeamRole!) { inviteToCase(caseId: $case, organisationId: $organisation, professionalId: $professional, role: $role, reason: \"Rent arrears put the home at risk\") { invitations { nodes { id status version role } } } }",
                 json!({ "case": self.case_id, "organisation": organisation_id, "professional": professional_id, "role": role }),
             )
             .await
@@ -157,7 +157,7 @@ impl Fixture {
         self.server
             .graphql(
                 &self.lead,
-                &format!("mutation($input: ConsentInput!) {{ {mutation}(input: $input) {{ consents {{ lifeDomain organisation {{ slug }} }} }} }}"),
+                &format!("mutation($input: ConsentInput!) {{ {mutation}(input: $input) {{ consents {{ nodes {{ lifeDomain organisation {{ slug }} }} }} }} }}"),
                 json!({ "input": { "caseId": self.case_id, "organisationId": organisation_id, "lifeDomains": domains, "method": "WRITTEN" } }),
             )
             .await
@@ -182,7 +182,7 @@ async fn each_partner_sees_its_slice_and_consent_changes_it_on_the_next_read(
     // Invited but not yet joined: the case does not exist for them.
     let invited = fixture.invite(&organisation_a, None, "MEMBER").await;
     assert_eq!(
-        data(&invited, "inviteToCase")["invitations"][0]["status"],
+        data(&invited, "inviteToCase")["invitations"]["nodes"][0]["status"],
         "PENDING"
     );
     let before = fixture.case(&housing).await;
@@ -280,7 +280,7 @@ async fn each_partner_sees_its_slice_and_consent_changes_it_on_the_next_read(
     // The process facilitator sees the team and that facts exist, never their texts.
     let facilitator_view = fixture.case(&facilitator).await;
     let case = data(&facilitator_view, "case");
-    assert_eq!(case["team"].as_array().unwrap().len(), 3);
+    assert_eq!(case["team"]["nodes"].as_array().unwrap().len(), 3);
     assert!(
         fact_texts(case).iter().all(|text| text == "<hidden>"),
         "{case}"
@@ -301,7 +301,7 @@ async fn each_partner_sees_its_slice_and_consent_changes_it_on_the_next_read(
         .await;
     assert_eq!(resident.body["data"]["case"]["resident"], Value::Null);
     // Invitation reasons are free text: the team reads them, the facilitator does not.
-    let invitations = "query($id: ID!) { case(id: $id) { invitations { reason } } }";
+    let invitations = "query($id: ID!) { case(id: $id) { invitations { nodes { reason } } } }";
     for (token, reason) in [
         (&fixture.lead, json!("Rent arrears put the home at risk")),
         (&facilitator, Value::Null),
@@ -309,7 +309,7 @@ async fn each_partner_sees_its_slice_and_consent_changes_it_on_the_next_read(
         let response = server
             .graphql(token, invitations, json!({ "id": fixture.case_id }))
             .await;
-        let listed = data(&response, "case")["invitations"]
+        let listed = data(&response, "case")["invitations"]["nodes"]
             .as_array()
             .unwrap()
             .clone();
@@ -334,11 +334,11 @@ async fn each_partner_sees_its_slice_and_consent_changes_it_on_the_next_read(
     let history = server
         .graphql(
             &fixture.lead,
-            "query($id: ID!) { case(id: $id) { consents(history: true) { lifeDomain revokedAt organisation { slug } } } }",
+            "query($id: ID!) { case(id: $id) { consents(history: true) { nodes { lifeDomain revokedAt organisation { slug } } } } }",
             json!({ "id": fixture.case_id }),
         )
         .await;
-    let consents = data(&history, "case")["consents"]
+    let consents = data(&history, "case")["consents"]["nodes"]
         .as_array()
         .unwrap()
         .clone();
@@ -387,7 +387,7 @@ async fn each_partner_sees_its_slice_and_consent_changes_it_on_the_next_read(
     let parts = server
         .graphql(
             &fixture.lead,
-            "query($id: ID!) { case(id: $id) { team { id } invitations { id } consents(history: true) { id } } }",
+            "query($id: ID!) { case(id: $id) { team { nodes { id } } invitations { nodes { id } } consents(history: true) { nodes { id } } } }",
             json!({ "id": fixture.case_id }),
         )
         .await;
@@ -398,7 +398,7 @@ async fn each_partner_sees_its_slice_and_consent_changes_it_on_the_next_read(
         ("Invitation", "invitations"),
         ("Consent", "consents"),
     ] {
-        let first = parts[list][0]["id"].clone();
+        let first = parts[list]["nodes"][0]["id"].clone();
         assert!(first.is_string(), "no {list} in {parts}");
         ids.push((typename, first));
     }
@@ -449,7 +449,7 @@ async fn leaving_ends_access_at_once_and_authored_items_stay(database: TestDatab
         .await;
 
     let view = fixture.case(&housing).await;
-    let me = data(&view, "case")["team"]
+    let me = data(&view, "case")["team"]["nodes"]
         .as_array()
         .unwrap()
         .iter()
@@ -457,7 +457,7 @@ async fn leaving_ends_access_at_once_and_authored_items_stay(database: TestDatab
         .unwrap()
         .clone();
     // The case lead cannot simply leave.
-    let lead_member = data(&view, "case")["team"][0].clone();
+    let lead_member = data(&view, "case")["team"]["nodes"][0].clone();
     let refused = server
         .graphql(
             &fixture.lead,
@@ -482,7 +482,10 @@ async fn leaving_ends_access_at_once_and_authored_items_stay(database: TestDatab
         vec!["Arrears of 2,961 euro"]
     );
     assert_eq!(
-        data(&lead_view, "case")["team"].as_array().unwrap().len(),
+        data(&lead_view, "case")["team"]["nodes"]
+            .as_array()
+            .unwrap()
+            .len(),
         1
     );
 }
@@ -635,7 +638,7 @@ async fn agreements_timeline_and_worklist(database: TestDatabase) {
 async fn a_caseload_page_costs_the_same_statements_for_two_or_eight_cases(database: TestDatabase) {
     let fixture = open_case(database).await;
     let server = &fixture.server;
-    let query = "{ cases(first: 20) { totalCount edges { node { id reference team { role organisation { slug } } openAgreementCount resident { name } facts(first: 5) { totalCount edges { node { text } } } agreements { totalCount } } } } }";
+    let query = "{ cases(first: 20) { totalCount edges { node { id reference team { nodes { role organisation { slug } } } openAgreementCount resident { name } facts(first: 5) { totalCount edges { node { text } } } agreements { totalCount } } } } }";
     let statements_for = |expected: usize| {
         let server = &fixture.server;
         let lead = fixture.lead.clone();
@@ -783,12 +786,12 @@ async fn the_resident_sees_their_own_file_and_writes_their_perspective(database:
     let consent = server
         .graphql(
             &resident,
-            "mutation($input: ConsentInput!) { recordConsent(input: $input) { consents { lifeDomain recordedByResident } } }",
+            "mutation($input: ConsentInput!) { recordConsent(input: $input) { consents { nodes { lifeDomain recordedByResident } } } }",
             json!({ "input": { "caseId": fixture.case_id, "organisationId": organisation_id(&server.organisation_a), "lifeDomains": ["HOUSING"] } }),
         )
         .await;
     assert_eq!(
-        data(&consent, "recordConsent")["consents"][0]["recordedByResident"],
+        data(&consent, "recordConsent")["consents"]["nodes"][0]["recordedByResident"],
         true
     );
     // The team writes facts; the resident does not.

@@ -148,10 +148,10 @@ const SAMIRA_BSN: &str = "171973069";
 
 const CASE: &str = "query($id: ID!) { case(id: $id) {
     reference step myRole openAgreementCount
-    team { role organisation { id slug kind } }
+    team { nodes { role organisation { id slug kind } } }
     resident { name bsn }
     perspective { text writtenByResident }
-    perspectives { text }
+    perspectives { nodes { text } }
     facts(first: 100) { totalCount nodes { id text amount { cents period } } }
     agreements(first: 100) { totalCount nodes { what status } }
 } }";
@@ -244,7 +244,7 @@ async fn the_process_facilitator_sees_the_process_and_no_texts(database: TestDat
     assert_eq!(case["reference"], server.showcase.reference.as_str());
     assert_eq!(case["step"], "WHO_DOES_WHAT");
     assert_eq!(case["myRole"], "PROCESS_FACILITATOR");
-    let mut roles: Vec<&str> = case["team"]
+    let mut roles: Vec<&str> = case["team"]["nodes"]
         .as_array()
         .unwrap()
         .iter()
@@ -262,7 +262,7 @@ async fn the_process_facilitator_sees_the_process_and_no_texts(database: TestDat
             "PROCESS_FACILITATOR"
         ]
     );
-    let organisations: BTreeSet<&str> = case["team"]
+    let organisations: BTreeSet<&str> = case["team"]["nodes"]
         .as_array()
         .unwrap()
         .iter()
@@ -293,7 +293,7 @@ async fn the_process_facilitator_sees_the_process_and_no_texts(database: TestDat
         assert!(agreement["status"].is_string(), "{agreement}");
     }
     assert_eq!(case["perspective"]["text"], Value::Null);
-    assert_eq!(case["perspectives"].as_array().unwrap().len(), 2);
+    assert_eq!(case["perspectives"]["nodes"].as_array().unwrap().len(), 2);
     assert_eq!(case["resident"], Value::Null);
 }
 
@@ -304,7 +304,7 @@ async fn a_revoked_consent_hides_facts_on_the_very_next_request(database: TestDa
     let housing = server.token("woonstad-wonen", "lars").await;
     let youth = server.token("okt-nieuw-west", "gijs").await;
     let response = case(&server, &lead, &id).await;
-    let woonstad = data(&response, "case")["team"]
+    let woonstad = data(&response, "case")["team"]["nodes"]
         .as_array()
         .unwrap()
         .iter()
@@ -313,7 +313,7 @@ async fn a_revoked_consent_hides_facts_on_the_very_next_request(database: TestDa
         .expect("Woonstad is on the team");
     let consent = |mutation: &str| {
         format!(
-            "mutation($input: ConsentInput!) {{ {mutation}(input: $input) {{ consents {{ lifeDomain organisation {{ slug }} }} }} }}"
+            "mutation($input: ConsentInput!) {{ {mutation}(input: $input) {{ consents {{ nodes {{ lifeDomain organisation {{ slug }} }} }} }} }}"
         )
     };
     let input = json!({ "input": { "caseId": id, "organisationId": woonstad, "lifeDomains": ["HOUSING"], "method": "VERBAL" } });
@@ -321,7 +321,7 @@ async fn a_revoked_consent_hides_facts_on_the_very_next_request(database: TestDa
     let revoked = server
         .graphql(&lead, &consent("revokeConsent"), input.clone())
         .await;
-    let remaining = data(&revoked, "revokeConsent")["consents"]
+    let remaining = data(&revoked, "revokeConsent")["consents"]["nodes"]
         .as_array()
         .unwrap()
         .iter()
@@ -433,7 +433,7 @@ async fn the_demo_cases_stand_at_different_steps_with_teams_of_three_to_five_org
         let response = server
             .graphql(
                 &token,
-                "{ cases { nodes { step myRole team { role organisation { slug kind } } } } }",
+                "{ cases { nodes { step myRole team { nodes { role organisation { slug kind } } } } } }",
                 json!({}),
             )
             .await;
@@ -441,7 +441,7 @@ async fn the_demo_cases_stand_at_different_steps_with_teams_of_three_to_five_org
         assert_eq!(cases.len(), 1, "{person} leads one demo case");
         let case = &cases[0];
         assert_eq!(case["myRole"], "CASE_LEAD");
-        let team = case["team"].as_array().unwrap();
+        let team = case["team"]["nodes"].as_array().unwrap();
         let organisations: BTreeSet<&str> = team
             .iter()
             .map(|member| member["organisation"]["slug"].as_str().unwrap())

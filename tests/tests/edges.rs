@@ -265,7 +265,7 @@ async fn opening_a_case_needs_a_case_opening_role_and_the_bsn_with_the_date_of_b
     assert_eq!(data(&new, "openCase")["resident"]["name"], "Mo Jansen");
 }
 
-const CONSENT: &str = "mutation($input: ConsentInput!) { recordConsent(input: $input) { consents { lifeDomain method recordedByResident organisation { slug } } } }";
+const CONSENT: &str = "mutation($input: ConsentInput!) { recordConsent(input: $input) { consents { nodes { lifeDomain method recordedByResident organisation { slug } } } } }";
 
 /// Defect: a professional recorded a `DIGITAL` consent as if the resident had signed in.
 /// Digital consent comes only from the resident's own token; a professional records verbal or
@@ -309,7 +309,7 @@ async fn only_the_residents_own_sign_in_records_a_digital_consent(database: Test
     let recorded = server
         .graphql(&lead, CONSENT, with_organisation("VERBAL"))
         .await;
-    let consents = data(&recorded, "recordConsent")["consents"]
+    let consents = data(&recorded, "recordConsent")["consents"]["nodes"]
         .as_array()
         .unwrap()
         .clone();
@@ -326,11 +326,11 @@ async fn only_the_residents_own_sign_in_records_a_digital_consent(database: Test
     let seen = server
         .graphql(
             &server.resident_token("samira").await,
-            "query($id: ID!) { case(id: $id) { consents { lifeDomain method recordedByResident recordedBy { name } } } }",
+            "query($id: ID!) { case(id: $id) { consents { nodes { lifeDomain method recordedByResident recordedBy { name } } } } }",
             json!({ "id": case_id }),
         )
         .await;
-    let safety = data(&seen, "case")["consents"]
+    let safety = data(&seen, "case")["consents"]["nodes"]
         .as_array()
         .unwrap()
         .iter()
@@ -349,7 +349,7 @@ async fn only_the_residents_own_sign_in_records_a_digital_consent(database: Test
     let mut network = with_organisation("DIGITAL");
     network["input"]["lifeDomains"] = json!(["NETWORK"]);
     let recorded = server.graphql(&samira, CONSENT, network).await;
-    let consents = data(&recorded, "recordConsent")["consents"]
+    let consents = data(&recorded, "recordConsent")["consents"]["nodes"]
         .as_array()
         .unwrap()
         .clone();

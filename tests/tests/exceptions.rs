@@ -92,11 +92,11 @@ async fn an_exception_is_co_signed_endorsed_approved_and_published(database: Tes
     let steps = server
         .graphql(
             &lead,
-            "query($id: ID!) { case(id: $id) { firstSteps { id } } }",
+            "query($id: ID!) { case(id: $id) { firstSteps { nodes { id } } } }",
             json!({ "id": case_id }),
         )
         .await;
-    let first_step = data(&steps, "case")["firstSteps"][0]["id"].clone();
+    let first_step = data(&steps, "case")["firstSteps"]["nodes"][0]["id"].clone();
 
     let draft = |legitimacy: &'static str| {
         let server = &server;
@@ -404,11 +404,11 @@ async fn an_exception_is_co_signed_endorsed_approved_and_published(database: Tes
     let seen = server
         .graphql(
             &facilitator,
-            "query($id: ID!) { case(id: $id) { ruleExceptions { status rule customCostCents savingCents legitimacy rejectionReason approved { professional { name } } } } }",
+            "query($id: ID!) { case(id: $id) { ruleExceptions { nodes { status rule customCostCents savingCents legitimacy rejectionReason approved { professional { name } } } } } }",
             json!({ "id": case_id }),
         )
         .await;
-    let seen = data(&seen, "case")["ruleExceptions"].clone();
+    let seen = data(&seen, "case")["ruleExceptions"]["nodes"].clone();
     assert_eq!(
         seen,
         json!([
@@ -437,7 +437,7 @@ async fn the_demo_holds_an_exception_approved_and_shared(database: TestDatabase)
     let response = server
         .graphql(
             &coach,
-            &format!("{{ cases {{ nodes {{ resident {{ name }} ruleExceptions {{ {FIELDS} legitimacy decisionKind }} }} }} }}"),
+            &format!("{{ cases {{ nodes {{ resident {{ name }} ruleExceptions {{ nodes {{ {FIELDS} legitimacy decisionKind }} }} }} }} }}"),
             json!({}),
         )
         .await;
@@ -447,7 +447,7 @@ async fn the_demo_holds_an_exception_approved_and_shared(database: TestDatabase)
         .clone();
     assert_eq!(cases.len(), 1);
     assert_eq!(cases[0]["resident"]["name"], "Dewi Pranoto");
-    let exception = &cases[0]["ruleExceptions"][0];
+    let exception = &cases[0]["ruleExceptions"]["nodes"][0];
     assert_eq!(exception["status"], "APPROVED");
     assert_eq!(exception["savingCents"], 365_000);
     assert_eq!(exception["decisionKind"], "BENEFIT_EXCEPTION");

@@ -247,7 +247,7 @@ async fn nul_test_state(server: &DemoServer, case_id: &str, tokens: &[&str; 4]) 
     let case = server
         .graphql(
             lead,
-            "query($id: ID!) { case(id: $id) { version facts { totalCount } invitations { id } } }",
+            "query($id: ID!) { case(id: $id) { version facts { totalCount } invitations { nodes { id } } } }",
             json!({ "id": case_id }),
         )
         .await;
@@ -287,11 +287,11 @@ async fn a_nul_character_in_any_text_is_bad_user_input(database: TestDatabase) {
     let problems = server
         .graphql(
             &income,
-            "query($id: ID!) { case(id: $id) { problems { id kind } } }",
+            "query($id: ID!) { case(id: $id) { problems { nodes { id kind } } } }",
             json!({ "id": case_id }),
         )
         .await;
-    let system = data(&problems, "case")["problems"]
+    let system = data(&problems, "case")["problems"]["nodes"]
         .as_array()
         .unwrap()
         .iter()
@@ -423,12 +423,12 @@ async fn unknown_ids_are_bad_user_input_naming_the_field(database: TestDatabase)
     let problems = server
         .graphql(
             &income,
-            "query($id: ID!) { case(id: $id) { version problems { id kind } } }",
+            "query($id: ID!) { case(id: $id) { version problems { nodes { id kind } } } }",
             json!({ "id": case_id }),
         )
         .await;
     let case_before = data(&problems, "case").clone();
-    let system = case_before["problems"]
+    let system = case_before["problems"]["nodes"]
         .as_array()
         .unwrap()
         .iter()
@@ -489,7 +489,7 @@ async fn unknown_ids_are_bad_user_input_naming_the_field(database: TestDatabase)
     let after = server
         .graphql(
             &income,
-            "query($id: ID!) { case(id: $id) { version problems { id kind } } }",
+            "query($id: ID!) { case(id: $id) { version problems { nodes { id kind } } } }",
             json!({ "id": case_id }),
         )
         .await;

@@ -248,11 +248,11 @@ async fn a_member_who_leaves_stops_receiving_events(database: TestDatabase) {
     let team = graphql_ok(
         &server,
         &housing,
-        "query($id: ID!) { case(id: $id) { team { id version organisation { slug } } } }",
+        "query($id: ID!) { case(id: $id) { team { nodes { id version organisation { slug } } } } }",
         json!({ "id": case_id }),
     )
     .await;
-    let me = team["case"]["team"]
+    let me = team["case"]["team"]["nodes"]
         .as_array()
         .unwrap()
         .iter()

@@ -349,13 +349,15 @@ async fn beyond_mandate_a_decision_is_escalated_and_resolved_by_enough_mandate(
 
     // The team sees the decisions; the process facilitator sees that they exist, not what
     // they say; the resident sees their own; an outsider finds nothing.
-    let query =
-        "query($id: ID!) { case(id: $id) { decisions { id status description amountCents } } }";
+    let query = "query($id: ID!) { case(id: $id) { decisions { nodes { id status description amountCents } } } }";
     let housing = server.token("woonstad-wonen", "lars").await;
     let seen = server
         .graphql(&housing, query, json!({ "id": case_id }))
         .await;
-    let seen = data(&seen, "case")["decisions"].as_array().unwrap().clone();
+    let seen = data(&seen, "case")["decisions"]["nodes"]
+        .as_array()
+        .unwrap()
+        .clone();
     assert_eq!(
         seen.iter()
             .map(|decision| decision["status"].as_str().unwrap())
@@ -368,7 +370,7 @@ async fn beyond_mandate_a_decision_is_escalated_and_resolved_by_enough_mandate(
         .graphql(&facilitator, query, json!({ "id": case_id }))
         .await;
     assert!(
-        data(&process, "case")["decisions"]
+        data(&process, "case")["decisions"]["nodes"]
             .as_array()
             .unwrap()
             .iter()
@@ -378,7 +380,13 @@ async fn beyond_mandate_a_decision_is_escalated_and_resolved_by_enough_mandate(
     let own = server
         .graphql(&resident, query, json!({ "id": case_id }))
         .await;
-    assert_eq!(data(&own, "case")["decisions"].as_array().unwrap().len(), 4);
+    assert_eq!(
+        data(&own, "case")["decisions"]["nodes"]
+            .as_array()
+            .unwrap()
+            .len(),
+        4
+    );
     let outsider = server.token("werk-en-inkomen-zaanstad", "tess").await;
     let hidden = server
         .graphql(
@@ -621,7 +629,7 @@ async fn the_demo_quota_on_urgency_declarations_holds(database: TestDatabase) {
     let caseload = server
         .graphql(
             &mila,
-            "{ cases { nodes { id resident { name } decisions { kind status } } } }",
+            "{ cases { nodes { id resident { name } decisions { nodes { kind status } } } } }",
             json!({}),
         )
         .await;
@@ -633,7 +641,7 @@ async fn the_demo_quota_on_urgency_declarations_holds(database: TestDatabase) {
         .unwrap()
         .clone();
     assert!(
-        ruud["decisions"]
+        ruud["decisions"]["nodes"]
             .as_array()
             .unwrap()
             .iter()

@@ -59,7 +59,7 @@ async fn the_resident_sees_one_contact_person_and_the_organisations(database: Te
       case(id: $id) {
         reference myRole
         contactPerson { name organisation { slug } }
-        team { role organisation { slug } professional { name } }
+        team { nodes { role organisation { slug } professional { name } } }
       }
     }"#;
     let response = server
@@ -74,7 +74,7 @@ async fn the_resident_sees_one_contact_person_and_the_organisations(database: Te
     );
     // Every member of the team by name and organisation: the resident makes the plan with
     // them (§5.8).
-    let team = case["team"].as_array().expect("the team");
+    let team = case["team"]["nodes"].as_array().expect("the team");
     let organisations: BTreeSet<&str> = team
         .iter()
         .map(|member| member["organisation"]["slug"].as_str().unwrap())
@@ -108,7 +108,7 @@ async fn the_resident_sees_one_contact_person_and_the_organisations(database: Te
     let case = data(&response, "case");
     assert_eq!(case["contactPerson"]["name"], "Anna de Boer");
     assert!(
-        case["team"]
+        case["team"]["nodes"]
             .as_array()
             .unwrap()
             .iter()

@@ -15,11 +15,11 @@ async fn problem_of_kind(server: &DemoServer, token: &str, case_id: &str, kind: 
     let response = server
         .graphql(
             token,
-            "query($id: ID!) { case(id: $id) { problems { id kind } } }",
+            "query($id: ID!) { case(id: $id) { problems { nodes { id kind } } } }",
             json!({ "id": case_id }),
         )
         .await;
-    data(&response, "case")["problems"]
+    data(&response, "case")["problems"]["nodes"]
         .as_array()
         .unwrap()
         .iter()

@@ -496,7 +496,7 @@ async fn read_caseload(
     }
     fragment Sliced on Case {
         sketch: facts(first: 100) { totalCount edges { node { id text } } }
-        analysis: problems { id text }
+        analysis: problems { nodes { id text } }
         timeline(first: 100) { pageInfo { hasNextPage } edges { node { kind itemId } } }
     }";
     let mut seen = BTreeMap::new();
@@ -523,7 +523,7 @@ async fn read_caseload(
                     fact["text"].as_str().map(str::to_owned),
                 );
             }
-            for problem in node["analysis"].as_array().unwrap() {
+            for problem in node["analysis"]["nodes"].as_array().unwrap() {
                 items.insert(
                     decode_id(problem["id"].as_str().unwrap()),
                     problem["text"].as_str().map(str::to_owned),

@@ -109,7 +109,7 @@ impl Showcase {
             hint.push_str(&format!("  {command:<width$}   {}\n", viewer.sees));
         }
         hint.push_str(
-            "\nwith this query:\n\n  { cases { nodes { reference step team { role organisation { name } } \
+            "\nwith this query:\n\n  { cases { nodes { reference step team { nodes { role organisation { name } } } \
              resident { name bsn } facts { totalCount nodes { lifeDomain need text } } } } }\n",
         );
         hint.push_str(
@@ -1189,10 +1189,14 @@ impl<'a> Script<'a> {
             let access = self.writer.case_access(&lead, self.case_id).await?;
             let version = self
                 .writer
-                .case_invitations(std::slice::from_ref(&access))
+                .case_invitations(
+                    std::slice::from_ref(&access),
+                    persistence::cases::PageRequest::whole(),
+                )
                 .await?
                 .remove(&self.case_id)
                 .unwrap_or_default()
+                .items
                 .into_iter()
                 .find(|candidate| candidate.id == invitation)
                 .map(|found| found.version)
@@ -1309,7 +1313,7 @@ impl<'a> Script<'a> {
             if step.status != FirstStepStatus::Open {
                 let version = self
                     .writer
-                    .first_step(&viewer, id)
+                    .item::<domain::case::FirstStep>(&viewer, id)
                     .await?
                     .ok_or(persistence::Error::NotFound("first step"))?
                     .version;
@@ -1357,7 +1361,7 @@ impl<'a> Script<'a> {
             if agreement.status != AgreementStatus::Open {
                 let version = self
                     .writer
-                    .agreement(&viewer, id)
+                    .item::<domain::case::Agreement>(&viewer, id)
                     .await?
                     .ok_or(persistence::Error::NotFound("agreement"))?
                     .version;
@@ -1453,7 +1457,7 @@ impl<'a> Script<'a> {
             let viewer = self.viewer(By::Professional(person)).await?;
             let version = self
                 .writer
-                .rule_exception(&viewer, id)
+                .item::<domain::exception::RuleException>(&viewer, id)
                 .await?
                 .ok_or(persistence::Error::NotFound("exception"))?
                 .version;

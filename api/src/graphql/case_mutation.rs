@@ -454,7 +454,7 @@ impl CaseMutation {
         let reads = reads(ctx).await?;
         reads
             .snapshot
-            .perspective(&reads.viewer, id)
+            .item::<domain::case::Perspective>(&reads.viewer, id)
             .await?
             .map(Perspective)
             .ok_or(ApiError::NotFound("perspective"))
@@ -508,7 +508,7 @@ impl CaseMutation {
         let reads = reads(ctx).await?;
         reads
             .snapshot
-            .problem(&reads.viewer, id)
+            .item::<domain::case::Problem>(&reads.viewer, id)
             .await?
             .map(Problem)
             .ok_or(ApiError::NotFound("problem"))
@@ -684,7 +684,7 @@ impl CaseMutation {
         let reads = reads(ctx).await?;
         reads
             .snapshot
-            .evaluation(&reads.viewer, id)
+            .item::<domain::case::Evaluation>(&reads.viewer, id)
             .await?
             .map(Evaluation)
             .ok_or(ApiError::NotFound("evaluation"))
@@ -731,7 +731,7 @@ async fn read_fact(ctx: &Context<'_>, id: FactId) -> ApiResult<Fact> {
     let reads = reads(ctx).await?;
     reads
         .snapshot
-        .fact(&reads.viewer, id)
+        .item::<domain::case::Fact>(&reads.viewer, id)
         .await?
         .map(Fact)
         .ok_or(ApiError::NotFound("fact"))
@@ -741,7 +741,7 @@ async fn read_first_step(ctx: &Context<'_>, id: FirstStepId) -> ApiResult<FirstS
     let reads = reads(ctx).await?;
     reads
         .snapshot
-        .first_step(&reads.viewer, id)
+        .item::<domain::case::FirstStep>(&reads.viewer, id)
         .await?
         .map(FirstStep)
         .ok_or(ApiError::NotFound("first step"))
@@ -751,7 +751,7 @@ async fn read_agreement(ctx: &Context<'_>, id: AgreementId) -> ApiResult<Agreeme
     let reads = reads(ctx).await?;
     reads
         .snapshot
-        .agreement(&reads.viewer, id)
+        .item::<domain::case::Agreement>(&reads.viewer, id)
         .await?
         .map(Agreement)
         .ok_or(ApiError::NotFound("agreement"))
@@ -793,13 +793,13 @@ async fn set_withheld(
     match item {
         persistence::cases::WithholdableItem::Fact(id) => reads
             .snapshot
-            .fact(&reads.viewer, id)
+            .item::<domain::case::Fact>(&reads.viewer, id)
             .await?
             .map(|fact| WithholdableItem::Fact(Fact(fact)))
             .ok_or(ApiError::NotFound("fact")),
         persistence::cases::WithholdableItem::Problem(id) => reads
             .snapshot
-            .problem(&reads.viewer, id)
+            .item::<domain::case::Problem>(&reads.viewer, id)
             .await?
             .map(|problem| WithholdableItem::Problem(Problem(problem)))
             .ok_or(ApiError::NotFound("problem")),

@@ -103,6 +103,7 @@ impl CaseQuery {
             .map(|(access, _)| access.clone())
             .collect();
         prime(
+            request,
             &reads,
             &accesses,
             ctx.look_ahead().field("edges").field("node"),
@@ -192,35 +193,35 @@ pub(crate) async fn case_node(
             .await?
             .map(|consent| Node::Consent(Consent(consent))),
         NodeType::Perspective => snapshot
-            .perspective(viewer, PerspectiveId(id))
+            .item::<domain::case::Perspective>(viewer, PerspectiveId(id))
             .await?
             .map(|item| Node::Perspective(Perspective(item))),
         NodeType::Fact => snapshot
-            .fact(viewer, FactId(id))
+            .item::<domain::case::Fact>(viewer, FactId(id))
             .await?
             .map(|item| Node::Fact(Fact(item))),
         NodeType::Problem => snapshot
-            .problem(viewer, ProblemId(id))
+            .item::<domain::case::Problem>(viewer, ProblemId(id))
             .await?
             .map(|item| Node::Problem(Problem(item))),
         NodeType::FirstStep => snapshot
-            .first_step(viewer, FirstStepId(id))
+            .item::<domain::case::FirstStep>(viewer, FirstStepId(id))
             .await?
             .map(|item| Node::FirstStep(FirstStep(item))),
         NodeType::Agreement => snapshot
-            .agreement(viewer, AgreementId(id))
+            .item::<domain::case::Agreement>(viewer, AgreementId(id))
             .await?
             .map(|item| Node::Agreement(Agreement(item))),
         NodeType::Evaluation => snapshot
-            .evaluation(viewer, EvaluationId(id))
+            .item::<domain::case::Evaluation>(viewer, EvaluationId(id))
             .await?
             .map(|item| Node::Evaluation(Evaluation(item))),
         NodeType::Decision => snapshot
-            .decision(viewer, domain::DecisionId(id))
+            .item::<domain::mandate::Decision>(viewer, domain::DecisionId(id))
             .await?
             .map(|item| Node::Decision(super::mandates::Decision(item))),
         NodeType::RuleException => snapshot
-            .rule_exception(viewer, domain::RuleExceptionId(id))
+            .item::<domain::exception::RuleException>(viewer, domain::RuleExceptionId(id))
             .await?
             .map(|item| Node::RuleException(super::exceptions::RuleException(item))),
         _ => None,

@@ -8,17 +8,18 @@ use std::sync::Arc;
 use async_graphql::Lookahead;
 use async_graphql::connection::{Connection, Edge};
 use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
-use async_graphql::{Context, ID, Object, SimpleObject};
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use chrono::{DateTime, Utc};
-use persistence::cases::{CaseAccess, Snapshot, Viewer};
+use async_graphql::{Context, ID, Object, OutputType, SimpleObject};
+use chrono::Utc;
+use persistence::cases::{CaseAccess, PageRequest, Position, Snapshot, Viewer};
 
 use super::enums::{
     AgreementStatus, AmountPeriod, AssigneeKind, CaseStatus, CaseStep, ConsentMethod,
     FirstStepStatus, InvitationStatus, LifeDomain, Need, ProblemKind, SharingLevel, TeamRole,
 };
 use super::ids::{self, NodeType};
+use super::lists::{
+    self, CaseList, Consents, History, Invitations, Items, ListOf, Team, TotalCount,
+};
 use super::types::{
     Contact, Date, DateTime as Timestamp, Municipality, Organisation, Professional,
 };
@@ -57,6 +58,12 @@ impl CaseReads {
 /// Loads case parts for many cases at once: one statement per part per request level.
 pub struct CaseLoader {
     snapshot: Arc<Snapshot>,
+}
+
+impl CaseLoader {
+    pub(super) fn snapshot(&self) -> &Snapshot {
+        &self.snapshot
+    }
 }
 
 impl Loader<domain::OrganisationId> for CaseLoader {
@@ -136,18 +143,6 @@ macro_rules! batch_key {
 }
 
 batch_key! {
-    TeamOf => Vec<domain::case::TeamMember>, |snapshot, accesses| snapshot.team_members(&accesses);
-    InvitationsOf => Vec<domain::case::Invitation>, |snapshot, accesses| snapshot.case_invitations(&accesses);
-    ConsentsOf => Vec<domain::case::Consent>, |snapshot, accesses| snapshot.consents(&accesses, false);
-    ConsentHistoryOf => Vec<domain::case::Consent>, |snapshot, accesses| snapshot.consents(&accesses, true);
-    PerspectivesOf => Vec<domain::case::Perspective>, |snapshot, accesses| snapshot.perspectives(&accesses);
-    FactsOf => Vec<domain::case::Fact>, |snapshot, accesses| snapshot.facts(&accesses, None);
-    ProblemsOf => Vec<domain::case::Problem>, |snapshot, accesses| snapshot.problems(&accesses);
-    FirstStepsOf => Vec<domain::case::FirstStep>, |snapshot, accesses| snapshot.first_steps(&accesses);
-    AgreementsOf => Vec<domain::case::Agreement>, |snapshot, accesses| snapshot.agreements(&accesses);
-    EvaluationsOf => Vec<domain::case::Evaluation>, |snapshot, accesses| snapshot.evaluations(&accesses);
-    DecisionsOf => Vec<domain::mandate::Decision>, |snapshot, accesses| snapshot.decisions(&accesses);
-    RuleExceptionsOf => Vec<domain::exception::RuleException>, |snapshot, accesses| snapshot.rule_exceptions(&accesses);
     OpenAgreementCountOf => u64, |snapshot, accesses| snapshot.open_agreement_counts(&accesses);
     ResidentOf => Option<domain::resident::Resident>, |snapshot, accesses| async {
         snapshot.case_residents(&accesses).await.map(|residents| {
@@ -156,127 +151,97 @@ batch_key! {
     };
 }
 
-/// The facts of one life domain of a case: read with the domain in the SQL, so that only what
-/// leaves is noted for the access log.
-#[derive(Clone, PartialEq, Eq, Hash)]
-pub struct FactsInDomainOf(pub CaseAccess, pub domain::LifeDomain);
-
-impl Loader<FactsInDomainOf> for CaseLoader {
-    type Value = Vec<domain::case::Fact>;
-    type Error = ApiError;
-
-    async fn load(
-        &self,
-        keys: &[FactsInDomainOf],
-    ) -> Result<HashMap<FactsInDomainOf, Self::Value>, ApiError> {
-        let mut loaded = HashMap::new();
-        let domains: std::collections::BTreeSet<_> = keys.iter().map(|key| key.1).collect();
-        for domain in domains {
-            let accesses: Vec<CaseAccess> = keys
-                .iter()
-                .filter(|key| key.1 == domain)
-                .map(|key| key.0.clone())
-                .collect();
-            let mut facts = self.snapshot.facts(&accesses, Some(domain)).await?;
-            for access in accesses {
-                let of_case = facts.remove(&access.case_id()).unwrap_or_default();
-                loaded.insert(FactsInDomainOf(access, domain), of_case);
-            }
-        }
-        Ok(loaded)
-    }
-}
-
 /// Loads, for a whole page of cases at once, every part the query asks of them. The batch
 /// loader alone would batch by timing, and a slow poll over a long list splits its batches;
 /// priming makes the statement count depend on the query's shape only.
 pub(crate) async fn prime(
+    request: &RequestContext,
     reads: &CaseReads,
     accesses: &[CaseAccess],
     node: Lookahead<'_>,
 ) -> ApiResult<()> {
-    macro_rules! prime_part {
-        ($field:literal, $key:ident) => {
-            async {
-                if node.field($field).exists() {
-                    reads
-                        .loader
-                        .load_many(accesses.iter().cloned().map($key))
-                        .await
-                        .map(|loaded| loaded.into_values().collect::<Vec<_>>())
-                } else {
-                    Ok(Vec::new())
-                }
-            }
-        };
-    }
+    let node = &node;
     let (team, facts, problems, agreements) = futures::try_join!(
-        prime_part!("team", TeamOf),
-        async {
-            // A page asking for one domain's facts reads them per domain, not all of them.
-            let every_domain = node.field("facts").selection_fields().iter().all(|field| {
-                field.arguments().is_ok_and(|arguments| {
-                    !arguments
-                        .iter()
-                        .any(|(name, _)| name.as_str() == "lifeDomain")
-                })
-            });
-            if node.field("facts").exists() && every_domain {
-                reads
-                    .loader
-                    .load_many(accesses.iter().cloned().map(FactsOf))
-                    .await
-                    .map(|loaded| loaded.into_values().collect::<Vec<_>>())
-            } else {
-                Ok(Vec::new())
-            }
-        },
-        prime_part!("problems", ProblemsOf),
-        prime_part!("agreements", AgreementsOf),
+        prime_list::<Team>(request, reads, accesses, node, "team"),
+        prime_list::<Items<domain::case::Fact>>(request, reads, accesses, node, "facts"),
+        prime_list::<Items<domain::case::Problem>>(request, reads, accesses, node, "problems"),
+        prime_list::<Items<domain::case::Agreement>>(request, reads, accesses, node, "agreements"),
     )?;
     futures::try_join!(
-        prime_part!("invitations", InvitationsOf),
-        prime_part!("perspective", PerspectivesOf),
-        prime_part!("perspectives", PerspectivesOf),
-        prime_part!("firstSteps", FirstStepsOf),
-        prime_part!("evaluations", EvaluationsOf),
-        prime_part!("decisions", DecisionsOf),
-        prime_part!("ruleExceptions", RuleExceptionsOf),
-        prime_part!("openAgreementCount", OpenAgreementCountOf),
-        prime_part!("resident", ResidentOf),
+        prime_list::<Invitations>(request, reads, accesses, node, "invitations"),
+        prime_list::<Consents>(request, reads, accesses, node, "consents"),
+        async {
+            if node.field("perspective").exists() {
+                let keys = accesses.iter().map(|access| {
+                    ListOf::<Items<domain::case::Perspective>>::new(
+                        access.clone(),
+                        (),
+                        PageRequest::latest(),
+                    )
+                });
+                reads.loader.load_many(keys).await?;
+            }
+            ApiResult::Ok(())
+        },
+        prime_list::<Items<domain::case::Perspective>>(
+            request,
+            reads,
+            accesses,
+            node,
+            "perspectives"
+        ),
+        prime_list::<Items<domain::case::FirstStep>>(request, reads, accesses, node, "firstSteps"),
+        prime_list::<Items<domain::case::Evaluation>>(
+            request,
+            reads,
+            accesses,
+            node,
+            "evaluations"
+        ),
+        prime_list::<Items<domain::mandate::Decision>>(request, reads, accesses, node, "decisions"),
+        prime_list::<Items<domain::exception::RuleException>>(
+            request,
+            reads,
+            accesses,
+            node,
+            "ruleExceptions"
+        ),
+        async {
+            if node.field("openAgreementCount").exists() {
+                reads
+                    .loader
+                    .load_many(accesses.iter().cloned().map(OpenAgreementCountOf))
+                    .await?;
+            }
+            Ok(())
+        },
+        async {
+            if node.field("resident").exists() {
+                reads
+                    .loader
+                    .load_many(accesses.iter().cloned().map(ResidentOf))
+                    .await?;
+            }
+            Ok(())
+        },
     )?;
     // The organisations and colleagues those parts name, one statement each.
     let mut organisations = Vec::new();
     let mut professionals = Vec::new();
-    if node.field("team").field("organisation").exists() {
-        organisations.extend(team.iter().flatten().map(|member| member.organisation_id));
+    if list_node(node, "team").field("organisation").exists() {
+        organisations.extend(team.iter().map(|member| member.organisation_id));
     }
-    if node.field("team").field("professional").exists() {
-        professionals.extend(
-            team.iter()
-                .flatten()
-                .filter_map(|member| member.professional_id),
-        );
+    if list_node(node, "team").field("professional").exists() {
+        professionals.extend(team.iter().filter_map(|member| member.professional_id));
     }
-    let edge_node = |field: &str| node.field(field).field("edges").field("node");
-    if edge_node("facts").field("organisation").exists() {
-        organisations.extend(facts.iter().flatten().map(|fact| fact.organisation_id));
+    if list_node(node, "facts").field("organisation").exists() {
+        organisations.extend(facts.iter().map(|fact| fact.organisation_id));
     }
-    if node.field("problems").field("organisation").exists() {
-        organisations.extend(
-            problems
-                .iter()
-                .flatten()
-                .map(|problem| problem.organisation_id),
-        );
+    if list_node(node, "problems").field("organisation").exists() {
+        organisations.extend(problems.iter().map(|problem| problem.organisation_id));
     }
-    if edge_node("agreements").field("organisation").exists() {
-        organisations.extend(
-            agreements
-                .iter()
-                .flatten()
-                .map(|agreement| agreement.organisation_id),
-        );
+    if list_node(node, "agreements").field("organisation").exists() {
+        organisations.extend(agreements.iter().map(|agreement| agreement.organisation_id));
     }
     futures::try_join!(
         async {
@@ -297,62 +262,76 @@ pub(crate) async fn prime(
     Ok(())
 }
 
+/// The nodes of a connection field, whether the query reads them through `edges` or `nodes`.
+fn list_node<'a>(node: &Lookahead<'a>, field: &str) -> Lookahead<'a> {
+    let edges = node.field(field).field("edges").field("node");
+    if edges.exists() {
+        edges
+    } else {
+        node.field(field).field("nodes")
+    }
+}
+
+/// Loads the page of list `L` that each selection of `field` will ask for, for every case at
+/// once, and returns the items loaded.
+async fn prime_list<L: CaseList>(
+    request: &RequestContext,
+    reads: &CaseReads,
+    accesses: &[CaseAccess],
+    node: &Lookahead<'_>,
+    field: &str,
+) -> ApiResult<Vec<L::Item>> {
+    let mut keys = Vec::new();
+    for selection in node.field(field).selection_fields() {
+        let Ok(arguments) = selection.arguments() else {
+            continue;
+        };
+        keys.extend(
+            accesses
+                .iter()
+                .filter_map(|access| ListOf::<L>::looked_ahead(request, access, &arguments)),
+        );
+    }
+    if keys.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(reads
+        .loader
+        .load_many(keys)
+        .await?
+        .into_values()
+        .flat_map(|page| page.items)
+        .collect())
+}
+
 /// The request's case reads, opening the snapshot on first use.
 pub(crate) async fn reads<'a>(ctx: &Context<'a>) -> ApiResult<Arc<CaseReads>> {
     request(ctx)?.case_reads().await
 }
 
-/// A list as a Relay connection, paged in memory: the lists under one case are short and
-/// already loaded whole by the batch loader. Cursors are the items' ids.
-fn list_connection<T, N>(
-    items: Vec<T>,
-    id_of: impl Fn(&T) -> uuid::Uuid,
+/// One page of list `L` of the case of `access`, as the field's arguments ask.
+async fn list_page<L: CaseList, N: OutputType>(
+    ctx: &Context<'_>,
+    access: &CaseAccess,
+    filter: L::Filter,
     first: Option<i32>,
     after: Option<String>,
-    maximum: usize,
-    node: impl Fn(T) -> N,
-) -> ApiResult<Connection<String, N, TotalCount>>
-where
-    N: async_graphql::OutputType,
-{
-    let first = super::query::page_size(first, maximum)? as usize;
-    let total = items.len();
-    let start = match after {
-        None => 0,
-        Some(cursor) => {
-            let id = URL_SAFE_NO_PAD
-                .decode(&cursor)
-                .ok()
-                .and_then(|bytes| uuid::Uuid::from_slice(&bytes).ok())
-                .ok_or_else(|| ApiError::bad_input("after", "not a cursor from this connection"))?;
-            items
-                .iter()
-                .position(|item| id_of(item) == id)
-                .map(|index| index + 1)
-                .ok_or_else(|| ApiError::bad_input("after", "not a cursor from this connection"))?
-        }
-    };
-    let has_next_page = total > start + first;
-    let mut connection =
-        Connection::with_additional_fields(start > 0, has_next_page, TotalCount(total));
-    connection.edges.extend(
-        items
-            .into_iter()
-            .skip(start)
-            .take(first)
-            .map(|item| Edge::new(URL_SAFE_NO_PAD.encode(id_of(&item).as_bytes()), node(item))),
-    );
-    Ok(connection)
-}
-
-/// The number of items in a connection over all pages.
-pub struct TotalCount(usize);
-
-#[Object]
-impl TotalCount {
-    async fn total_count(&self) -> i64 {
-        i64::try_from(self.0).unwrap_or(i64::MAX)
-    }
+    node: impl Fn(L::Item) -> N,
+) -> ApiResult<Connection<String, N, TotalCount>> {
+    let key = ListOf::<L>::asked(
+        request(ctx)?,
+        access.clone(),
+        filter,
+        first,
+        after.as_deref(),
+    )?;
+    let page = reads(ctx)
+        .await?
+        .loader
+        .load_one(key.clone())
+        .await?
+        .unwrap_or_default();
+    Ok(lists::connection(&key, page, node))
 }
 
 pub(crate) async fn organisation(
@@ -438,17 +417,14 @@ impl Case {
             .map(CaseResident))
     }
 
-    /// The active team.
-    async fn team(&self, ctx: &Context<'_>) -> ApiResult<Vec<TeamMember>> {
-        let reads = reads(ctx).await?;
-        Ok(reads
-            .loader
-            .load_one(TeamOf(self.access.clone()))
-            .await?
-            .unwrap_or_default()
-            .into_iter()
-            .map(TeamMember)
-            .collect())
+    /// The active team, longest-standing first.
+    async fn team(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> ApiResult<Connection<String, TeamMember, TotalCount>> {
+        list_page::<Team, _>(ctx, &self.access, (), first, after, TeamMember).await
     }
 
     /// The resident's one contact person: the case lead, with their work contact details.
@@ -456,10 +432,15 @@ impl Case {
         let reads = reads(ctx).await?;
         let team = reads
             .loader
-            .load_one(TeamOf(self.access.clone()))
+            .load_one(ListOf::<Team>::new(
+                self.access.clone(),
+                (),
+                PageRequest::whole(),
+            ))
             .await?
             .unwrap_or_default();
         let Some(lead) = team
+            .items
             .into_iter()
             .find(|member| member.role == domain::slice::TeamRole::CaseLead)
         else {
@@ -479,42 +460,25 @@ impl Case {
             }))
     }
 
-    /// Invitations to join the team, for the team.
-    async fn invitations(&self, ctx: &Context<'_>) -> ApiResult<Vec<Invitation>> {
-        let reads = reads(ctx).await?;
-        Ok(reads
-            .loader
-            .load_one(InvitationsOf(self.access.clone()))
-            .await?
-            .unwrap_or_default()
-            .into_iter()
-            .map(Invitation)
-            .collect())
+    /// Invitations to join the team, for the team, oldest first.
+    async fn invitations(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> ApiResult<Connection<String, Invitation, TotalCount>> {
+        list_page::<Invitations, _>(ctx, &self.access, (), first, after, Invitation).await
     }
 
-    /// The resident's consents; with `history`, revoked ones too.
+    /// The resident's consents, oldest first; with `history`, revoked ones too.
     async fn consents(
         &self,
         ctx: &Context<'_>,
         #[graphql(default = false)] history: bool,
-    ) -> ApiResult<Vec<Consent>> {
-        let reads = reads(ctx).await?;
-        let consents = if history {
-            reads
-                .loader
-                .load_one(ConsentHistoryOf(self.access.clone()))
-                .await?
-        } else {
-            reads
-                .loader
-                .load_one(ConsentsOf(self.access.clone()))
-                .await?
-        };
-        Ok(consents
-            .unwrap_or_default()
-            .into_iter()
-            .map(Consent)
-            .collect())
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> ApiResult<Connection<String, Consent, TotalCount>> {
+        list_page::<Consents, _>(ctx, &self.access, History(history), first, after, Consent).await
     }
 
     /// The current perspective: the latest version.
@@ -522,24 +486,32 @@ impl Case {
         let reads = reads(ctx).await?;
         Ok(reads
             .loader
-            .load_one(PerspectivesOf(self.access.clone()))
+            .load_one(ListOf::<Items<domain::case::Perspective>>::new(
+                self.access.clone(),
+                (),
+                PageRequest::latest(),
+            ))
             .await?
-            .unwrap_or_default()
-            .pop()
+            .and_then(|mut page| page.items.pop())
             .map(Perspective))
     }
 
     /// Every version of the perspective, oldest first.
-    async fn perspectives(&self, ctx: &Context<'_>) -> ApiResult<Vec<Perspective>> {
-        let reads = reads(ctx).await?;
-        Ok(reads
-            .loader
-            .load_one(PerspectivesOf(self.access.clone()))
-            .await?
-            .unwrap_or_default()
-            .into_iter()
-            .map(Perspective)
-            .collect())
+    async fn perspectives(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> ApiResult<Connection<String, Perspective, TotalCount>> {
+        list_page::<Items<domain::case::Perspective>, _>(
+            ctx,
+            &self.access,
+            (),
+            first,
+            after,
+            Perspective,
+        )
+        .await
     }
 
     /// The facts of the situation sketch the viewer may see, oldest first.
@@ -550,49 +522,44 @@ impl Case {
         first: Option<i32>,
         after: Option<String>,
     ) -> ApiResult<Connection<String, Fact, TotalCount>> {
-        let reads = reads(ctx).await?;
-        let facts = match life_domain {
-            None => reads.loader.load_one(FactsOf(self.access.clone())).await?,
-            Some(domain) => {
-                reads
-                    .loader
-                    .load_one(FactsInDomainOf(self.access.clone(), domain.into()))
-                    .await?
-            }
-        }
-        .unwrap_or_default();
-        list_connection(
-            facts,
-            |fact| fact.id.0,
+        list_page::<Items<domain::case::Fact>, _>(
+            ctx,
+            &self.access,
+            life_domain.map(Into::into),
             first,
             after,
-            request(ctx)?.page_size,
             Fact,
         )
+        .await
     }
 
-    async fn problems(&self, ctx: &Context<'_>) -> ApiResult<Vec<Problem>> {
-        let reads = reads(ctx).await?;
-        Ok(reads
-            .loader
-            .load_one(ProblemsOf(self.access.clone()))
-            .await?
-            .unwrap_or_default()
-            .into_iter()
-            .map(Problem)
-            .collect())
+    /// The problems the viewer may see, oldest first.
+    async fn problems(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> ApiResult<Connection<String, Problem, TotalCount>> {
+        list_page::<Items<domain::case::Problem>, _>(ctx, &self.access, (), first, after, Problem)
+            .await
     }
 
-    async fn first_steps(&self, ctx: &Context<'_>) -> ApiResult<Vec<FirstStep>> {
-        let reads = reads(ctx).await?;
-        Ok(reads
-            .loader
-            .load_one(FirstStepsOf(self.access.clone()))
-            .await?
-            .unwrap_or_default()
-            .into_iter()
-            .map(FirstStep)
-            .collect())
+    /// The first steps, oldest first.
+    async fn first_steps(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> ApiResult<Connection<String, FirstStep, TotalCount>> {
+        list_page::<Items<domain::case::FirstStep>, _>(
+            ctx,
+            &self.access,
+            (),
+            first,
+            after,
+            FirstStep,
+        )
+        .await
     }
 
     /// Who does what, oldest first.
@@ -603,24 +570,15 @@ impl Case {
         first: Option<i32>,
         after: Option<String>,
     ) -> ApiResult<Connection<String, Agreement, TotalCount>> {
-        let reads = reads(ctx).await?;
-        let mut agreements = reads
-            .loader
-            .load_one(AgreementsOf(self.access.clone()))
-            .await?
-            .unwrap_or_default();
-        if let Some(status) = status {
-            let status = domain::case::AgreementStatus::from(status);
-            agreements.retain(|agreement| agreement.status == status);
-        }
-        list_connection(
-            agreements,
-            |agreement| agreement.id.0,
+        list_page::<Items<domain::case::Agreement>, _>(
+            ctx,
+            &self.access,
+            status.map(Into::into),
             first,
             after,
-            request(ctx)?.page_size,
             Agreement,
         )
+        .await
     }
 
     /// How many agreements are open or in progress.
@@ -634,45 +592,59 @@ impl Case {
         Ok(i64::try_from(count).unwrap_or(i64::MAX))
     }
 
-    async fn evaluations(&self, ctx: &Context<'_>) -> ApiResult<Vec<Evaluation>> {
-        let reads = reads(ctx).await?;
-        Ok(reads
-            .loader
-            .load_one(EvaluationsOf(self.access.clone()))
-            .await?
-            .unwrap_or_default()
-            .into_iter()
-            .map(Evaluation)
-            .collect())
+    /// The evaluations, oldest first.
+    async fn evaluations(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> ApiResult<Connection<String, Evaluation, TotalCount>> {
+        list_page::<Items<domain::case::Evaluation>, _>(
+            ctx,
+            &self.access,
+            (),
+            first,
+            after,
+            Evaluation,
+        )
+        .await
     }
 
-    /// Decisions taken with the mandate at the table, and escalations beyond it.
-    async fn decisions(&self, ctx: &Context<'_>) -> ApiResult<Vec<super::mandates::Decision>> {
-        let reads = reads(ctx).await?;
-        Ok(reads
-            .loader
-            .load_one(DecisionsOf(self.access.clone()))
-            .await?
-            .unwrap_or_default()
-            .into_iter()
-            .map(super::mandates::Decision)
-            .collect())
+    /// Decisions taken with the mandate at the table, and escalations beyond it, oldest
+    /// first.
+    async fn decisions(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> ApiResult<Connection<String, super::mandates::Decision, TotalCount>> {
+        list_page::<Items<domain::mandate::Decision>, _>(
+            ctx,
+            &self.access,
+            (),
+            first,
+            after,
+            super::mandates::Decision,
+        )
+        .await
     }
 
-    /// Exceptions to rules the team has drafted for its first steps.
+    /// Exceptions to rules the team has drafted for its first steps, oldest first.
     async fn rule_exceptions(
         &self,
         ctx: &Context<'_>,
-    ) -> ApiResult<Vec<super::exceptions::RuleException>> {
-        let reads = reads(ctx).await?;
-        Ok(reads
-            .loader
-            .load_one(RuleExceptionsOf(self.access.clone()))
-            .await?
-            .unwrap_or_default()
-            .into_iter()
-            .map(super::exceptions::RuleException)
-            .collect())
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> ApiResult<Connection<String, super::exceptions::RuleException, TotalCount>> {
+        list_page::<Items<domain::exception::RuleException>, _>(
+            ctx,
+            &self.access,
+            (),
+            first,
+            after,
+            super::exceptions::RuleException,
+        )
+        .await
     }
 
     /// What happened on the case, newest first; each event only if the viewer sees the item
@@ -687,24 +659,17 @@ impl Case {
         let first = super::query::page_size(first, request.page_size)?;
         let before = after
             .as_deref()
-            .map(|cursor| {
-                URL_SAFE_NO_PAD
-                    .decode(cursor)
-                    .ok()
-                    .and_then(|bytes| {
-                        serde_json::from_slice::<(DateTime<Utc>, uuid::Uuid)>(&bytes).ok()
-                    })
-                    .ok_or_else(|| {
-                        ApiError::bad_input("after", "not a cursor from this connection")
-                    })
-            })
-            .transpose()?;
+            .map(lists::decode_position)
+            .transpose()?
+            .map(|position| (position.at, position.id));
         let reads = reads(ctx).await?;
         let page = reads.snapshot.timeline(&self.access, before, first).await?;
         let mut connection = Connection::new(before.is_some(), page.has_next_page);
         connection.edges.extend(page.items.into_iter().map(|entry| {
-            let cursor = URL_SAFE_NO_PAD
-                .encode(serde_json::to_vec(&(entry.at, entry.id)).unwrap_or_default());
+            let cursor = lists::encode_position(Position {
+                at: entry.at,
+                id: entry.id,
+            });
             Edge::new(cursor, TimelineEvent(entry))
         }));
         Ok(connection)

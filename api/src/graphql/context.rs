@@ -44,15 +44,18 @@ pub struct RequestContext {
     pub change_settle: std::time::Duration,
     /// What this operation reads, for the access log; every snapshot and write shares it.
     pub ledger: persistence::access_log::Ledger,
-    /// The `Idempotency-Key` this request holds, if any: its writes note in their own
-    /// transaction that they committed.
-    pub idempotency: Option<IdempotencyKey>,
     /// A live connection's context: it outlives every snapshot, so case reads go through each
     /// event's own snapshot and never through this context.
     pub live: bool,
 }
 
 impl RequestContext {
+    /// This request holds `key`: every write it makes, through a case writer or the store,
+    /// notes in its own transaction that it committed.
+    pub fn hold_idempotency_key(&mut self, key: &IdempotencyKey) {
+        self.store = self.store.noting_commits(&key.owner, &key.key);
+    }
+
     pub fn new(
         actor: Actor,
         store: Store,
@@ -63,7 +66,6 @@ impl RequestContext {
         Self {
             ledger,
             live: false,
-            idempotency: None,
             actor,
             store,
             authenticator,
@@ -127,11 +129,6 @@ impl RequestContext {
 
     /// Commits a write and lets the next read see it.
     pub async fn commit(&self, writer: persistence::cases::Writer) -> ApiResult<()> {
-        if let Some(held) = &self.idempotency {
-            writer
-                .note_idempotent_commit(&held.owner, &held.key)
-                .await?;
-        }
         writer.commit().await?;
         self.drop_case_reads();
         Ok(())

@@ -291,7 +291,7 @@ async fn read_exception(ctx: &Context<'_>, id: RuleExceptionId) -> ApiResult<Rul
     let reads = reads(ctx).await?;
     reads
         .snapshot
-        .rule_exception(&reads.viewer, id)
+        .item::<domain::exception::RuleException>(&reads.viewer, id)
         .await?
         .map(RuleException)
         .ok_or(ApiError::NotFound("exception"))

@@ -579,7 +579,7 @@ async fn read_decision(ctx: &Context<'_>, id: DecisionId) -> ApiResult<Decision>
     let reads = reads(ctx).await?;
     reads
         .snapshot
-        .decision(&reads.viewer, id)
+        .item::<domain::mandate::Decision>(&reads.viewer, id)
         .await?
         .map(Decision)
         .ok_or(ApiError::NotFound("decision"))

@@ -12,6 +12,7 @@ pub mod enums;
 mod exceptions;
 pub mod ids;
 mod integration;
+mod lists;
 mod mandates;
 mod mutation;
 mod policy;

@@ -403,7 +403,7 @@ async fn draft(
     let reads = reads(ctx).await?;
     let exception = reads
         .snapshot
-        .rule_exception(&reads.viewer, exception_id)
+        .item::<domain::exception::RuleException>(&reads.viewer, exception_id)
         .await?
         .ok_or(ApiError::NotFound("exception"))?;
     let content = exception

@@ -161,35 +161,35 @@ async fn load_item(
 ) -> ApiResult<Option<CaseItem>> {
     Ok(match kind {
         "perspective" => snapshot
-            .perspective(viewer, PerspectiveId(id))
+            .item::<domain::case::Perspective>(viewer, PerspectiveId(id))
             .await?
             .map(|item| CaseItem::Perspective(Perspective(item))),
         "fact" => snapshot
-            .fact(viewer, FactId(id))
+            .item::<domain::case::Fact>(viewer, FactId(id))
             .await?
             .map(|item| CaseItem::Fact(Fact(item))),
         "problem" => snapshot
-            .problem(viewer, ProblemId(id))
+            .item::<domain::case::Problem>(viewer, ProblemId(id))
             .await?
             .map(|item| CaseItem::Problem(Problem(item))),
         "first_step" => snapshot
-            .first_step(viewer, FirstStepId(id))
+            .item::<domain::case::FirstStep>(viewer, FirstStepId(id))
             .await?
             .map(|item| CaseItem::FirstStep(FirstStep(item))),
         "agreement" => snapshot
-            .agreement(viewer, AgreementId(id))
+            .item::<domain::case::Agreement>(viewer, AgreementId(id))
             .await?
             .map(|item| CaseItem::Agreement(Agreement(item))),
         "evaluation" => snapshot
-            .evaluation(viewer, EvaluationId(id))
+            .item::<domain::case::Evaluation>(viewer, EvaluationId(id))
             .await?
             .map(|item| CaseItem::Evaluation(Evaluation(item))),
         "decision" => snapshot
-            .decision(viewer, domain::DecisionId(id))
+            .item::<domain::mandate::Decision>(viewer, domain::DecisionId(id))
             .await?
             .map(|item| CaseItem::Decision(super::mandates::Decision(item))),
         "rule_exception" => snapshot
-            .rule_exception(viewer, domain::RuleExceptionId(id))
+            .item::<domain::exception::RuleException>(viewer, domain::RuleExceptionId(id))
             .await?
             .map(|item| CaseItem::RuleException(super::exceptions::RuleException(item))),
         "invitation" => snapshot

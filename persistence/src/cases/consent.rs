@@ -7,8 +7,9 @@ use std::collections::{BTreeSet, HashMap};
 use domain::case::{Consent, ConsentMethod};
 use domain::{CaseId, ConsentId, InvalidInput, LifeDomain, OrganisationId, ProfessionalId};
 use sea_orm::sea_query::Expr;
-use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{ActiveValue::Set, ColumnTrait, Condition, EntityTrait, QueryFilter};
 
+use super::lists::{ListColumns, ListPage, PageRequest};
 use super::{CaseAccess, Snapshot, Viewer, Writer, domain_names, record_event};
 use crate::entity::{consent, organisation};
 use crate::{Error, Result};
@@ -40,12 +41,14 @@ impl Snapshot {
         };
         let accesses = self.case_accesses(viewer, &[case_id]).await?;
         Ok(self
-            .consents(&accesses, true)
+            .consents_where(
+                &accesses,
+                Condition::all().add(consent::Column::Id.eq(id.0)),
+                PageRequest::whole(),
+            )
             .await?
             .remove(&case_id)
-            .unwrap_or_default()
-            .into_iter()
-            .find(|consent| consent.id == id))
+            .and_then(|mut page| page.items.pop()))
     }
 
     /// The consents of each case, revoked ones included when `history` is set. The team and
@@ -54,25 +57,46 @@ impl Snapshot {
         &self,
         accesses: &[CaseAccess],
         history: bool,
-    ) -> Result<HashMap<CaseId, Vec<Consent>>> {
-        let mut query = consent::Entity::find()
-            .filter(consent::Column::CaseId.is_in(accesses.iter().map(|access| access.case_id.0)));
+        page: PageRequest,
+    ) -> Result<HashMap<CaseId, ListPage<Consent>>> {
+        let mut condition = Condition::all();
         if !history {
-            query = query.filter(consent::Column::RevokedAt.is_null());
+            condition = condition.add(consent::Column::RevokedAt.is_null());
         }
-        let rows = query
-            .order_by_asc(consent::Column::RecordedAt)
-            .order_by_asc(consent::Column::Id)
-            .all(self.connection())
+        self.consents_where(accesses, condition, page).await
+    }
+
+    async fn consents_where(
+        &self,
+        accesses: &[CaseAccess],
+        condition: Condition,
+        page: PageRequest,
+    ) -> Result<HashMap<CaseId, ListPage<Consent>>> {
+        let pages = self
+            .page_rows::<consent::Entity>(
+                accesses.iter().map(|access| access.case_id.0).collect(),
+                condition,
+                &ListColumns {
+                    case: consent::Column::CaseId,
+                    at: consent::Column::RecordedAt,
+                    id: consent::Column::Id,
+                },
+                page,
+            )
             .await?;
-        let mut by_case: HashMap<CaseId, Vec<Consent>> = HashMap::new();
-        for row in rows {
-            let consent = to_consent(row)?;
-            by_case.entry(consent.case_id).or_default().push(consent);
+        let mut by_case = HashMap::new();
+        for (case_id, rows) in pages {
+            let Some(access) = accesses.iter().find(|access| access.case_id.0 == case_id) else {
+                continue;
+            };
+            let page = rows.map(to_consent)?;
+            let domains = page
+                .items
+                .iter()
+                .map(|consent| consent.life_domain.as_str());
+            self.disclose(access, "consent", page.items.len(), domains);
+            by_case.insert(access.case_id, page);
         }
-        self.disclose_lists(accesses, "consent", &by_case, |consent| {
-            Some(consent.life_domain)
-        });
         Ok(by_case)
     }
 }

@@ -5,7 +5,6 @@
 //! transaction: concurrent decisions never take more than there is.
 
 use domain::authz::Action;
-use std::collections::HashMap;
 
 use chrono::NaiveDate;
 use domain::mandate::{
@@ -16,12 +15,13 @@ use domain::{
     BudgetId, CaseId, DecisionId, InvalidInput, MandateId, OrganisationId, ProfessionalId, RoleSet,
 };
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseBackend, EntityTrait,
-    QueryFilter, Statement, Value,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseBackend, EntityTrait, QueryFilter,
+    Statement, Value,
 };
 
+use super::lists::{CaseItem, ListColumns, Position};
 use super::records::stale;
-use super::{CaseAccess, Slicing, Snapshot, Viewer, Writer, record_event};
+use super::{CaseAccess, Slicing, Viewer, Writer, record_event};
 use crate::entity::{decision, mandate};
 use crate::mandates::{find_budget, to_mandate};
 use crate::{Error, Result};
@@ -74,41 +74,31 @@ fn to_decision(row: decision::Model, access: &CaseAccess) -> Result<Decision> {
     })
 }
 
-impl Snapshot {
-    /// The decisions of each case, oldest first: the shared plan, seen by the whole team.
-    pub async fn decisions(
-        &self,
-        accesses: &[CaseAccess],
-    ) -> Result<HashMap<CaseId, Vec<Decision>>> {
-        let rows = self
-            .visible::<decision::Entity>(
-                accesses,
-                Slicing::Shared,
-                decision::Column::CaseId,
-                Condition::all(),
-                decision::Column::DecidedAt,
-            )
-            .await?;
-        let mut by_case: HashMap<CaseId, Vec<Decision>> = HashMap::new();
-        for (access, row) in rows {
-            let decision = to_decision(row, &access)?;
-            by_case.entry(decision.case_id).or_default().push(decision);
+impl CaseItem for Decision {
+    type Entity = decision::Entity;
+    type Id = DecisionId;
+    type Filter = ();
+    const KIND: &'static str = "decision";
+    /// The shared plan, seen by the whole team.
+    const SLICING: Slicing = Slicing::Shared;
+
+    fn columns() -> ListColumns<decision::Entity> {
+        ListColumns {
+            case: decision::Column::CaseId,
+            at: decision::Column::DecidedAt,
+            id: decision::Column::Id,
         }
-        Ok(by_case)
     }
 
-    /// One decision, for `node(id:)` and mutation results.
-    pub async fn decision(&self, viewer: &Viewer, id: DecisionId) -> Result<Option<Decision>> {
-        self.visible_item::<decision::Entity>(
-            viewer,
-            id.0,
-            Slicing::Shared,
-            decision::Column::Id,
-            decision::Column::CaseId,
-        )
-        .await?
-        .map(|(access, row)| to_decision(row, &access))
-        .transpose()
+    fn read(row: decision::Model, access: &CaseAccess) -> Result<Self> {
+        to_decision(row, access)
+    }
+
+    fn position(&self) -> Position {
+        Position {
+            at: self.decided_at,
+            id: self.id.0,
+        }
     }
 }
 
@@ -206,7 +196,7 @@ impl Writer {
         resolution: Resolution,
     ) -> Result<CaseId> {
         let existing = self
-            .decision(viewer, id)
+            .item::<domain::mandate::Decision>(viewer, id)
             .await?
             .ok_or(Error::NotFound("decision"))?;
         let action = match resolution {

@@ -4,7 +4,6 @@
 //! reason at any stage before that. Every step records who and when.
 
 use domain::authz::Action;
-use std::collections::HashMap;
 
 use chrono::Utc;
 use domain::exception::{
@@ -15,10 +14,11 @@ use domain::mandate::DecisionKind;
 use domain::slice::TeamRole;
 use domain::{CaseId, FirstStepId, OrganisationId, ProfessionalId, RuleExceptionId};
 use sea_orm::sea_query::Expr;
-use sea_orm::{ActiveValue::Set, ColumnTrait, Condition, EntityTrait, QueryFilter};
+use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
 
+use super::lists::{CaseItem, ListColumns, Position};
 use super::records::stale;
-use super::{CaseAccess, Slicing, Snapshot, Viewer, Writer, record_event};
+use super::{CaseAccess, Slicing, Viewer, Writer, record_event};
 use crate::entity::{organisation, rule_exception};
 use crate::{Error, Result};
 
@@ -72,48 +72,31 @@ fn to_exception(row: rule_exception::Model, access: &CaseAccess) -> Result<RuleE
     })
 }
 
-impl Snapshot {
-    /// The exceptions of each case, oldest first: the shared plan, seen by the whole team.
-    pub async fn rule_exceptions(
-        &self,
-        accesses: &[CaseAccess],
-    ) -> Result<HashMap<CaseId, Vec<RuleException>>> {
-        let rows = self
-            .visible::<rule_exception::Entity>(
-                accesses,
-                Slicing::Shared,
-                rule_exception::Column::CaseId,
-                Condition::all(),
-                rule_exception::Column::DraftedAt,
-            )
-            .await?;
-        let mut by_case: HashMap<CaseId, Vec<RuleException>> = HashMap::new();
-        for (access, row) in rows {
-            let exception = to_exception(row, &access)?;
-            by_case
-                .entry(exception.case_id)
-                .or_default()
-                .push(exception);
+impl CaseItem for RuleException {
+    type Entity = rule_exception::Entity;
+    type Id = RuleExceptionId;
+    type Filter = ();
+    const KIND: &'static str = "rule_exception";
+    /// The shared plan, seen by the whole team.
+    const SLICING: Slicing = Slicing::Shared;
+
+    fn columns() -> ListColumns<rule_exception::Entity> {
+        ListColumns {
+            case: rule_exception::Column::CaseId,
+            at: rule_exception::Column::DraftedAt,
+            id: rule_exception::Column::Id,
         }
-        Ok(by_case)
     }
 
-    /// One exception, for `node(id:)` and mutation results.
-    pub async fn rule_exception(
-        &self,
-        viewer: &Viewer,
-        id: RuleExceptionId,
-    ) -> Result<Option<RuleException>> {
-        self.visible_item::<rule_exception::Entity>(
-            viewer,
-            id.0,
-            Slicing::Shared,
-            rule_exception::Column::Id,
-            rule_exception::Column::CaseId,
-        )
-        .await?
-        .map(|(access, row)| to_exception(row, &access))
-        .transpose()
+    fn read(row: rule_exception::Model, access: &CaseAccess) -> Result<Self> {
+        to_exception(row, access)
+    }
+
+    fn position(&self) -> Position {
+        Position {
+            at: self.drafted.at,
+            id: self.id.0,
+        }
     }
 }
 
@@ -128,7 +111,7 @@ impl Writer {
         content: ExceptionContent,
     ) -> Result<RuleExceptionId> {
         let step = self
-            .first_step(viewer, first_step_id)
+            .item::<domain::case::FirstStep>(viewer, first_step_id)
             .await?
             .ok_or(Error::NotFound("first step"))?;
         let (access, _) = self
@@ -202,7 +185,7 @@ impl Writer {
         reason: Option<String>,
     ) -> Result<CaseId> {
         let existing = self
-            .rule_exception(viewer, id)
+            .item::<domain::exception::RuleException>(viewer, id)
             .await?
             .ok_or(Error::NotFound("exception"))?;
         let (access, _) = self

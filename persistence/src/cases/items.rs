@@ -14,12 +14,13 @@ use domain::{
     AgreementId, CaseId, EvaluationId, FactId, FirstStepId, InvalidInput, LifeDomain,
     OrganisationId, PerspectiveId, ProblemId, ProfessionalId,
 };
-use sea_orm::sea_query::{Alias, Expr, ExprTrait, Order, Query, ValueType};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, Order, Query};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, ModelTrait,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect,
 };
 
+use super::lists::{CaseItem, ItemRule, ListColumns, PageRequest, Position, item_rules};
 use super::records::stale;
 use super::{
     CaseAccess, PredicateKey, Slicing, Snapshot, Viewer, Writer, group_by_predicate, record_event,
@@ -100,26 +101,6 @@ pub struct TimelineEntry {
     pub organisation_id: Option<OrganisationId>,
     pub professional_id: Option<ProfessionalId>,
     pub by_resident: bool,
-}
-
-/// The tables of the six steps, with how each takes part in the slice.
-const ITEM_TABLES: &[(&str, &str, Slicing)] = &[
-    ("perspective", "perspectives", Slicing::Shared),
-    ("fact", "facts", Slicing::PerOrganisation { need: true }),
-    (
-        "problem",
-        "problems",
-        Slicing::PerOrganisation { need: false },
-    ),
-    ("first_step", "first_steps", Slicing::Shared),
-    ("agreement", "agreements", Slicing::Shared),
-    ("evaluation", "evaluations", Slicing::Shared),
-    ("decision", "decisions", Slicing::Shared),
-    ("rule_exception", "rule_exceptions", Slicing::Shared),
-];
-
-fn uuid_of(value: sea_orm::Value) -> Result<uuid::Uuid> {
-    <uuid::Uuid as ValueType>::try_from(value).map_err(|_| Error::Corrupt("case id"))
 }
 
 fn parsed<T>(value: Option<T>, what: &'static str) -> Result<T> {
@@ -260,190 +241,189 @@ fn to_evaluation(row: evaluation::Model, access: &CaseAccess) -> Evaluation {
     }
 }
 
-/// Groups mapped items by case.
-fn by_case<T>(items: Vec<(CaseId, T)>) -> HashMap<CaseId, Vec<T>> {
-    let mut map: HashMap<CaseId, Vec<T>> = HashMap::new();
-    for (case_id, item) in items {
-        map.entry(case_id).or_default().push(item);
+impl CaseItem for Perspective {
+    type Entity = perspective::Entity;
+    type Id = PerspectiveId;
+    type Filter = ();
+    const KIND: &'static str = "perspective";
+    const SLICING: Slicing = Slicing::Shared;
+
+    fn columns() -> ListColumns<perspective::Entity> {
+        ListColumns {
+            case: perspective::Column::CaseId,
+            at: perspective::Column::RecordedAt,
+            id: perspective::Column::Id,
+        }
     }
-    map
+
+    fn read(row: perspective::Model, access: &CaseAccess) -> Result<Self> {
+        Ok(to_perspective(row, access))
+    }
+
+    fn position(&self) -> Position {
+        Position {
+            at: self.recorded_at,
+            id: self.id.0,
+        }
+    }
+}
+
+impl CaseItem for Fact {
+    type Entity = fact::Entity;
+    type Id = FactId;
+    /// One life domain's facts.
+    type Filter = Option<LifeDomain>;
+    const KIND: &'static str = "fact";
+    const SLICING: Slicing = Slicing::PerOrganisation { need: true };
+
+    fn columns() -> ListColumns<fact::Entity> {
+        ListColumns {
+            case: fact::Column::CaseId,
+            at: fact::Column::CreatedAt,
+            id: fact::Column::Id,
+        }
+    }
+
+    fn condition(life_domain: Option<LifeDomain>) -> Condition {
+        Condition::all()
+            .add_option(life_domain.map(|domain| fact::Column::LifeDomain.eq(domain.as_str())))
+    }
+
+    fn life_domain(row: &fact::Model) -> Option<LifeDomain> {
+        LifeDomain::parse(&row.life_domain)
+    }
+
+    fn read(row: fact::Model, access: &CaseAccess) -> Result<Self> {
+        to_fact(row, access)
+    }
+
+    fn position(&self) -> Position {
+        Position {
+            at: self.created_at,
+            id: self.id.0,
+        }
+    }
+}
+
+impl CaseItem for Problem {
+    type Entity = problem::Entity;
+    type Id = ProblemId;
+    type Filter = ();
+    const KIND: &'static str = "problem";
+    const SLICING: Slicing = Slicing::PerOrganisation { need: false };
+
+    fn columns() -> ListColumns<problem::Entity> {
+        ListColumns {
+            case: problem::Column::CaseId,
+            at: problem::Column::CreatedAt,
+            id: problem::Column::Id,
+        }
+    }
+
+    fn life_domain(row: &problem::Model) -> Option<LifeDomain> {
+        LifeDomain::parse(&row.life_domain)
+    }
+
+    fn read(row: problem::Model, access: &CaseAccess) -> Result<Self> {
+        to_problem(row, access)
+    }
+
+    fn position(&self) -> Position {
+        Position {
+            at: self.created_at,
+            id: self.id.0,
+        }
+    }
+}
+
+impl CaseItem for FirstStep {
+    type Entity = first_step::Entity;
+    type Id = FirstStepId;
+    type Filter = ();
+    const KIND: &'static str = "first_step";
+    const SLICING: Slicing = Slicing::Shared;
+
+    fn columns() -> ListColumns<first_step::Entity> {
+        ListColumns {
+            case: first_step::Column::CaseId,
+            at: first_step::Column::CreatedAt,
+            id: first_step::Column::Id,
+        }
+    }
+
+    fn read(row: first_step::Model, access: &CaseAccess) -> Result<Self> {
+        to_first_step(row, access)
+    }
+
+    fn position(&self) -> Position {
+        Position {
+            at: self.created_at,
+            id: self.id.0,
+        }
+    }
+}
+
+impl CaseItem for Agreement {
+    type Entity = agreement::Entity;
+    type Id = AgreementId;
+    /// The agreements with one status.
+    type Filter = Option<AgreementStatus>;
+    const KIND: &'static str = "agreement";
+    const SLICING: Slicing = Slicing::Shared;
+
+    fn columns() -> ListColumns<agreement::Entity> {
+        ListColumns {
+            case: agreement::Column::CaseId,
+            at: agreement::Column::CreatedAt,
+            id: agreement::Column::Id,
+        }
+    }
+
+    fn condition(status: Option<AgreementStatus>) -> Condition {
+        Condition::all()
+            .add_option(status.map(|status| agreement::Column::Status.eq(status.as_str())))
+    }
+
+    fn read(row: agreement::Model, access: &CaseAccess) -> Result<Self> {
+        to_agreement(row, access)
+    }
+
+    fn position(&self) -> Position {
+        Position {
+            at: self.created_at,
+            id: self.id.0,
+        }
+    }
+}
+
+impl CaseItem for Evaluation {
+    type Entity = evaluation::Entity;
+    type Id = EvaluationId;
+    type Filter = ();
+    const KIND: &'static str = "evaluation";
+    const SLICING: Slicing = Slicing::Shared;
+
+    fn columns() -> ListColumns<evaluation::Entity> {
+        ListColumns {
+            case: evaluation::Column::CaseId,
+            at: evaluation::Column::RecordedAt,
+            id: evaluation::Column::Id,
+        }
+    }
+
+    fn read(row: evaluation::Model, access: &CaseAccess) -> Result<Self> {
+        Ok(to_evaluation(row, access))
+    }
+
+    fn position(&self) -> Position {
+        Position {
+            at: self.recorded_at,
+            id: self.id.0,
+        }
+    }
 }
 
 impl Snapshot {
-    /// The rows of item table `E` on the cases of `accesses` that their viewer may see, with
-    /// the access each row was read under: one query per predicate group.
-    pub(super) async fn visible<E>(
-        &self,
-        accesses: &[CaseAccess],
-        slicing: Slicing,
-        case_column: E::Column,
-        extra: Condition,
-        order: E::Column,
-    ) -> Result<Vec<(CaseAccess, E::Model)>>
-    where
-        E: EntityTrait + Default,
-        E::Column: std::str::FromStr,
-    {
-        let table = table_name::<E>();
-        let mut out = Vec::new();
-        for (key, ids) in group_by_predicate(accesses) {
-            let rows = E::find()
-                .filter(case_column.is_in(ids))
-                .filter(visible_rows(table, slicing, key))
-                .filter(extra.clone())
-                .order_by(order, Order::Asc)
-                .all(self.connection())
-                .await?;
-            for row in rows {
-                let case_id = uuid_of(row.get(case_column))?;
-                let access = accesses
-                    .iter()
-                    .find(|access| access.case_id.0 == case_id && access.predicate_key() == key)
-                    .ok_or(Error::Corrupt("item outside its batch"))?;
-                out.push((access.clone(), row));
-            }
-        }
-        // What leaves here is noted for the access log: the kind (the table's item), and the
-        // life domain of sliced items.
-        let kind = table.strip_suffix('s').unwrap_or(table);
-        let domain_column = <E::Column as std::str::FromStr>::from_str("life_domain").ok();
-        for (access, row) in &out {
-            let domain = domain_column
-                .and_then(|column| match row.get(column) {
-                    sea_orm::Value::String(Some(domain)) => LifeDomain::parse(&domain),
-                    _ => None,
-                })
-                .map(LifeDomain::as_str);
-            self.disclose(access, kind, 1, domain);
-        }
-        Ok(out)
-    }
-
-    /// Every version of the perspective, oldest first.
-    pub async fn perspectives(
-        &self,
-        accesses: &[CaseAccess],
-    ) -> Result<HashMap<CaseId, Vec<Perspective>>> {
-        let rows = self
-            .visible::<perspective::Entity>(
-                accesses,
-                Slicing::Shared,
-                perspective::Column::CaseId,
-                Condition::all(),
-                perspective::Column::RecordedAt,
-            )
-            .await?;
-        Ok(by_case(
-            rows.into_iter()
-                .map(|(access, row)| (access.case_id, to_perspective(row, &access)))
-                .collect(),
-        ))
-    }
-
-    /// The facts of each case the viewer sees, of one life domain when `life_domain` names
-    /// one: the filter is in the SQL, so the access log notes only the domains that left.
-    pub async fn facts(
-        &self,
-        accesses: &[CaseAccess],
-        life_domain: Option<LifeDomain>,
-    ) -> Result<HashMap<CaseId, Vec<Fact>>> {
-        let mut only = Condition::all();
-        if let Some(domain) = life_domain {
-            only = only.add(fact::Column::LifeDomain.eq(domain.as_str()));
-        }
-        let rows = self
-            .visible::<fact::Entity>(
-                accesses,
-                Slicing::PerOrganisation { need: true },
-                fact::Column::CaseId,
-                only,
-                fact::Column::CreatedAt,
-            )
-            .await?;
-        Ok(by_case(
-            rows.into_iter()
-                .map(|(access, row)| Ok((access.case_id, to_fact(row, &access)?)))
-                .collect::<Result<_>>()?,
-        ))
-    }
-
-    pub async fn problems(&self, accesses: &[CaseAccess]) -> Result<HashMap<CaseId, Vec<Problem>>> {
-        let rows = self
-            .visible::<problem::Entity>(
-                accesses,
-                Slicing::PerOrganisation { need: false },
-                problem::Column::CaseId,
-                Condition::all(),
-                problem::Column::CreatedAt,
-            )
-            .await?;
-        Ok(by_case(
-            rows.into_iter()
-                .map(|(access, row)| Ok((access.case_id, to_problem(row, &access)?)))
-                .collect::<Result<_>>()?,
-        ))
-    }
-
-    pub async fn first_steps(
-        &self,
-        accesses: &[CaseAccess],
-    ) -> Result<HashMap<CaseId, Vec<FirstStep>>> {
-        let rows = self
-            .visible::<first_step::Entity>(
-                accesses,
-                Slicing::Shared,
-                first_step::Column::CaseId,
-                Condition::all(),
-                first_step::Column::CreatedAt,
-            )
-            .await?;
-        Ok(by_case(
-            rows.into_iter()
-                .map(|(access, row)| Ok((access.case_id, to_first_step(row, &access)?)))
-                .collect::<Result<_>>()?,
-        ))
-    }
-
-    pub async fn agreements(
-        &self,
-        accesses: &[CaseAccess],
-    ) -> Result<HashMap<CaseId, Vec<Agreement>>> {
-        let rows = self
-            .visible::<agreement::Entity>(
-                accesses,
-                Slicing::Shared,
-                agreement::Column::CaseId,
-                Condition::all(),
-                agreement::Column::CreatedAt,
-            )
-            .await?;
-        Ok(by_case(
-            rows.into_iter()
-                .map(|(access, row)| Ok((access.case_id, to_agreement(row, &access)?)))
-                .collect::<Result<_>>()?,
-        ))
-    }
-
-    pub async fn evaluations(
-        &self,
-        accesses: &[CaseAccess],
-    ) -> Result<HashMap<CaseId, Vec<Evaluation>>> {
-        let rows = self
-            .visible::<evaluation::Entity>(
-                accesses,
-                Slicing::Shared,
-                evaluation::Column::CaseId,
-                Condition::all(),
-                evaluation::Column::RecordedAt,
-            )
-            .await?;
-        Ok(by_case(
-            rows.into_iter()
-                .map(|(access, row)| (access.case_id, to_evaluation(row, &access)))
-                .collect(),
-        ))
-    }
-
     /// How many visible agreements of each case are still open, in one query.
     pub async fn open_agreement_counts(
         &self,
@@ -475,8 +455,6 @@ impl Snapshot {
         Ok(counts)
     }
 
-    /// One item of table `E` by id, if its case and its slice let the viewer see it; `None`
-    /// otherwise, indistinguishable from an id that does not exist.
     /// The case a row of `E` belongs to, if the row exists. Nothing else of the row is read:
     /// the caller goes on only with the viewer's access to that case.
     pub(super) async fn case_of<E>(
@@ -496,119 +474,6 @@ impl Snapshot {
             .one(self.connection())
             .await?;
         Ok(case_id.map(CaseId))
-    }
-
-    pub(super) async fn visible_item<E>(
-        &self,
-        viewer: &Viewer,
-        id: uuid::Uuid,
-        slicing: Slicing,
-        id_column: E::Column,
-        case_column: E::Column,
-    ) -> Result<Option<(CaseAccess, E::Model)>>
-    where
-        E: EntityTrait + Default,
-    {
-        let Some(case_id) = self.case_of::<E>(id, id_column, case_column).await? else {
-            return Ok(None);
-        };
-        let accesses = self.case_accesses(viewer, &[case_id]).await?;
-        Ok(self
-            .visible::<E>(
-                &accesses,
-                slicing,
-                case_column,
-                Condition::all().add(id_column.eq(id)),
-                id_column,
-            )
-            .await?
-            .pop())
-    }
-
-    pub async fn perspective(
-        &self,
-        viewer: &Viewer,
-        id: PerspectiveId,
-    ) -> Result<Option<Perspective>> {
-        Ok(self
-            .visible_item::<perspective::Entity>(
-                viewer,
-                id.0,
-                Slicing::Shared,
-                perspective::Column::Id,
-                perspective::Column::CaseId,
-            )
-            .await?
-            .map(|(access, row)| to_perspective(row, &access)))
-    }
-
-    pub async fn fact(&self, viewer: &Viewer, id: FactId) -> Result<Option<Fact>> {
-        self.visible_item::<fact::Entity>(
-            viewer,
-            id.0,
-            Slicing::PerOrganisation { need: true },
-            fact::Column::Id,
-            fact::Column::CaseId,
-        )
-        .await?
-        .map(|(access, row)| to_fact(row, &access))
-        .transpose()
-    }
-
-    pub async fn problem(&self, viewer: &Viewer, id: ProblemId) -> Result<Option<Problem>> {
-        self.visible_item::<problem::Entity>(
-            viewer,
-            id.0,
-            Slicing::PerOrganisation { need: false },
-            problem::Column::Id,
-            problem::Column::CaseId,
-        )
-        .await?
-        .map(|(access, row)| to_problem(row, &access))
-        .transpose()
-    }
-
-    pub async fn first_step(&self, viewer: &Viewer, id: FirstStepId) -> Result<Option<FirstStep>> {
-        self.visible_item::<first_step::Entity>(
-            viewer,
-            id.0,
-            Slicing::Shared,
-            first_step::Column::Id,
-            first_step::Column::CaseId,
-        )
-        .await?
-        .map(|(access, row)| to_first_step(row, &access))
-        .transpose()
-    }
-
-    pub async fn agreement(&self, viewer: &Viewer, id: AgreementId) -> Result<Option<Agreement>> {
-        self.visible_item::<agreement::Entity>(
-            viewer,
-            id.0,
-            Slicing::Shared,
-            agreement::Column::Id,
-            agreement::Column::CaseId,
-        )
-        .await?
-        .map(|(access, row)| to_agreement(row, &access))
-        .transpose()
-    }
-
-    pub async fn evaluation(
-        &self,
-        viewer: &Viewer,
-        id: EvaluationId,
-    ) -> Result<Option<Evaluation>> {
-        Ok(self
-            .visible_item::<evaluation::Entity>(
-                viewer,
-                id.0,
-                Slicing::Shared,
-                evaluation::Column::Id,
-                evaluation::Column::CaseId,
-            )
-            .await?
-            .map(|(access, row)| to_evaluation(row, &access)))
     }
 
     /// The viewer's worklist: open agreements past their due date that are theirs (assigned
@@ -639,33 +504,35 @@ impl Snapshot {
             .add(agreement::Column::AssigneeProfessionalId.eq(professional_id.0))
             .add(agreement::Column::AssigneeOrganisationId.eq(organisation_id.0))
             .add(agreement::Column::CaseId.is_in(led.clone()));
-        let agreements = self
-            .visible::<agreement::Entity>(
+        let mut agreements: Vec<Agreement> = self
+            .items_where::<Agreement>(
                 &accesses,
-                Slicing::Shared,
-                agreement::Column::CaseId,
                 Condition::all()
                     .add(agreement::Column::Status.is_in(["open", "in_progress"]))
                     .add(agreement::Column::DueOn.lt(today))
                     .add(mine),
-                agreement::Column::DueOn,
+                PageRequest::whole(),
             )
             .await?
-            .into_iter()
-            .map(|(access, row)| to_agreement(row, &access))
-            .collect::<Result<Vec<_>>>()?;
+            .into_values()
+            .flat_map(|page| page.items)
+            .collect();
+        agreements
+            .sort_by_key(|agreement| (agreement.due_on, agreement.created_at, agreement.id.0));
         // The latest evaluation of each led case says when the next one is due.
         let evaluations = self
-            .evaluations(
+            .items::<Evaluation>(
                 &accesses
                     .iter()
                     .filter(|access| led.contains(&access.case_id.0))
                     .cloned()
                     .collect::<Vec<_>>(),
+                (),
+                PageRequest::latest(),
             )
             .await?
             .into_values()
-            .filter_map(|mut evaluations| evaluations.pop())
+            .filter_map(|mut page| page.items.pop())
             .filter(|latest| latest.next_evaluation_on.is_some_and(|next| next <= today))
             .collect();
         Ok((agreements, evaluations))
@@ -687,18 +554,23 @@ impl Snapshot {
             // The team sees its own invitations; the resident does not.
             visible = visible.add(item_kind().eq("invitation"));
         }
-        for (kind, table, slicing) in ITEM_TABLES {
+        for ItemRule {
+            kind,
+            table,
+            slicing,
+        } in item_rules()
+        {
             let ids = Query::select()
-                .column((Alias::new(*table), Alias::new("id")))
-                .from(Alias::new(*table))
+                .column((Alias::new(table), Alias::new("id")))
+                .from(Alias::new(table))
                 .and_where(
-                    Expr::col((Alias::new(*table), Alias::new("case_id"))).eq(access.case_id.0),
+                    Expr::col((Alias::new(table), Alias::new("case_id"))).eq(access.case_id.0),
                 )
-                .cond_where(visible_rows(table, *slicing, key))
+                .cond_where(visible_rows(table, slicing, key))
                 .to_owned();
             visible = visible.add(
                 Condition::all()
-                    .add(item_kind().eq(*kind))
+                    .add(item_kind().eq(kind))
                     .add(Expr::col((events.clone(), Alias::new("item_id"))).in_subquery(ids)),
             );
         }
@@ -741,10 +613,6 @@ impl Snapshot {
             has_next_page,
         })
     }
-}
-
-fn table_name<E: EntityTrait + Default>() -> &'static str {
-    E::default().table_name()
 }
 
 impl Viewer {
@@ -846,7 +714,7 @@ impl Writer {
         new: NewFact,
         expected_version: i32,
     ) -> Result<CaseId> {
-        let Some(existing) = self.fact(viewer, id).await? else {
+        let Some(existing) = self.item::<domain::case::Fact>(viewer, id).await? else {
             return Err(Error::NotFound("fact"));
         };
         let (access, _) = self
@@ -914,14 +782,14 @@ impl Writer {
         let (case_id, organisation_id, table, item_kind) = match item {
             WithholdableItem::Fact(id) => {
                 let fact = self
-                    .fact(viewer, id)
+                    .item::<domain::case::Fact>(viewer, id)
                     .await?
                     .ok_or(Error::NotFound("fact"))?;
                 (fact.case_id, fact.organisation_id, "facts", "fact")
             }
             WithholdableItem::Problem(id) => {
                 let problem = self
-                    .problem(viewer, id)
+                    .item::<domain::case::Problem>(viewer, id)
                     .await?
                     .ok_or(Error::NotFound("problem"))?;
                 (
@@ -1070,7 +938,7 @@ impl Writer {
         expected_version: i32,
     ) -> Result<CaseId> {
         let existing = self
-            .first_step(viewer, id)
+            .item::<domain::case::FirstStep>(viewer, id)
             .await?
             .ok_or(Error::NotFound("first step"))?;
         let (access, _) = self
@@ -1195,7 +1063,7 @@ impl Writer {
         expected_version: i32,
     ) -> Result<CaseId> {
         let existing = self
-            .agreement(viewer, id)
+            .item::<domain::case::Agreement>(viewer, id)
             .await?
             .ok_or(Error::NotFound("agreement"))?;
         let (access, _) = self

@@ -15,6 +15,7 @@ mod decisions;
 mod exceptions;
 mod integration;
 mod items;
+mod lists;
 mod records;
 mod signals;
 mod solutions;
@@ -43,6 +44,7 @@ pub use integration::ChangeCursor;
 pub use items::{
     NewAgreement, NewEvaluation, NewFact, NewFirstStep, NewProblem, TimelineEntry, WithholdableItem,
 };
+pub use lists::{CaseItem, ListPage, PageRequest, Position};
 pub use records::{CaseCursor, CaseFilter, ResidentToOpen};
 pub use signals::NewSignal;
 pub use team::InvitationDecision;
@@ -133,10 +135,14 @@ impl Writer {
         Utc::now() - TimeDelta::microseconds(self.backdated_by.load(Ordering::Relaxed))
     }
 
-    /// Commits the changes together with their access-log entries, then lets subscribers know.
+    /// Commits the changes together with their access-log entries (and, for a request holding
+    /// an Idempotency-Key, the note that it committed), then lets subscribers know.
     pub async fn commit(self) -> Result<()> {
         let entries = self.changes.take(&self.snapshot.ledger.context_handle());
         access_log::append(&self.snapshot.transaction, &entries).await?;
+        self.store
+            .note_commit_in(&self.snapshot.transaction)
+            .await?;
         let signals = self.signals.take();
         let postgres = self.store.backend() == DatabaseBackend::Postgres;
         if postgres {
@@ -150,11 +156,6 @@ impl Writer {
     }
 
     fn connection(&self) -> &DatabaseTransaction {
-        &self.snapshot.transaction
-    }
-
-    /// The write transaction, for what must commit with it.
-    pub(crate) fn transaction(&self) -> &DatabaseTransaction {
         &self.snapshot.transaction
     }
 }
@@ -469,7 +470,7 @@ enum PredicateKey {
 
 /// How an item table takes part in the slice.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Slicing {
+pub enum Slicing {
     /// The shared plan: every member sees every row (§5.3).
     Shared,
     /// Facts, problems and notes (§5.4); `need` says whether the table has a need column.
@@ -535,22 +536,6 @@ impl Snapshot {
     ) {
         self.ledger
             .disclose(access.case_id, access.accessor(), kind, count, life_domains);
-    }
-
-    /// [`Snapshot::disclose`] for lists read per case.
-    pub(crate) fn disclose_lists<T>(
-        &self,
-        accesses: &[CaseAccess],
-        kind: &'static str,
-        lists: &std::collections::HashMap<CaseId, Vec<T>>,
-        life_domain: impl Fn(&T) -> Option<LifeDomain>,
-    ) {
-        for access in accesses {
-            if let Some(list) = lists.get(&access.case_id) {
-                let domains = list.iter().filter_map(&life_domain).map(LifeDomain::as_str);
-                self.disclose(access, kind, list.len(), domains);
-            }
-        }
     }
 
     pub(crate) fn backend(&self) -> DatabaseBackend {
@@ -682,14 +667,30 @@ impl Snapshot {
 
     /// Whether anything that narrows what the team or the resident reads happened on any of
     /// `case_ids` after `since`: a consent revoked, an item withheld, a member leaving or
-    /// removed, the case lead handed on. A response kept from before such a change is not
-    /// delivered again, since it may hold what its reader no longer sees.
+    /// removed, the case lead handed on, or the kind policy of the viewer's organisation
+    /// replaced. A response kept from before such a change is not delivered again, since it
+    /// may hold what its reader no longer sees.
     pub async fn access_changed_since(
         &self,
+        viewer: &Viewer,
         case_ids: &[CaseId],
         since: DateTime<Utc>,
     ) -> Result<bool> {
+        use crate::entity::kind_policy;
         use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+        if let ViewerKind::Professional {
+            organisation_kind, ..
+        } = &viewer.kind
+        {
+            let replaced = kind_policy::Entity::find()
+                .filter(kind_policy::Column::OrganisationKind.eq(organisation_kind.as_str()))
+                .filter(kind_policy::Column::UpdatedAt.gt(since))
+                .count(self.connection())
+                .await?;
+            if replaced > 0 {
+                return Ok(true);
+            }
+        }
         let changes = case_event::Entity::find()
             .filter(case_event::Column::CaseId.is_in(case_ids.iter().map(|id| id.0)))
             .filter(case_event::Column::At.gt(since))

@@ -32,7 +32,7 @@ impl Writer {
         new: NewSignal,
     ) -> Result<SignalId> {
         let problem = self
-            .problem(viewer, problem_id)
+            .item::<domain::case::Problem>(viewer, problem_id)
             .await?
             .ok_or(Error::NotFound("problem"))?;
         if problem.kind != ProblemKind::System {

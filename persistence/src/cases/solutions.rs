@@ -22,7 +22,7 @@ impl Writer {
         draft: SolutionDraft,
     ) -> Result<SolutionId> {
         let exception = self
-            .rule_exception(viewer, exception_id)
+            .item::<domain::exception::RuleException>(viewer, exception_id)
             .await?
             .ok_or(Error::NotFound("exception"))?;
         let (access, _) = self

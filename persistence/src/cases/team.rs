@@ -11,8 +11,9 @@ use domain::{
     TeamMemberId,
 };
 use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{ActiveValue::Set, ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder};
 
+use super::lists::{ListColumns, ListPage, PageRequest};
 use super::records::stale;
 use super::{CaseAccess, Snapshot, Viewer, ViewerKind, Writer, record_event};
 use crate::entity::{
@@ -69,29 +70,38 @@ impl Snapshot {
     pub async fn team_members(
         &self,
         accesses: &[CaseAccess],
-    ) -> Result<HashMap<CaseId, Vec<TeamMember>>> {
-        let rows = team_member::Entity::find()
-            .filter(
-                team_member::Column::CaseId.is_in(accesses.iter().map(|access| access.case_id.0)),
+        page: PageRequest,
+    ) -> Result<HashMap<CaseId, ListPage<TeamMember>>> {
+        self.team_members_where(accesses, Condition::all(), page)
+            .await
+    }
+
+    async fn team_members_where(
+        &self,
+        accesses: &[CaseAccess],
+        condition: Condition,
+        page: PageRequest,
+    ) -> Result<HashMap<CaseId, ListPage<TeamMember>>> {
+        let pages = self
+            .page_rows::<team_member::Entity>(
+                accesses.iter().map(|access| access.case_id.0).collect(),
+                condition.add(team_member::Column::LeftAt.is_null()),
+                &ListColumns {
+                    case: team_member::Column::CaseId,
+                    at: team_member::Column::JoinedAt,
+                    id: team_member::Column::Id,
+                },
+                page,
             )
-            .filter(team_member::Column::LeftAt.is_null())
-            .order_by_asc(team_member::Column::JoinedAt)
-            .order_by_asc(team_member::Column::Id)
-            .all(self.connection())
             .await?;
-        let access_of: HashMap<CaseId, &CaseAccess> = accesses
-            .iter()
-            .map(|access| (access.case_id, access))
-            .collect();
-        let mut by_case: HashMap<CaseId, Vec<TeamMember>> = HashMap::new();
-        for row in rows {
-            if !access_of.contains_key(&CaseId(row.case_id)) {
-                continue;
+        let mut by_case = HashMap::new();
+        for (case_id, rows) in pages {
+            let case_id = CaseId(case_id);
+            if let Some(access) = accesses.iter().find(|access| access.case_id == case_id) {
+                self.disclose(access, "team_member", rows.items.len(), None);
+                by_case.insert(case_id, rows.map(to_member)?);
             }
-            let member = to_member(row)?;
-            by_case.entry(member.case_id).or_default().push(member);
         }
-        self.disclose_lists(accesses, "team_member", &by_case, |_| None);
         Ok(by_case)
     }
 
@@ -113,12 +123,14 @@ impl Snapshot {
         };
         let accesses = self.case_accesses(viewer, &[case_id]).await?;
         Ok(self
-            .team_members(&accesses)
+            .team_members_where(
+                &accesses,
+                Condition::all().add(team_member::Column::Id.eq(id.0)),
+                PageRequest::whole(),
+            )
             .await?
             .remove(&case_id)
-            .unwrap_or_default()
-            .into_iter()
-            .find(|member| member.id == id))
+            .and_then(|mut page| page.items.pop()))
     }
 
     /// One invitation, for `node(id:)`: as the case's team sees it, or as the invited
@@ -138,10 +150,15 @@ impl Snapshot {
         let listed = if accesses.is_empty() {
             self.invitations_for_viewer(viewer).await?
         } else {
-            self.case_invitations(&accesses)
-                .await?
-                .remove(&case_id)
-                .unwrap_or_default()
+            self.case_invitations_where(
+                &accesses,
+                Condition::all().add(invitation::Column::Id.eq(id.0)),
+                PageRequest::whole(),
+            )
+            .await?
+            .remove(&case_id)
+            .map(|page| page.items)
+            .unwrap_or_default()
         };
         Ok(listed.into_iter().find(|invitation| invitation.id == id))
     }
@@ -151,34 +168,52 @@ impl Snapshot {
     pub async fn case_invitations(
         &self,
         accesses: &[CaseAccess],
-    ) -> Result<HashMap<CaseId, Vec<Invitation>>> {
+        page: PageRequest,
+    ) -> Result<HashMap<CaseId, ListPage<Invitation>>> {
+        self.case_invitations_where(accesses, Condition::all(), page)
+            .await
+    }
+
+    async fn case_invitations_where(
+        &self,
+        accesses: &[CaseAccess],
+        condition: Condition,
+        page: PageRequest,
+    ) -> Result<HashMap<CaseId, ListPage<Invitation>>> {
         let ids: Vec<_> = accesses
             .iter()
             .filter(|access| !access.is_resident())
             .map(|access| access.case_id.0)
             .collect();
-        let rows = invitation::Entity::find()
-            .filter(invitation::Column::CaseId.is_in(ids.clone()))
-            .order_by_asc(invitation::Column::InvitedAt)
-            .all(self.connection())
+        let pages = self
+            .page_rows::<invitation::Entity>(
+                ids.clone(),
+                condition,
+                &ListColumns {
+                    case: invitation::Column::CaseId,
+                    at: invitation::Column::InvitedAt,
+                    id: invitation::Column::Id,
+                },
+                page,
+            )
             .await?;
         let references = self.references(&ids).await?;
-        let mut by_case: HashMap<CaseId, Vec<Invitation>> = HashMap::new();
-        for row in rows {
-            let reference = references.get(&row.case_id).cloned().unwrap_or_default();
-            let mut invitation = to_invitation(row, reference)?;
-            let sees_content = accesses
-                .iter()
-                .any(|access| access.case_id == invitation.case_id && access.sees_content());
-            if !sees_content {
-                invitation.reason = None;
-            }
-            by_case
-                .entry(invitation.case_id)
-                .or_default()
-                .push(invitation);
+        let mut by_case = HashMap::new();
+        for (case_id, rows) in pages {
+            let Some(access) = accesses.iter().find(|access| access.case_id.0 == case_id) else {
+                continue;
+            };
+            let reference = references.get(&case_id).cloned().unwrap_or_default();
+            self.disclose(access, "invitation", rows.items.len(), None);
+            let page = rows.map(|row| {
+                let mut invitation = to_invitation(row, reference.clone())?;
+                if !access.sees_content() {
+                    invitation.reason = None;
+                }
+                Ok(invitation)
+            })?;
+            by_case.insert(access.case_id, page);
         }
-        self.disclose_lists(accesses, "invitation", &by_case, |_| None);
         Ok(by_case)
     }
 

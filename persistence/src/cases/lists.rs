@@ -1,0 +1,315 @@
+//! The lists under a case, paged in SQL, and the case items read through one generic layer.
+//!
+//! Every list reachable from a case is read a page at a time: the page (and whether another
+//! follows, and how many rows the list has) is cut in the database, per case, by a window over
+//! the case's rows, so a caseload page of fifty cases still costs one statement per list, and
+//! only the rows that leave are noted for the access log.
+//!
+//! The eight kinds of case item (perspective, fact, problem, first step, agreement,
+//! evaluation, decision, rule exception) are read only through [`CaseItem`]: a kind declares
+//! its table, how it takes part in the slice, what the access log calls it and how a row
+//! becomes its domain value, and [`Snapshot::items`] and [`Snapshot::item`] are the only
+//! readers. A kind that has not declared its rule cannot be read.
+
+use std::collections::HashMap;
+use std::fmt::Debug;
+use std::hash::Hash;
+
+use chrono::{DateTime, Utc};
+use domain::{CaseId, LifeDomain};
+use sea_orm::sea_query::{Alias, Asterisk, Condition, Expr, ExprTrait, Order, Query};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityName, EntityTrait, FromQueryResult, IdenStatic,
+    QueryFilter, QueryTrait,
+};
+
+use super::{CaseAccess, Slicing, Snapshot, Viewer, group_by_predicate, visible_rows};
+use crate::{Error, Result};
+
+/// Where a page starts: after the row recorded at `at` with id `id`, in the list's order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Position {
+    pub at: DateTime<Utc>,
+    pub id: uuid::Uuid,
+}
+
+/// Which page of a list to read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct PageRequest {
+    /// How many rows; `None` for the whole list (the server's own reads, never a client's).
+    pub first: Option<u64>,
+    pub after: Option<Position>,
+    /// Newest first instead of oldest first.
+    pub newest_first: bool,
+}
+
+impl PageRequest {
+    pub fn first(first: u64, after: Option<Position>) -> Self {
+        Self {
+            first: Some(first),
+            after,
+            newest_first: false,
+        }
+    }
+
+    /// The latest row only.
+    pub fn latest() -> Self {
+        Self {
+            first: Some(1),
+            after: None,
+            newest_first: true,
+        }
+    }
+
+    pub fn whole() -> Self {
+        Self::default()
+    }
+}
+
+/// One page of a case's list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListPage<T> {
+    pub items: Vec<T>,
+    pub has_next_page: bool,
+    /// Rows in the whole list, over all pages.
+    pub total: u64,
+}
+
+impl<T> Default for ListPage<T> {
+    fn default() -> Self {
+        Self {
+            items: Vec::new(),
+            has_next_page: false,
+            total: 0,
+        }
+    }
+}
+
+impl<T> ListPage<T> {
+    pub(super) fn map<U>(self, convert: impl FnMut(T) -> Result<U>) -> Result<ListPage<U>> {
+        Ok(ListPage {
+            items: self.items.into_iter().map(convert).collect::<Result<_>>()?,
+            has_next_page: self.has_next_page,
+            total: self.total,
+        })
+    }
+}
+
+/// The columns a case's list is cut by: its case, the time it is ordered by, and its id.
+pub struct ListColumns<E: EntityTrait> {
+    pub case: E::Column,
+    pub at: E::Column,
+    pub id: E::Column,
+}
+
+/// A kind of case item: its table, its rule in the slice and its name in the access log.
+pub trait CaseItem: Sized + Clone + Send + Sync + 'static {
+    type Entity: EntityTrait + Default;
+    type Id: Into<uuid::Uuid> + Copy + Send;
+    /// A filter in the SQL, so that the access log notes only what left.
+    type Filter: Debug + Clone + Copy + Default + PartialEq + Eq + Hash + Send + Sync;
+    /// The item's name in the access log and on the timeline.
+    const KIND: &'static str;
+    /// How the item takes part in the slice (DOMAIN.md §5.3, §5.4).
+    const SLICING: Slicing;
+
+    fn columns() -> ListColumns<Self::Entity>;
+
+    fn condition(_filter: Self::Filter) -> Condition {
+        Condition::all()
+    }
+
+    /// The life domain the access log names for a row of a sliced kind.
+    fn life_domain(_row: &<Self::Entity as EntityTrait>::Model) -> Option<LifeDomain> {
+        None
+    }
+
+    /// The domain value, with the content only where `access` sees content.
+    fn read(row: <Self::Entity as EntityTrait>::Model, access: &CaseAccess) -> Result<Self>;
+
+    /// Where the item stands in its list, for cursors.
+    fn position(&self) -> Position;
+}
+
+/// One declared rule, as the timeline needs it.
+pub(super) struct ItemRule {
+    pub kind: &'static str,
+    pub table: &'static str,
+    pub slicing: Slicing,
+}
+
+fn rule<T: CaseItem>() -> ItemRule {
+    ItemRule {
+        kind: T::KIND,
+        table: T::Entity::default().table_name(),
+        slicing: T::SLICING,
+    }
+}
+
+/// The rules of every kind of case item.
+pub(super) fn item_rules() -> [ItemRule; 8] {
+    use domain::case::{Agreement, Evaluation, Fact, FirstStep, Perspective, Problem};
+    [
+        rule::<Perspective>(),
+        rule::<Fact>(),
+        rule::<Problem>(),
+        rule::<FirstStep>(),
+        rule::<Agreement>(),
+        rule::<Evaluation>(),
+        rule::<domain::mandate::Decision>(),
+        rule::<domain::exception::RuleException>(),
+    ]
+}
+
+fn name<C: IdenStatic>(column: C) -> Alias {
+    Alias::new(column.as_str())
+}
+
+impl Snapshot {
+    /// A page of each case's rows of `E` matching `condition`, cut per case in one statement.
+    pub(super) async fn page_rows<E>(
+        &self,
+        case_ids: Vec<uuid::Uuid>,
+        condition: Condition,
+        columns: &ListColumns<E>,
+        page: PageRequest,
+    ) -> Result<HashMap<uuid::Uuid, ListPage<E::Model>>>
+    where
+        E: EntityTrait,
+    {
+        let case = columns.case.as_str();
+        let order = if page.newest_first { "DESC" } else { "ASC" };
+        // The whole list's rows with its length; then the rows after the cursor, numbered in
+        // the list's order; then as many as asked plus one, which says whether more follow.
+        let mut listed = E::find()
+            .filter(columns.case.is_in(case_ids))
+            .filter(condition)
+            .into_query();
+        listed.expr_as(
+            Expr::cust(format!("COUNT(*) OVER (PARTITION BY {case})")),
+            Alias::new("list_total"),
+        );
+        let mut numbered = Query::select();
+        numbered
+            .column(Asterisk)
+            .expr_as(
+                Expr::cust(format!(
+                    "ROW_NUMBER() OVER (PARTITION BY {case} ORDER BY {at} {order}, {id} {order})",
+                    at = columns.at.as_str(),
+                    id = columns.id.as_str(),
+                )),
+                Alias::new("list_position"),
+            )
+            .from_subquery(listed, Alias::new("listed"));
+        if let Some(Position { at, id }) = page.after {
+            let (at_column, id_column) = (Expr::col(name(columns.at)), Expr::col(name(columns.id)));
+            numbered.cond_where(if page.newest_first {
+                Condition::any()
+                    .add(at_column.clone().lt(at))
+                    .add(Condition::all().add(at_column.eq(at)).add(id_column.lt(id)))
+            } else {
+                Condition::any()
+                    .add(at_column.clone().gt(at))
+                    .add(Condition::all().add(at_column.eq(at)).add(id_column.gt(id)))
+            });
+        }
+        let mut paged = Query::select();
+        paged
+            .column(Asterisk)
+            .from_subquery(numbered, Alias::new("numbered"))
+            .order_by(Alias::new(case), Order::Asc)
+            .order_by(Alias::new("list_position"), Order::Asc);
+        if let Some(first) = page.first {
+            let limit = i64::try_from(first.saturating_add(1)).unwrap_or(i64::MAX);
+            paged.and_where(Expr::col(Alias::new("list_position")).lte(limit));
+        }
+        let statement = self.backend().build(&paged);
+        let rows = self.connection().query_all_raw(statement).await?;
+        let mut pages: HashMap<uuid::Uuid, ListPage<E::Model>> = HashMap::new();
+        for row in rows {
+            let case_id: uuid::Uuid = row.try_get("", case)?;
+            let total: i64 = row.try_get("", "list_total")?;
+            let position: i64 = row.try_get("", "list_position")?;
+            let list = pages.entry(case_id).or_default();
+            list.total = u64::try_from(total).map_err(|_| Error::Corrupt("list length"))?;
+            let position = u64::try_from(position).map_err(|_| Error::Corrupt("list position"))?;
+            if page.first.is_some_and(|first| position > first) {
+                list.has_next_page = true;
+            } else {
+                list.items.push(E::Model::from_query_result(&row, "")?);
+            }
+        }
+        Ok(pages)
+    }
+
+    /// A page of each case's items of kind `T` that its viewer may see, with `filter` in the
+    /// SQL: one statement per predicate group. Only the items returned are noted for the log.
+    pub async fn items<T: CaseItem>(
+        &self,
+        accesses: &[CaseAccess],
+        filter: T::Filter,
+        page: PageRequest,
+    ) -> Result<HashMap<CaseId, ListPage<T>>> {
+        self.items_where::<T>(accesses, T::condition(filter), page)
+            .await
+    }
+
+    /// [`Snapshot::items`] with a condition of the caller's, for the server's own reads.
+    pub(super) async fn items_where<T: CaseItem>(
+        &self,
+        accesses: &[CaseAccess],
+        condition: Condition,
+        page: PageRequest,
+    ) -> Result<HashMap<CaseId, ListPage<T>>> {
+        let table = T::Entity::default().table_name();
+        let columns = T::columns();
+        let mut out = HashMap::new();
+        for (key, ids) in group_by_predicate(accesses) {
+            let pages = self
+                .page_rows::<T::Entity>(
+                    ids,
+                    Condition::all()
+                        .add(visible_rows(table, T::SLICING, key))
+                        .add(condition.clone()),
+                    &columns,
+                    page,
+                )
+                .await?;
+            for (case_id, rows) in pages {
+                let access = accesses
+                    .iter()
+                    .find(|access| access.case_id.0 == case_id && access.predicate_key() == key)
+                    .ok_or(Error::Corrupt("item outside its batch"))?;
+                for row in &rows.items {
+                    let domain = T::life_domain(row).map(LifeDomain::as_str);
+                    self.disclose(access, T::KIND, 1, domain);
+                }
+                out.insert(access.case_id, rows.map(|row| T::read(row, access))?);
+            }
+        }
+        Ok(out)
+    }
+
+    /// One item of kind `T` by id, if its case and its slice let the viewer see it; `None`
+    /// otherwise, indistinguishable from an id that does not exist.
+    pub async fn item<T: CaseItem>(&self, viewer: &Viewer, id: T::Id) -> Result<Option<T>> {
+        let id: uuid::Uuid = id.into();
+        let columns = T::columns();
+        let Some(case_id) = self
+            .case_of::<T::Entity>(id, columns.id, columns.case)
+            .await?
+        else {
+            return Ok(None);
+        };
+        let accesses = self.case_accesses(viewer, &[case_id]).await?;
+        Ok(self
+            .items_where::<T>(
+                &accesses,
+                Condition::all().add(columns.id.eq(id)),
+                PageRequest::whole(),
+            )
+            .await?
+            .remove(&case_id)
+            .and_then(|mut page| page.items.pop()))
+    }
+}
