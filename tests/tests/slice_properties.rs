@@ -496,7 +496,7 @@ async fn read_caseload(
     }
     fragment Sliced on Case {
         sketch: facts(first: 100) { totalCount edges { node { id text } } }
-        analysis: problems { nodes { id text } }
+        analysis: problems(first: 100) { nodes { id text } }
         timeline(first: 100) { pageInfo { hasNextPage } edges { node { kind itemId } } }
     }";
     let mut seen = BTreeMap::new();
