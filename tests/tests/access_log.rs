@@ -911,7 +911,48 @@ async fn a_replay_is_refused_once_the_readers_kind_policy_changed(database: Test
     assert!(refused["data"].is_null(), "{refused}");
 }
 
+/// The resident's contact person is the case lead alone: the entry counts the one member
+/// that left, not the team that was read to find them.
+async fn the_contact_person_is_logged_as_the_one_member_who_left(database: TestDatabase) {
+    let server = DemoServer::start(database).await;
+    let case_id = server.showcase_id().await;
+    let samira = server.resident_token("samira").await;
+    let team = server
+        .graphql(
+            &samira,
+            "query($id: ID!) { case(id: $id) { team { totalCount } } }",
+            json!({ "id": case_id }),
+        )
+        .await;
+    assert!(data(&team, "case")["team"]["totalCount"].as_i64().unwrap() > 1);
+    let contact = server
+        .graphql(
+            &samira,
+            "query ContactPerson($id: ID!) { case(id: $id) { contactPerson { name } } }",
+            json!({ "id": case_id }),
+        )
+        .await;
+    assert_eq!(
+        data(&contact, "case")["contactPerson"]["name"],
+        "Anna de Boer"
+    );
+    let log = server
+        .graphql(
+            &samira,
+            "query($case: ID) { accessLog(first: 100, caseId: $case) { edges { node { operationName dataKinds { kind count } } } } }",
+            json!({ "case": case_id }),
+        )
+        .await;
+    let entries = entries(&log);
+    let entry = entries
+        .iter()
+        .find(|entry| entry["operationName"] == "ContactPerson")
+        .unwrap_or_else(|| panic!("{entries:#?}"));
+    assert_eq!(kind_count(entry, "team_member"), Some(1), "{entry}");
+}
+
 on_both_databases!(
+    the_contact_person_is_logged_as_the_one_member_who_left,
     a_replay_is_refused_once_the_readers_kind_policy_changed,
     every_list_under_a_case_is_paged_and_logs_only_what_left,
     a_write_outside_a_case_is_carried_out_once_when_its_answer_was_lost,

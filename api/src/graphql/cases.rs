@@ -143,6 +143,11 @@ macro_rules! batch_key {
 }
 
 batch_key! {
+    CaseLeadOf => Option<domain::case::TeamMember>, |snapshot, accesses| async {
+        snapshot.case_leads(&accesses).await.map(|leads| {
+            leads.into_iter().map(|(case_id, lead)| (case_id, Some(lead))).collect::<HashMap<_, _>>()
+        })
+    };
     OpenAgreementCountOf => u64, |snapshot, accesses| snapshot.open_agreement_counts(&accesses);
     ResidentOf => Option<domain::resident::Resident>, |snapshot, accesses| async {
         snapshot.case_residents(&accesses).await.map(|residents| {
@@ -220,6 +225,15 @@ pub(crate) async fn prime(
                 reads
                     .loader
                     .load_many(accesses.iter().cloned().map(ResidentOf))
+                    .await?;
+            }
+            Ok(())
+        },
+        async {
+            if node.field("contactPerson").exists() {
+                reads
+                    .loader
+                    .load_many(accesses.iter().cloned().map(CaseLeadOf))
                     .await?;
             }
             Ok(())
@@ -430,19 +444,11 @@ impl Case {
     /// The resident's one contact person: the case lead, with their work contact details.
     async fn contact_person(&self, ctx: &Context<'_>) -> ApiResult<Option<ContactPerson>> {
         let reads = reads(ctx).await?;
-        let team = reads
+        let Some(lead) = reads
             .loader
-            .load_one(ListOf::<Team>::new(
-                self.access.clone(),
-                (),
-                PageRequest::whole(),
-            ))
+            .load_one(CaseLeadOf(self.access.clone()))
             .await?
-            .unwrap_or_default();
-        let Some(lead) = team
-            .items
-            .into_iter()
-            .find(|member| member.role == domain::slice::TeamRole::CaseLead)
+            .flatten()
         else {
             return Ok(None);
         };

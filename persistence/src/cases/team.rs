@@ -76,6 +76,21 @@ impl Snapshot {
             .await
     }
 
+    /// The case lead of each case: the resident's one contact person. Only the lead is read,
+    /// so only the lead is noted for the access log.
+    pub async fn case_leads(&self, accesses: &[CaseAccess]) -> Result<HashMap<CaseId, TeamMember>> {
+        Ok(self
+            .team_members_where(
+                accesses,
+                Condition::all().add(team_member::Column::Role.eq(TeamRole::CaseLead.as_str())),
+                PageRequest::whole(),
+            )
+            .await?
+            .into_iter()
+            .filter_map(|(case_id, mut page)| page.items.pop().map(|lead| (case_id, lead)))
+            .collect())
+    }
+
     async fn team_members_where(
         &self,
         accesses: &[CaseAccess],
