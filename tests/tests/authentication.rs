@@ -305,7 +305,26 @@ async fn a_name_or_email_claim_that_cannot_be_stored_is_left_out(database: TestD
     assert_eq!(professional_count(&server).await, 1);
 }
 
+/// A verified token is served from memory on its next requests, but never past its expiry:
+/// then it is refused as a fresh one would be.
+async fn a_remembered_token_is_refused_once_it_expires(database: TestDatabase) {
+    let server = TestServer::start_with(database, |settings| {
+        settings.auth.leeway_seconds = 0;
+    })
+    .await;
+    let mut short = claims(ISSUER_A, "brief");
+    short["exp"] = json!(now() + 2);
+    let token = TestKey::EdDsa.sign(&short);
+    for _ in 0..2 {
+        let response = server.post(Some(&token), &json!({ "query": ME })).await;
+        assert_eq!(response.status, 200, "{response:?}");
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(3100)).await;
+    assert_refused(&server, &token, "expired since it was verified").await;
+}
+
 on_both_databases!(
+    a_remembered_token_is_refused_once_it_expires,
     a_valid_token_works_and_creates_the_professional,
     missing_and_garbled_tokens_are_refused,
     alg_none_is_refused,

@@ -59,6 +59,9 @@ pub struct KeyCache {
     cache_for: Duration,
     max_bytes: usize,
     providers: Mutex<HashMap<IdentityProviderId, Arc<ProviderKeys>>>,
+    /// Counts the key sets fetched: a token verified before a key set changed is verified
+    /// again, so a key rotated out stops counting at once.
+    generation: std::sync::atomic::AtomicU64,
 }
 
 /// Whether `jwk` can verify a signature made with `algorithm`. Symmetric keys never can.
@@ -111,6 +114,7 @@ impl KeyCache {
             cache_for,
             max_bytes,
             providers: Mutex::new(HashMap::new()),
+            generation: std::sync::atomic::AtomicU64::new(0),
         }
     }
 
@@ -175,6 +179,11 @@ impl KeyCache {
         found(keys.as_deref(), kid, algorithm)
     }
 
+    /// How many key sets have been fetched so far.
+    pub fn generation(&self) -> u64 {
+        self.generation.load(std::sync::atomic::Ordering::Acquire)
+    }
+
     /// Fetches the key set again unless a fetch was attempted within the refresh interval. The
     /// caller holds `fetching`; the state is locked only to read and to store.
     async fn refresh(&self, provider: &IdentityProvider, url: &str, entry: &ProviderKeys) {
@@ -194,6 +203,8 @@ impl KeyCache {
                 let mut state = entry.state();
                 state.keys = Some(Arc::new(set));
                 state.fetched_at = Some(Instant::now());
+                self.generation
+                    .fetch_add(1, std::sync::atomic::Ordering::AcqRel);
             }
             // Keep whatever keys we had: a provider's hiccup must not sign everyone out.
             Err(error) => {

@@ -101,11 +101,22 @@ const PROVIDER_CACHE: Duration = Duration::from_secs(30);
 /// The providers of one issuer and when they were read.
 type CachedProviders = (Instant, Arc<Vec<ProviderEntry>>);
 
+/// How long a verified token is served from memory before it is verified again, at most: the
+/// same bound as the providers it was verified against. A token is never served past its own
+/// expiry, and a registration made through this server forgets every verified token.
+const VERIFIED_CACHE: Duration = PROVIDER_CACHE;
+
+/// How many verified tokens are kept; beyond it the least used are verified again.
+const VERIFIED_CAPACITY: u64 = 10_000;
+
 pub struct Authenticator {
     store: Store,
     limits: TokenLimits,
     keys: KeyCache,
     providers: RwLock<HashMap<String, CachedProviders>>,
+    /// Verified tokens by the SHA-256 of the token, so the token itself is not kept, with the
+    /// key-set generation they were verified under.
+    verified: moka::sync::Cache<[u8; 32], (Verified, u64)>,
 }
 
 /// A verified token: who it speaks for and until when. The token itself is not kept, so it
@@ -188,6 +199,10 @@ impl Authenticator {
             store,
             limits,
             providers: RwLock::new(HashMap::new()),
+            verified: moka::sync::Cache::builder()
+                .max_capacity(VERIFIED_CAPACITY)
+                .time_to_live(VERIFIED_CACHE)
+                .build(),
         }
     }
 
@@ -197,6 +212,7 @@ impl Authenticator {
             .write()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
             .clear();
+        self.verified.invalidate_all();
     }
 
     /// Verifies `token` and establishes the actor it speaks for.
@@ -207,6 +223,26 @@ impl Authenticator {
     /// [`Authenticator::authenticate`], with how long the token may be used: a connection
     /// that outlives a request ends when its token would be refused.
     pub async fn verify(&self, token: &str) -> Result<Verified, AuthFailure> {
+        use sha2::Digest;
+        let digest: [u8; 32] = sha2::Sha256::digest(token.as_bytes()).into();
+        let generation = self.keys.generation();
+        if let Some((verified, verified_under)) = self.verified.get(&digest) {
+            // Not past its expiry, and no key set changed since: a key rotated out must stop
+            // counting at once.
+            if chrono::Utc::now().timestamp() < verified.usable_until
+                && verified_under == generation
+            {
+                return Ok(verified);
+            }
+            self.verified.invalidate(&digest);
+        }
+        let verified = self.verify_afresh(token).await?;
+        self.verified.insert(digest, (verified.clone(), generation));
+        Ok(verified)
+    }
+
+    /// Verifies `token` with its provider's keys and records the sign-in.
+    async fn verify_afresh(&self, token: &str) -> Result<Verified, AuthFailure> {
         let header = jsonwebtoken::decode_header(token).map_err(|_| AuthFailure::Malformed)?;
         if header.crit.is_some() {
             return Err(AuthFailure::CriticalHeader);

@@ -40,13 +40,16 @@ impl CaseReads {
         let snapshot = Arc::new(request.open_snapshot().await?);
         let viewer = snapshot.viewer(&request.actor).await?;
         // Cached per request: a value primed for a whole page is served to each case's field.
+        // No delay before a batch: `prime` batches a page's parts itself, and a field that
+        // waits for more keys to arrive only adds latency to every nested level.
         let loader = DataLoader::with_cache(
             CaseLoader {
                 snapshot: Arc::clone(&snapshot),
             },
             tokio::spawn,
             HashMapCache::default(),
-        );
+        )
+        .delay(std::time::Duration::ZERO);
         Ok(Self {
             snapshot,
             viewer,
