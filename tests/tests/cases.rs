@@ -634,11 +634,12 @@ async fn agreements_timeline_and_worklist(database: TestDatabase) {
 }
 
 /// The statement count of a caseload page depends on the query's shape, not on how many
-/// cases and items it lists.
+/// cases and items it lists: every list under a case, the timeline too, is one statement for
+/// the whole page.
 async fn a_caseload_page_costs_the_same_statements_for_two_or_eight_cases(database: TestDatabase) {
     let fixture = open_case(database).await;
     let server = &fixture.server;
-    let query = "{ cases(first: 20) { totalCount edges { node { id reference team { nodes { role organisation { slug } } } openAgreementCount resident { name } facts(first: 5) { totalCount edges { node { text } } } agreements { totalCount } } } } }";
+    let query = "{ cases(first: 20) { totalCount edges { node { id reference team { nodes { role organisation { slug } } } openAgreementCount resident { name } facts(first: 5) { totalCount edges { node { text } } } agreements { totalCount } problems { totalCount } consents { totalCount } timeline(first: 5) { totalCount edges { node { kind } } } } } } }";
     let statements_for = |expected: usize| {
         let server = &fixture.server;
         let lead = fixture.lead.clone();

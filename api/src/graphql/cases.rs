@@ -6,11 +6,11 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use async_graphql::Lookahead;
-use async_graphql::connection::{Connection, Edge};
+use async_graphql::connection::Connection;
 use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
 use async_graphql::{Context, ID, Object, OutputType, SimpleObject};
 use chrono::Utc;
-use persistence::cases::{CaseAccess, PageRequest, Position, Snapshot, Viewer};
+use persistence::cases::{CaseAccess, PageRequest, Snapshot, Viewer};
 
 use super::enums::{
     AgreementStatus, AmountPeriod, AssigneeKind, CaseStatus, CaseStep, ConsentMethod,
@@ -18,7 +18,7 @@ use super::enums::{
 };
 use super::ids::{self, NodeType};
 use super::lists::{
-    self, CaseList, Consents, History, Invitations, Items, ListOf, Team, TotalCount,
+    self, CaseList, Consents, History, Invitations, Items, ListOf, Team, Timeline, TotalCount,
 };
 use super::types::{
     Contact, Date, DateTime as Timestamp, Municipality, Organisation, Professional,
@@ -177,6 +177,7 @@ pub(crate) async fn prime(
     )?;
     futures::try_join!(
         prime_list::<Invitations>(request, reads, accesses, node, "invitations"),
+        prime_list::<Timeline>(request, reads, accesses, node, "timeline"),
         prime_list::<Consents>(request, reads, accesses, node, "consents"),
         async {
             if node.field("perspective").exists() {
@@ -663,25 +664,8 @@ impl Case {
         ctx: &Context<'_>,
         first: Option<i32>,
         after: Option<String>,
-    ) -> ApiResult<Connection<String, TimelineEvent>> {
-        let request = request(ctx)?;
-        let first = super::query::page_size(first, request.page_size)?;
-        let before = after
-            .as_deref()
-            .map(lists::decode_position)
-            .transpose()?
-            .map(|position| (position.at, position.id));
-        let reads = reads(ctx).await?;
-        let page = reads.snapshot.timeline(&self.access, before, first).await?;
-        let mut connection = Connection::new(before.is_some(), page.has_next_page);
-        connection.edges.extend(page.items.into_iter().map(|entry| {
-            let cursor = lists::encode_position(Position {
-                at: entry.at,
-                id: entry.id,
-            });
-            Edge::new(cursor, TimelineEvent(entry))
-        }));
-        Ok(connection)
+    ) -> ApiResult<Connection<String, TimelineEvent, TotalCount>> {
+        list_page::<Timeline, _>(ctx, &self.access, (), first, after, TimelineEvent).await
     }
 }
 

@@ -135,6 +135,31 @@ impl CaseList for Consents {
     }
 }
 
+/// What happened on the case, newest first.
+pub struct Timeline;
+
+impl CaseList for Timeline {
+    type Item = persistence::cases::TimelineEntry;
+    type Filter = ();
+
+    fn load(
+        snapshot: &Snapshot,
+        accesses: &[CaseAccess],
+        _filter: (),
+        page: PageRequest,
+    ) -> impl Future<Output = persistence::Result<HashMap<CaseId, ListPage<Self::Item>>>> + Send
+    {
+        snapshot.timelines(accesses, page)
+    }
+
+    fn position(entry: &Self::Item) -> Position {
+        Position {
+            at: entry.at,
+            id: entry.id,
+        }
+    }
+}
+
 /// Whether a list of consents includes revoked ones.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub struct History(pub bool);

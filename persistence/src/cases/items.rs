@@ -14,13 +14,13 @@ use domain::{
     AgreementId, CaseId, EvaluationId, FactId, FirstStepId, InvalidInput, LifeDomain,
     OrganisationId, PerspectiveId, ProblemId, ProfessionalId,
 };
-use sea_orm::sea_query::{Alias, Expr, ExprTrait, Order, Query};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect,
+    QueryFilter, QuerySelect,
 };
 
-use super::lists::{CaseItem, ItemRule, ListColumns, PageRequest, Position, item_rules};
+use super::lists::{CaseItem, ItemRule, ListColumns, ListPage, PageRequest, Position, item_rules};
 use super::records::stale;
 use super::{
     CaseAccess, PredicateKey, Slicing, Snapshot, Viewer, Writer, group_by_predicate, record_event,
@@ -29,7 +29,7 @@ use super::{
 use crate::entity::{
     agreement, case_event, evaluation, fact, first_step, perspective, problem, team_member,
 };
-use crate::{Error, Page, Result};
+use crate::{Error, Result};
 
 /// An item the recording organisation may withhold from the resident (DOMAIN.md §5.8).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -538,80 +538,81 @@ impl Snapshot {
         Ok((agreements, evaluations))
     }
 
-    /// The case's timeline, newest first: each event only if the viewer sees the item it
-    /// refers to.
-    pub async fn timeline(
+    /// The timeline of each case, newest first, a page per case in one statement per
+    /// predicate group: each event only if the viewer sees the item it refers to.
+    pub async fn timelines(
         &self,
-        access: &CaseAccess,
-        before: Option<(DateTime<Utc>, uuid::Uuid)>,
-        first: u64,
-    ) -> Result<Page<TimelineEntry>> {
-        let key = access.predicate_key();
+        accesses: &[CaseAccess],
+        page: PageRequest,
+    ) -> Result<HashMap<CaseId, ListPage<TimelineEntry>>> {
         let events = Alias::new("case_events");
-        let item_kind = || Expr::col((events.clone(), Alias::new("item_kind")));
-        let mut visible = Condition::any().add(item_kind().is_null());
-        if key != PredicateKey::Resident {
-            // The team sees its own invitations; the resident does not.
-            visible = visible.add(item_kind().eq("invitation"));
-        }
-        for ItemRule {
-            kind,
-            table,
-            slicing,
-        } in item_rules()
-        {
-            let ids = Query::select()
-                .column((Alias::new(table), Alias::new("id")))
-                .from(Alias::new(table))
-                .and_where(
-                    Expr::col((Alias::new(table), Alias::new("case_id"))).eq(access.case_id.0),
-                )
-                .cond_where(visible_rows(table, slicing, key))
-                .to_owned();
-            visible = visible.add(
-                Condition::all()
-                    .add(item_kind().eq(kind))
-                    .add(Expr::col((events.clone(), Alias::new("item_id"))).in_subquery(ids)),
-            );
-        }
-        let mut query = case_event::Entity::find()
-            .filter(case_event::Column::CaseId.eq(access.case_id.0))
-            .filter(visible);
-        if let Some((at, id)) = before {
-            query = query.filter(
-                Condition::any().add(case_event::Column::At.lt(at)).add(
+        let mut out = HashMap::new();
+        for (key, ids) in group_by_predicate(accesses) {
+            let item_kind = || Expr::col((events.clone(), Alias::new("item_kind")));
+            let mut visible = Condition::any().add(item_kind().is_null());
+            if key != PredicateKey::Resident {
+                // The team sees its own invitations; the resident does not.
+                visible = visible.add(item_kind().eq("invitation"));
+            }
+            for ItemRule {
+                kind,
+                table,
+                slicing,
+            } in item_rules()
+            {
+                let ids = Query::select()
+                    .column((Alias::new(table), Alias::new("id")))
+                    .from(Alias::new(table))
+                    .and_where(
+                        Expr::col((Alias::new(table), Alias::new("case_id")))
+                            .equals((events.clone(), Alias::new("case_id"))),
+                    )
+                    .cond_where(visible_rows(table, slicing, key))
+                    .to_owned();
+                visible = visible.add(
                     Condition::all()
-                        .add(case_event::Column::At.eq(at))
-                        .add(case_event::Column::Id.lt(id)),
-                ),
-            );
+                        .add(item_kind().eq(kind))
+                        .add(Expr::col((events.clone(), Alias::new("item_id"))).in_subquery(ids)),
+                );
+            }
+            let pages = self
+                .page_rows::<case_event::Entity>(
+                    ids,
+                    visible,
+                    &ListColumns {
+                        case: case_event::Column::CaseId,
+                        at: case_event::Column::At,
+                        id: case_event::Column::Id,
+                    },
+                    PageRequest {
+                        newest_first: true,
+                        ..page
+                    },
+                )
+                .await?;
+            for (case_id, rows) in pages {
+                let access = accesses
+                    .iter()
+                    .find(|access| access.case_id.0 == case_id && access.predicate_key() == key)
+                    .ok_or(Error::Corrupt("timeline outside its batch"))?;
+                self.disclose(access, "timeline_entry", rows.items.len(), None);
+                let page = rows.map(|row| {
+                    Ok(TimelineEntry {
+                        id: row.id,
+                        case_id: CaseId(row.case_id),
+                        at: row.at,
+                        kind: row.kind,
+                        item_kind: row.item_kind,
+                        item_id: row.item_id,
+                        organisation_id: row.organisation_id.map(OrganisationId),
+                        professional_id: row.professional_id.map(ProfessionalId),
+                        by_resident: row.by_resident,
+                    })
+                })?;
+                out.insert(access.case_id, page);
+            }
         }
-        let mut rows = query
-            .order_by(case_event::Column::At, Order::Desc)
-            .order_by(case_event::Column::Id, Order::Desc)
-            .limit(first + 1)
-            .all(self.connection())
-            .await?;
-        let has_next_page = rows.len() as u64 > first;
-        rows.truncate(first as usize);
-        self.disclose(access, "timeline_entry", rows.len(), None);
-        Ok(Page {
-            items: rows
-                .into_iter()
-                .map(|row| TimelineEntry {
-                    id: row.id,
-                    case_id: CaseId(row.case_id),
-                    at: row.at,
-                    kind: row.kind,
-                    item_kind: row.item_kind,
-                    item_id: row.item_id,
-                    organisation_id: row.organisation_id.map(OrganisationId),
-                    professional_id: row.professional_id.map(ProfessionalId),
-                    by_resident: row.by_resident,
-                })
-                .collect(),
-            has_next_page,
-        })
+        Ok(out)
     }
 }
 
