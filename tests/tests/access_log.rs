@@ -31,6 +31,26 @@ fn entries(response: &Response) -> Vec<Value> {
         .collect()
 }
 
+/// The entries of `case_id` that the operation named `operation` left, as `reader` reads them.
+async fn entries_of_operation(
+    server: &DemoServer,
+    reader: &str,
+    case_id: &str,
+    operation: &str,
+) -> Vec<Value> {
+    let log = server
+        .graphql(
+            reader,
+            "query($case: ID) { accessLog(first: 100, caseId: $case) { edges { node { operationName dataKinds { kind count } } } } }",
+            json!({ "case": case_id }),
+        )
+        .await;
+    entries(&log)
+        .into_iter()
+        .filter(|entry| entry["operationName"] == operation)
+        .collect()
+}
+
 fn kind_count(entry: &Value, kind: &str) -> Option<i64> {
     entry["dataKinds"]
         .as_array()?
@@ -757,10 +777,10 @@ async fn every_list_under_a_case_is_paged_and_logs_only_what_left(database: Test
         assert!(expected.len() > 1, "{field}: {whole}");
         assert_eq!(whole["totalCount"], expected.len());
 
+        let operation = format!("Page{}{}", field[..1].to_uppercase(), &field[1..]);
         let mut paged = Vec::new();
         let mut after = Value::Null;
         loop {
-            let operation = format!("Page{}{}", field[..1].to_uppercase(), &field[1..]);
             let page = server
                 .graphql(
                     &lead,
@@ -784,18 +804,7 @@ async fn every_list_under_a_case_is_paged_and_logs_only_what_left(database: Test
         );
 
         // Each page's entry counts the one row that left it.
-        let log = server
-            .graphql(
-                &samira,
-                "query($case: ID) { accessLog(first: 100, caseId: $case) { edges { node { operationName dataKinds { kind count } } } } }",
-                json!({ "case": case_id }),
-            )
-            .await;
-        let operation = format!("Page{}{}", field[..1].to_uppercase(), &field[1..]);
-        let pages: Vec<Value> = entries(&log)
-            .into_iter()
-            .filter(|entry| entry["operationName"] == operation.as_str())
-            .collect();
+        let pages = entries_of_operation(&server, &samira, &case_id, &operation).await;
         assert_eq!(pages.len(), expected.len(), "{field}: {pages:#?}");
         for entry in &pages {
             assert_eq!(kind_count(entry, kind), Some(1), "{field}: {entry}");
@@ -936,19 +945,13 @@ async fn the_contact_person_is_logged_as_the_one_member_who_left(database: TestD
         data(&contact, "case")["contactPerson"]["name"],
         "Anna de Boer"
     );
-    let log = server
-        .graphql(
-            &samira,
-            "query($case: ID) { accessLog(first: 100, caseId: $case) { edges { node { operationName dataKinds { kind count } } } } }",
-            json!({ "case": case_id }),
-        )
-        .await;
-    let entries = entries(&log);
-    let entry = entries
-        .iter()
-        .find(|entry| entry["operationName"] == "ContactPerson")
-        .unwrap_or_else(|| panic!("{entries:#?}"));
-    assert_eq!(kind_count(entry, "team_member"), Some(1), "{entry}");
+    let entries = entries_of_operation(&server, &samira, &case_id, "ContactPerson").await;
+    assert_eq!(entries.len(), 1, "{entries:#?}");
+    assert_eq!(
+        kind_count(&entries[0], "team_member"),
+        Some(1),
+        "{entries:#?}"
+    );
 }
 
 on_both_databases!(
