@@ -6,12 +6,15 @@
 //! appended by [`crate::cases::Writer::commit`] in the same transaction as the change.
 //!
 //! Entries are chained per municipality: each entry's hash covers its fields and the hash of
-//! the entry before it, and `access_log_chains` holds the head of each chain. Appending locks
+//! the entry before it, and `access_log_chains` holds the head of each chain. A write locks
 //! the heads it extends, so several server processes on one database extend one chain.
 //! [`Store::verify_access_log`] walks every chain and names the first broken link.
 //!
 //! Reads are appended in groups: one task per process collects what waiting requests hand it
-//! and writes them in one transaction, so the cost of a commit is shared by all of them.
+//! and writes them together, so the cost of a commit is shared by all of them. On PostgreSQL a
+//! group is one statement that moves the heads it extends by compare-and-set from where this
+//! task last left them; a head another appender moved makes it change nothing, and the group
+//! is chained again from the heads as they are.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, Mutex};
@@ -402,7 +405,15 @@ fn now_to_the_microsecond() -> DateTime<Utc> {
     DateTime::from_timestamp_micros(now.timestamp_micros()).unwrap_or(now)
 }
 
-/// Appends `entries` to their municipalities' chains inside `transaction`.
+/// The head of each municipality's chain: its last sequence and hash.
+type Heads = BTreeMap<uuid::Uuid, (i64, String)>;
+
+/// A group's entries by the municipality whose chain they extend, with each entry's resident.
+type ByMunicipality<'a> =
+    BTreeMap<uuid::Uuid, Vec<(&'a OperationContext, &'a PendingEntry, uuid::Uuid)>>;
+
+/// Appends `entries` to their municipalities' chains inside `transaction`, holding the heads it
+/// extends until the transaction ends.
 pub(crate) async fn append(
     transaction: &DatabaseTransaction,
     entries: &[(Arc<OperationContext>, PendingEntry)],
@@ -411,10 +422,22 @@ pub(crate) async fn append(
         return Ok(());
     }
     let subjects = subjects(transaction, entries).await?;
-    let mut by_municipality: BTreeMap<
-        uuid::Uuid,
-        Vec<(&OperationContext, &PendingEntry, uuid::Uuid)>,
-    > = BTreeMap::new();
+    let by_municipality = by_municipality(entries, &subjects)?;
+    let mut heads = read_chains(transaction, by_municipality.keys().copied(), true).await?;
+    let rows = chain(&by_municipality, &mut heads)?;
+    if transaction.get_database_backend() == sea_orm::DatabaseBackend::Postgres {
+        append_rows_postgres(transaction, &rows, &heads).await?;
+    } else {
+        append_rows_sqlite(transaction, &rows, &heads).await?;
+    }
+    Ok(())
+}
+
+fn by_municipality<'a>(
+    entries: &'a [(Arc<OperationContext>, PendingEntry)],
+    subjects: &BTreeMap<uuid::Uuid, Subject>,
+) -> Result<ByMunicipality<'a>> {
+    let mut by_municipality: ByMunicipality<'a> = BTreeMap::new();
     for (context, entry) in entries {
         let (municipality_id, resident_id) = match entry.subject {
             Some(subject) => subject,
@@ -427,10 +450,17 @@ pub(crate) async fn append(
             .or_default()
             .push((context, entry, resident_id));
     }
-    let mut heads = lock_chains(transaction, by_municipality.keys().copied()).await?;
+    Ok(by_municipality)
+}
+
+/// The rows that extend each chain from `heads`, which move along with them.
+fn chain(
+    by_municipality: &ByMunicipality<'_>,
+    heads: &mut Heads,
+) -> Result<Vec<access_log::Model>> {
     let recorded_at = now_to_the_microsecond();
-    let mut rows = Vec::with_capacity(entries.len());
-    for (municipality_id, entries) in &by_municipality {
+    let mut rows = Vec::with_capacity(by_municipality.values().map(Vec::len).sum());
+    for (municipality_id, entries) in by_municipality {
         let head = heads
             .get_mut(municipality_id)
             .ok_or(Error::Corrupt("access log chain"))?;
@@ -460,17 +490,12 @@ pub(crate) async fn append(
             rows.push(row);
         }
     }
-    if transaction.get_database_backend() == sea_orm::DatabaseBackend::Postgres {
-        append_rows_postgres(transaction, &rows, &heads).await?;
-    } else {
-        append_rows_sqlite(transaction, &rows, &heads).await?;
-    }
-    Ok(())
+    Ok(rows)
 }
 
 /// The municipality and resident of each entry's case that its operation did not already know.
 async fn subjects(
-    transaction: &DatabaseTransaction,
+    transaction: &impl ConnectionTrait,
     entries: &[(Arc<OperationContext>, PendingEntry)],
 ) -> Result<BTreeMap<uuid::Uuid, Subject>> {
     let unknown: BTreeSet<uuid::Uuid> = entries
@@ -506,7 +531,7 @@ const COLUMNS: &str = "municipality_id, sequence, recorded_at, trace_id, operati
 async fn append_rows_postgres(
     transaction: &DatabaseTransaction,
     rows: &[access_log::Model],
-    heads: &BTreeMap<uuid::Uuid, (i64, String)>,
+    heads: &Heads,
 ) -> Result<()> {
     #[derive(serde::Serialize)]
     struct Head<'a> {
@@ -586,7 +611,7 @@ impl serde::Serialize for JsonRow<'_> {
 async fn append_rows_sqlite(
     transaction: &DatabaseTransaction,
     rows: &[access_log::Model],
-    heads: &BTreeMap<uuid::Uuid, (i64, String)>,
+    heads: &Heads,
 ) -> Result<()> {
     for chunk in rows.chunks(INSERT_CHUNK) {
         access_log::Entity::insert_many(chunk.iter().cloned().map(access_log::ActiveModel::from))
@@ -605,24 +630,28 @@ async fn append_rows_sqlite(
     Ok(())
 }
 
-/// Locks the head of each municipality's chain for this transaction, creating it on first use.
-/// Heads are locked in order, so appenders never wait on each other in a circle.
-async fn lock_chains(
-    transaction: &DatabaseTransaction,
+/// The head of each municipality's chain, creating it on first use. With `lock`, the heads are
+/// held for the rest of the transaction, taken in order so appenders never wait in a circle.
+async fn read_chains(
+    connection: &impl ConnectionTrait,
     municipalities: impl Iterator<Item = uuid::Uuid>,
-) -> Result<BTreeMap<uuid::Uuid, (i64, String)>> {
+    lock: bool,
+) -> Result<Heads> {
     let municipalities: Vec<uuid::Uuid> = municipalities.collect();
-    let backend = transaction.get_database_backend();
+    let backend = connection.get_database_backend();
     if backend == sea_orm::DatabaseBackend::Postgres {
-        // Existing heads are locked without writing them; only a chain's first group inserts.
+        // Existing heads are read without writing them; only a chain's first group inserts.
         let wanted = serde_json::to_string(&municipalities)
             .map_err(|_| Error::Corrupt("access log chain"))?;
-        let found = transaction
+        let found = connection
             .query_all_raw(Statement::from_sql_and_values(
                 backend,
-                "SELECT municipality_id, last_sequence, last_hash FROM access_log_chains \
-                 WHERE municipality_id IN (SELECT value::uuid FROM json_array_elements_text($1::json)) \
-                 ORDER BY municipality_id FOR UPDATE",
+                format!(
+                    "SELECT municipality_id, last_sequence, last_hash FROM access_log_chains \
+                     WHERE municipality_id IN (SELECT value::uuid FROM json_array_elements_text($1::json)) \
+                     ORDER BY municipality_id{}",
+                    if lock { " FOR UPDATE" } else { "" }
+                ),
                 [wanted.into()],
             ))
             .await?;
@@ -646,13 +675,89 @@ async fn lock_chains(
          RETURNING municipality_id, last_sequence, last_hash",
         rows.join(", ")
     );
-    let found = transaction
+    let found = connection
         .query_all_raw(Statement::from_sql_and_values(backend, sql, values))
         .await?;
     read_heads(found)
 }
 
-fn read_heads(rows: Vec<sea_orm::QueryResult>) -> Result<BTreeMap<uuid::Uuid, (i64, String)>> {
+/// PostgreSQL: appends `rows` in one statement outside any transaction, provided every head
+/// they extend is still where `from` says; otherwise it changes nothing and returns `false`.
+/// A group of reads then costs one round trip and one flush, and needs no lock held between
+/// statements.
+async fn append_unless_moved(
+    connection: &impl ConnectionTrait,
+    rows: &[access_log::Model],
+    from: &Heads,
+    to: &Heads,
+) -> Result<bool> {
+    #[derive(serde::Serialize)]
+    struct Move<'a> {
+        municipality_id: &'a uuid::Uuid,
+        from_sequence: i64,
+        from_hash: &'a str,
+        last_sequence: i64,
+        last_hash: &'a str,
+    }
+    let moves = from
+        .iter()
+        .map(|(municipality_id, (from_sequence, from_hash))| {
+            let (last_sequence, last_hash) = to
+                .get(municipality_id)
+                .ok_or(Error::Corrupt("access log chain"))?;
+            Ok(Move {
+                municipality_id,
+                from_sequence: *from_sequence,
+                from_hash,
+                last_sequence: *last_sequence,
+                last_hash,
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let rows_json = serde_json::to_string(&rows.iter().map(JsonRow).collect::<Vec<_>>())
+        .map_err(|_| Error::Corrupt("access log entry"))?;
+    let moves_json =
+        serde_json::to_string(&moves).map_err(|_| Error::Corrupt("access log chain"))?;
+    // Either every head moves and every row is inserted, or nothing changes. The heads are
+    // locked first, in order as a write locks them, and compared as they stand once locked
+    // (a lock waited for yields the head its holder committed), so no head moves alone.
+    let sql = format!(
+        "WITH moves AS (\
+           SELECT * FROM json_to_recordset($2::json) AS moves(municipality_id uuid, \
+             from_sequence bigint, from_hash text, last_sequence bigint, last_hash text)\
+         ), locked AS MATERIALIZED (\
+           SELECT municipality_id, last_sequence, last_hash FROM access_log_chains \
+           WHERE municipality_id IN (SELECT municipality_id FROM moves) \
+           ORDER BY municipality_id FOR UPDATE\
+         ), unmoved AS (\
+           SELECT count(*) AS count FROM locked JOIN moves USING (municipality_id) \
+           WHERE locked.last_sequence = moves.from_sequence AND locked.last_hash = moves.from_hash\
+         ), moved AS (\
+           UPDATE access_log_chains SET last_sequence = moves.last_sequence, last_hash = moves.last_hash \
+           FROM moves \
+           WHERE access_log_chains.municipality_id = moves.municipality_id \
+             AND (SELECT count FROM unmoved) = $3\
+         ), appended AS (\
+           INSERT INTO access_log ({COLUMNS}) \
+           SELECT {COLUMNS} FROM json_populate_recordset(NULL::access_log, $1::json) \
+           WHERE (SELECT count FROM unmoved) = $3\
+         ) \
+         SELECT count AS moved FROM unmoved"
+    );
+    let expected = moves.len() as i64;
+    let answer = connection
+        .query_one_raw(Statement::from_sql_and_values(
+            sea_orm::DatabaseBackend::Postgres,
+            sql,
+            [rows_json.into(), moves_json.into(), expected.into()],
+        ))
+        .await?
+        .ok_or(Error::Corrupt("access log chain"))?;
+    let moved: i64 = answer.try_get("", "moved")?;
+    Ok(moved == expected)
+}
+
+fn read_heads(rows: Vec<sea_orm::QueryResult>) -> Result<Heads> {
     rows.into_iter()
         .map(|row| {
             let municipality_id: uuid::Uuid = row.try_get("", "municipality_id")?;
@@ -708,6 +813,9 @@ impl AccessLog {
 }
 
 async fn group_commit(store: Store, mut receiver: mpsc::Receiver<Submission>) {
+    // The heads as this task last left them. Another appender (a write, another server) may
+    // have moved one since; the group that finds so reads it again.
+    let mut known = Heads::new();
     while let Some(first) = receiver.recv().await {
         let mut count = first.entries.len();
         let mut group = vec![first];
@@ -731,7 +839,7 @@ async fn group_commit(store: Store, mut receiver: mpsc::Receiver<Submission>) {
                     .map(|entry| (Arc::clone(&submission.context), entry)),
             );
         }
-        let written = write_group(&store, &entries, dones.len()).await;
+        let written = write_group(&store, &mut known, &entries, dones.len()).await;
         if let Err(error) = &written {
             tracing::error!(
                 error = %error,
@@ -747,16 +855,63 @@ async fn group_commit(store: Store, mut receiver: mpsc::Receiver<Submission>) {
     }
 }
 
+/// How often a group is chained afresh after finding a head moved, before it waits for the
+/// heads' locks as a write does.
+const UNLOCKED_ATTEMPTS: usize = 3;
+
 async fn write_group(
     store: &Store,
+    known: &mut Heads,
     entries: &[(Arc<OperationContext>, PendingEntry)],
     requests: usize,
 ) -> Result<()> {
     let started = std::time::Instant::now();
+    if !store.is_sqlite() {
+        let connection = store.connection();
+        let subjects = subjects(connection, entries).await?;
+        let by_municipality = by_municipality(entries, &subjects)?;
+        for attempt in 1..=UNLOCKED_ATTEMPTS {
+            let unknown: Vec<uuid::Uuid> = by_municipality
+                .keys()
+                .filter(|municipality_id| !known.contains_key(municipality_id))
+                .copied()
+                .collect();
+            if !unknown.is_empty() {
+                known.extend(read_chains(connection, unknown.into_iter(), false).await?);
+            }
+            let from: Heads = by_municipality
+                .keys()
+                .map(|municipality_id| {
+                    known
+                        .get(municipality_id)
+                        .map(|head| (*municipality_id, head.clone()))
+                        .ok_or(Error::Corrupt("access log chain"))
+                })
+                .collect::<Result<_>>()?;
+            let mut to = from.clone();
+            let rows = chain(&by_municipality, &mut to)?;
+            if append_unless_moved(connection, &rows, &from, &to).await? {
+                known.extend(to);
+                tracing::debug!(
+                    entries = entries.len(),
+                    requests,
+                    attempt,
+                    append_us = started.elapsed().as_micros() as u64,
+                    "access log group committed"
+                );
+                return Ok(());
+            }
+            for municipality_id in by_municipality.keys() {
+                known.remove(municipality_id);
+            }
+        }
+    }
     let transaction = store.begin_transaction().await?;
     append(&transaction, entries).await?;
     let appended = started.elapsed();
     transaction.commit().await?;
+    // What the locked append moved is read again by the next group.
+    known.clear();
     tracing::debug!(
         entries = entries.len(),
         requests,

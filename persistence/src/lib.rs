@@ -37,6 +37,10 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 #[derive(Clone, Debug)]
 pub struct Store {
     db: DatabaseConnection,
+    /// The connections read snapshots run on. On PostgreSQL every transaction there is a
+    /// read-only repeatable-read snapshot from its `BEGIN`, set when the connection opens, so a
+    /// snapshot costs one round trip to open instead of two; on SQLite the same pool as `db`.
+    snapshots: DatabaseConnection,
     /// How many SQL statements this store has run; lets tests and benchmarks see that a
     /// request's statement count depends on its shape, not on the data.
     statements: Arc<AtomicU64>,
@@ -57,35 +61,17 @@ impl Store {
     /// timeout so that concurrent requests queue instead of failing, and syncs every commit to
     /// disk: an access-log entry must survive a power cut once the data it covers has left.
     pub async fn connect(url: &str) -> Result<Self> {
-        let mut options = ConnectOptions::new(url.to_owned());
-        options
-            .sqlx_logging(false)
-            .acquire_timeout(Duration::from_secs(10))
-            // Pinging every connection on every checkout costs a round trip per request; only
-            // a connection idle long enough to have been dropped on the way is checked first.
-            .test_before_acquire_if_idle_for(Duration::from_secs(10))
-            .max_connections(if url.starts_with("sqlite") { 8 } else { 16 });
-        options.map_sqlx_sqlite_opts(|sqlite| {
-            sqlite
-                .journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal)
-                // `Normal` in WAL mode may lose the last commits on power loss; the access log's
-                // promise is durability, and group commit keeps the fsyncs few.
-                .synchronous(sea_orm::sqlx::sqlite::SqliteSynchronous::Full)
-                .busy_timeout(Duration::from_secs(10))
-                .foreign_keys(true)
-                // Each connection has its own page cache; the default 2 MiB turns most reads
-                // of a large database into system calls. Memory-mapped reads share the OS cache.
-                .pragma("cache_size", "-32768")
-                .pragma("mmap_size", "1073741824")
-        });
-        let mut db = Database::connect(options).await?;
         let statements = Arc::new(AtomicU64::new(0));
-        let counter = Arc::clone(&statements);
-        db.set_metric_callback(move |_| {
-            counter.fetch_add(1, Ordering::Relaxed);
-        });
+        let sqlite = url.starts_with("sqlite");
+        let db = pool(url, 8, false, &statements).await?;
+        let snapshots = if sqlite {
+            db.clone()
+        } else {
+            pool(url, 16, true, &statements).await?
+        };
         Ok(Self {
             db,
+            snapshots,
             statements,
             events: Arc::default(),
             commit_note: None,
@@ -126,12 +112,19 @@ impl Store {
     }
 
     pub async fn close(self) -> Result<()> {
+        if !self.is_sqlite() {
+            self.snapshots.close().await?;
+        }
         self.db.close().await?;
         Ok(())
     }
 
     pub(crate) fn connection(&self) -> &DatabaseConnection {
         &self.db
+    }
+
+    pub(crate) fn snapshot_connection(&self) -> &DatabaseConnection {
+        &self.snapshots
     }
 
     /// Runs `statement` as is; for test set-up and tooling, never with user input.
@@ -152,4 +145,49 @@ pub(crate) fn permitted(
     } else {
         Err(Error::Forbidden("the action policy allowed something else"))
     }
+}
+
+/// A pool on `url` of at most `connections`, counting its statements in `statements`. With
+/// `snapshots`, every PostgreSQL transaction on it is a read-only repeatable-read snapshot.
+async fn pool(
+    url: &str,
+    connections: u32,
+    snapshots: bool,
+    statements: &Arc<AtomicU64>,
+) -> Result<DatabaseConnection> {
+    let mut options = ConnectOptions::new(url.to_owned());
+    options
+        .sqlx_logging(false)
+        .acquire_timeout(Duration::from_secs(10))
+        // Pinging every connection on every checkout costs a round trip per request; only
+        // a connection idle long enough to have been dropped on the way is checked first.
+        .test_before_acquire_if_idle_for(Duration::from_secs(10))
+        .max_connections(connections);
+    options.map_sqlx_sqlite_opts(|sqlite| {
+        sqlite
+            .journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal)
+            // `Normal` in WAL mode may lose the last commits on power loss; the access log's
+            // promise is durability, and group commit keeps the fsyncs few.
+            .synchronous(sea_orm::sqlx::sqlite::SqliteSynchronous::Full)
+            .busy_timeout(Duration::from_secs(10))
+            .foreign_keys(true)
+            // Each connection has its own page cache; the default 2 MiB turns most reads
+            // of a large database into system calls. Memory-mapped reads share the OS cache.
+            .pragma("cache_size", "-32768")
+            .pragma("mmap_size", "1073741824")
+    });
+    if snapshots {
+        options.map_sqlx_postgres_opts(|postgres| {
+            postgres.options([
+                ("default_transaction_isolation", "repeatable read"),
+                ("default_transaction_read_only", "on"),
+            ])
+        });
+    }
+    let mut db = Database::connect(options).await?;
+    let counter = Arc::clone(statements);
+    db.set_metric_callback(move |_| {
+        counter.fetch_add(1, Ordering::Relaxed);
+    });
+    Ok(db)
 }

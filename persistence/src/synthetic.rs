@@ -423,20 +423,24 @@ impl RecordedStatements {
 impl Store {
     /// This store, on the same pool, with every statement also offered to `log`.
     pub fn with_statement_log(&self, log: &StatementLog) -> Store {
-        let mut db = self.db.clone();
-        let counter = Arc::clone(&self.statements);
-        let log = log.clone();
-        db.set_metric_callback(move |info| {
-            counter.fetch_add(1, Ordering::Relaxed);
-            if log.recording.load(Ordering::Relaxed) {
-                log.statements
-                    .lock()
-                    .unwrap_or_else(|poisoned| poisoned.into_inner())
-                    .push(info.statement.clone());
-            }
-        });
+        let logged = |connection: &sea_orm::DatabaseConnection| {
+            let mut connection = connection.clone();
+            let counter = Arc::clone(&self.statements);
+            let log = log.clone();
+            connection.set_metric_callback(move |info| {
+                counter.fetch_add(1, Ordering::Relaxed);
+                if log.recording.load(Ordering::Relaxed) {
+                    log.statements
+                        .lock()
+                        .unwrap_or_else(|poisoned| poisoned.into_inner())
+                        .push(info.statement.clone());
+                }
+            });
+            connection
+        };
         Store {
-            db,
+            db: logged(&self.db),
+            snapshots: logged(&self.snapshots),
             statements: Arc::clone(&self.statements),
             events: Arc::clone(&self.events),
             commit_note: None,

@@ -419,6 +419,67 @@ async fn two_servers_on_one_database_extend_one_chain(database: TestDatabase) {
     second.stop(std::time::Duration::from_secs(5)).await;
 }
 
+/// Reads of cases in two municipalities are logged together while writes extend one of the
+/// two chains: a group that finds a head moved under it writes nothing and is chained again,
+/// so every request succeeds and both chains verify.
+async fn reads_across_municipalities_are_logged_while_writes_extend_a_chain(
+    database: TestDatabase,
+) {
+    let server = DemoServer::start(database).await;
+    let amsterdam_case = server.showcase_id().await;
+    let anna = server.token("buurtteam-amsterdam-west", "anna").await;
+    let sem = server.token("buurtteam-zaanstad", "sem").await;
+    let caseload = server
+        .graphql(&sem, "{ cases { nodes { id } } }", json!({}))
+        .await;
+    let zaanstad_case = caseload.body["data"]["cases"]["nodes"][0]["id"]
+        .as_str()
+        .expect("the Zaanstad case lead's case")
+        .to_owned();
+    let before = server.store.verify_access_log().await.unwrap();
+    let count = |verification: &persistence::access_log::Verification| -> i64 {
+        verification.chains.iter().map(|(_, entries)| entries).sum()
+    };
+
+    let address = server.address;
+    let send = |token: String, query: &'static str, variables: Value| {
+        let client = server.client.clone();
+        tokio::spawn(async move {
+            let response = client
+                .post(format!("http://{address}/graphql"))
+                .bearer_auth(token)
+                .json(&json!({ "query": query, "variables": variables }))
+                .send()
+                .await
+                .unwrap();
+            (response.status().as_u16(), response.text().await.unwrap())
+        })
+    };
+    let mut requests = Vec::new();
+    for round in 0..15 {
+        requests.push(send(
+            anna.clone(),
+            READ_CASE,
+            json!({ "id": amsterdam_case }),
+        ));
+        requests.push(send(sem.clone(), READ_CASE, json!({ "id": zaanstad_case })));
+        requests.push(send(
+            anna.clone(),
+            r#"mutation($case: ID!, $text: String!) { addFact(caseId: $case, input: { lifeDomain: HOUSING, text: $text, need: NEED_TO_KNOW }) { id } }"#,
+            json!({ "case": amsterdam_case, "text": format!("Visit {round}") }),
+        ));
+    }
+    for request in requests {
+        let (status, body) = request.await.unwrap();
+        assert_eq!(status, 200, "{body}");
+        assert!(!body.contains("\"errors\""), "{body}");
+    }
+    let after = server.store.verify_access_log().await.unwrap();
+    assert_eq!(after.broken, None);
+    // Each read logs its case read, each write its fact and the fact read back.
+    assert_eq!(count(&after) - count(&before), 15 * 2 + 15 * 2);
+}
+
 /// Sends `addFact` with an `Idempotency-Key`; returns status, whether it was a replay, and
 /// the body.
 async fn add_fact_once(
@@ -967,6 +1028,7 @@ on_both_databases!(
     no_case_data_leaves_when_the_log_cannot_be_written,
     a_privacy_officer_reads_the_log_of_their_organisations_cases,
     two_servers_on_one_database_extend_one_chain,
+    reads_across_municipalities_are_logged_while_writes_extend_a_chain,
     an_idempotent_replay_is_logged_and_ends_with_the_membership,
     an_idempotency_key_expires_after_its_window,
 );

@@ -33,10 +33,7 @@ use domain::{
     CaseId, LifeDomain, OrganisationId, OrganisationKind, ProfessionalId, ResidentId, RoleSet,
 };
 use sea_orm::sea_query::{Alias, Condition, Expr, ExprTrait, Query};
-use sea_orm::{
-    AccessMode, ConnectionTrait, DatabaseBackend, DatabaseTransaction, IsolationLevel, Statement,
-    TransactionOptions, TransactionTrait,
-};
+use sea_orm::{ConnectionTrait, DatabaseBackend, DatabaseTransaction, Statement, TransactionTrait};
 
 pub use accountability::LogCursor;
 pub use decisions::{NewDecision, Resolution};
@@ -82,19 +79,12 @@ impl Deref for Writer {
 }
 
 impl Store {
-    /// A read-only snapshot for one request. On PostgreSQL a repeatable-read transaction; on
-    /// SQLite a deferred transaction, which in WAL mode reads one snapshot from its first read.
+    /// A read-only snapshot for one request. On PostgreSQL a repeatable-read transaction on a
+    /// connection where that is every transaction's default, so it opens with a bare `BEGIN`;
+    /// on SQLite a deferred transaction, which in WAL mode reads one snapshot from its first
+    /// read.
     pub async fn snapshot(&self, ledger: &Ledger) -> Result<Snapshot> {
-        let options = if self.is_sqlite() {
-            TransactionOptions::default()
-        } else {
-            TransactionOptions {
-                isolation_level: Some(IsolationLevel::RepeatableRead),
-                access_mode: Some(AccessMode::ReadOnly),
-                sqlite_transaction_mode: None,
-            }
-        };
-        let transaction = self.connection().begin_with_options(options).await?;
+        let transaction = self.snapshot_connection().begin().await?;
         Ok(Snapshot {
             transaction,
             ledger: ledger.clone(),
