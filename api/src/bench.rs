@@ -173,9 +173,9 @@ async fn run_on(
         grouped((generated.rows as f64 / took.max(0.001)) as u64),
     );
     if !store.is_sqlite() {
-        // Autovacuum would analyse the new tables on its own within minutes; measure that
-        // steady state rather than the minutes before it.
-        store.analyze().await?;
+        // Autovacuum and the checkpointer would settle the new tables on their own within
+        // minutes; measure that steady state rather than the minutes before it.
+        store.settle().await?;
     }
 
     let log = StatementLog::default();
