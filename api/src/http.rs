@@ -28,6 +28,7 @@ use tracing::Instrument;
 
 use crate::auth::Authenticator;
 use crate::error::log_internal;
+use crate::graphql::documents::ParsedDocuments;
 use crate::graphql::variables::InputObjects;
 use crate::graphql::{IdempotencyKey, MaatwerkSchema, RequestContext};
 use crate::rate_limit::{self, RateLimiters};
@@ -41,6 +42,7 @@ pub struct AppState {
     pub schema: MaatwerkSchema,
     /// The schema's input objects, to check variables against before execution.
     pub input_objects: Arc<InputObjects>,
+    pub documents: Arc<ParsedDocuments>,
     pub store: Store,
     /// `None` only in the benchmark's logging-off mode.
     pub access_log: Option<AccessLog>,
@@ -609,10 +611,11 @@ async fn execute(
 
     let mut outcomes = Vec::with_capacity(requests.len());
     for mut request in requests {
-        // Parsed once here; async-graphql reuses the parsed document when it executes.
+        // Parsed once here, or copied from the same text's earlier parse; async-graphql
+        // executes the parsed document the request holds.
         let variables = std::mem::take(&mut request.variables);
         let operation_name = request.operation_name.clone();
-        let (refusal, named) = match request.parsed_query() {
+        let (refusal, named) = match state.documents.parse(&mut request) {
             Err(error) => (Some(with_code(error, "GRAPHQL_PARSE_FAILED")), None),
             Ok(document) => (
                 state

@@ -86,6 +86,7 @@ impl Application {
         let schema = graphql::build_schema(&settings.limits, settings.introspection);
         let state = http::AppState {
             input_objects: Arc::new(graphql::variables::InputObjects::of(&schema.sdl())),
+            documents: Arc::default(),
             schema,
             store: store.clone(),
             access_log,

@@ -160,8 +160,10 @@ impl CaseQuery {
 
 pub(crate) async fn load_case(ctx: &Context<'_>, case_id: CaseId) -> ApiResult<Case> {
     let reads = reads(ctx).await?;
-    let access = reads.snapshot.case_access(&reads.viewer, case_id).await?;
-    let case = reads.snapshot.case(&access).await?;
+    let (access, case) = reads
+        .snapshot
+        .case_with_access(&reads.viewer, case_id)
+        .await?;
     Ok(Case { access, case })
 }
 

@@ -8,6 +8,7 @@ mod case_query;
 mod cases;
 mod context;
 mod directory;
+pub mod documents;
 pub mod enums;
 mod exceptions;
 pub mod ids;

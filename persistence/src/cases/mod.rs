@@ -33,7 +33,7 @@ use domain::{
     CaseId, LifeDomain, OrganisationId, OrganisationKind, ProfessionalId, ResidentId, RoleSet,
 };
 use sea_orm::sea_query::{Alias, Condition, Expr, ExprTrait, Query};
-use sea_orm::{ConnectionTrait, DatabaseBackend, DatabaseTransaction, Statement, TransactionTrait};
+use sea_orm::{ConnectionTrait, DatabaseBackend, DatabaseTransaction, TransactionTrait};
 
 pub use accountability::LogCursor;
 pub use decisions::{NewDecision, Resolution};
@@ -150,7 +150,9 @@ impl Writer {
     }
 }
 
-/// Who is asking, with the kind policy of their organisation as it stands in this snapshot.
+/// Who is asking. The kind policy of a professional's organisation is not part of it: it is
+/// read, as of the snapshot, by the statement that finds their access to a case, and travels
+/// with that access.
 #[derive(Debug, Clone)]
 pub struct Viewer {
     kind: ViewerKind,
@@ -165,7 +167,6 @@ enum ViewerKind {
         organisation_id: OrganisationId,
         organisation_kind: OrganisationKind,
         roles: RoleSet,
-        policy: PolicyMask,
     },
     Resident {
         resident_id: ResidentId,
@@ -184,12 +185,60 @@ enum ViewerKind {
 /// A kind policy as the slice predicate needs it: the life domains the viewer's organisation
 /// kind may receive, and whether it may see the BSN.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-struct PolicyMask {
+pub(crate) struct PolicyMask {
     life_domains: u16,
     bsn: bool,
 }
 
 impl PolicyMask {
+    /// What a kind without a policy receives of other organisations: nothing.
+    const NOTHING: Self = Self {
+        life_domains: 0,
+        bsn: false,
+    };
+
+    /// The kind policy of `kind` as two columns of a statement that finds a professional's
+    /// access, so the access and the policy it carries come from one snapshot in one round
+    /// trip. [`PolicyMask::from_row`] reads them back.
+    fn columns(backend: DatabaseBackend, kind: OrganisationKind) -> [(Expr, &'static str); 2] {
+        use crate::entity::{kind_policy, kind_policy_life_domain};
+        use sea_orm::ColumnTrait;
+        let aggregate = match backend {
+            DatabaseBackend::Postgres => "string_agg(life_domain, ' ')",
+            _ => "group_concat(life_domain, ' ')",
+        };
+        let bsn = Query::select()
+            .column(kind_policy::Column::Bsn)
+            .from(kind_policy::Entity)
+            .and_where(kind_policy::Column::OrganisationKind.eq(kind.as_str()))
+            .to_owned();
+        let domains = Query::select()
+            .expr(Expr::cust(aggregate))
+            .from(kind_policy_life_domain::Entity)
+            .and_where(kind_policy_life_domain::Column::OrganisationKind.eq(kind.as_str()))
+            .to_owned();
+        [
+            (Expr::SubQuery(None, Box::new(bsn.into())), POLICY_BSN),
+            (
+                Expr::SubQuery(None, Box::new(domains.into())),
+                POLICY_DOMAINS,
+            ),
+        ]
+    }
+
+    fn from_row(row: &sea_orm::QueryResult) -> Result<Self> {
+        let Some(bsn) = row.try_get::<Option<bool>>("", POLICY_BSN)? else {
+            return Ok(Self::NOTHING);
+        };
+        let domains: Option<String> = row.try_get("", POLICY_DOMAINS)?;
+        let mut life_domains = 0;
+        for domain in domains.as_deref().unwrap_or_default().split_whitespace() {
+            let domain = LifeDomain::parse(domain).ok_or(Error::Corrupt("life domain"))?;
+            life_domains |= domain_bit(domain);
+        }
+        Ok(Self { life_domains, bsn })
+    }
+
     fn allows(self, domain: LifeDomain) -> bool {
         self.life_domains & domain_bit(domain) != 0
     }
@@ -202,6 +251,9 @@ impl PolicyMask {
             .collect()
     }
 }
+
+const POLICY_BSN: &str = "policy_bsn";
+const POLICY_DOMAINS: &str = "policy_life_domains";
 
 fn domain_bit(domain: LifeDomain) -> u16 {
     let index = LifeDomain::ALL
@@ -418,10 +470,7 @@ impl CaseAccess {
                 organisation_id, ..
             } => PredicateKey::Member {
                 organisation_id,
-                policy: PolicyMask {
-                    life_domains: 0,
-                    bsn: false,
-                },
+                policy: PolicyMask::NOTHING,
             },
         }
     }
@@ -554,62 +603,29 @@ impl Snapshot {
         crate::identity::professionals_by_id(self.connection(), ids).await
     }
 
-    /// The kind policy of `kind` as a mask, in one statement: it is read on every request.
-    async fn policy_mask(&self, kind: OrganisationKind) -> Result<Option<PolicyMask>> {
-        let placeholder = match self.backend() {
-            DatabaseBackend::Postgres => "$1",
-            _ => "?",
-        };
-        let sql = format!(
-            "SELECT kind_policies.bsn AS bsn, kind_policy_life_domains.life_domain AS life_domain \
-             FROM kind_policies LEFT JOIN kind_policy_life_domains \
-             ON kind_policy_life_domains.organisation_kind = kind_policies.organisation_kind \
-             WHERE kind_policies.organisation_kind = {placeholder}"
-        );
-        let rows = self
-            .connection()
-            .query_all_raw(Statement::from_sql_and_values(
-                self.backend(),
-                sql,
-                [kind.as_str().into()],
-            ))
-            .await?;
-        let mut mask: Option<PolicyMask> = None;
-        for row in rows {
-            let bsn: bool = row.try_get("", "bsn")?;
-            let domain: Option<String> = row.try_get("", "life_domain")?;
-            let entry = mask.get_or_insert(PolicyMask {
-                life_domains: 0,
-                bsn,
-            });
-            if let Some(domain) = domain {
-                let domain = LifeDomain::parse(&domain).ok_or(Error::Corrupt("life domain"))?;
-                entry.life_domains |= domain_bit(domain);
-            }
+    /// The kind policy of `kind` as a mask, for a write that makes an access of its own.
+    pub(crate) async fn policy_mask(&self, kind: OrganisationKind) -> Result<PolicyMask> {
+        let mut query = Query::select();
+        for (column, alias) in PolicyMask::columns(self.backend(), kind) {
+            query.expr_as(column, Alias::new(alias));
         }
-        Ok(mask)
+        let row = self
+            .connection()
+            .query_one_raw(self.backend().build(&query))
+            .await?
+            .ok_or(Error::Corrupt("kind policy"))?;
+        PolicyMask::from_row(&row)
     }
 
-    /// The viewer behind `actor`, with their organisation's kind policy as of this snapshot.
+    /// The viewer behind `actor`; a service's organisation as of this snapshot.
     pub async fn viewer(&self, actor: &Actor) -> Result<Viewer> {
         let kind = match actor {
-            Actor::Professional(professional) => {
-                // A kind without a policy receives nothing of other organisations.
-                let policy = self
-                    .policy_mask(professional.organisation_kind)
-                    .await?
-                    .unwrap_or(PolicyMask {
-                        life_domains: 0,
-                        bsn: false,
-                    });
-                ViewerKind::Professional {
-                    professional_id: professional.professional_id,
-                    organisation_id: professional.organisation_id,
-                    organisation_kind: professional.organisation_kind,
-                    roles: professional.roles.clone(),
-                    policy,
-                }
-            }
+            Actor::Professional(professional) => ViewerKind::Professional {
+                professional_id: professional.professional_id,
+                organisation_id: professional.organisation_id,
+                organisation_kind: professional.organisation_kind,
+                roles: professional.roles.clone(),
+            },
             Actor::Resident(resident) => ViewerKind::Resident {
                 resident_id: resident.resident_id,
             },
@@ -703,25 +719,37 @@ impl Snapshot {
         case_ids: &[CaseId],
     ) -> Result<Vec<CaseAccess>> {
         use crate::entity::{case, team_member};
-        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect, QueryTrait};
         let ids: Vec<_> = case_ids.iter().map(|id| id.0).collect();
         match &viewer.kind {
             ViewerKind::Professional {
                 professional_id,
                 organisation_id,
+                organisation_kind,
                 roles,
-                ..
             } => {
-                let rows = team_member::Entity::find()
+                let mut query = team_member::Entity::find()
+                    .select_only()
+                    .column(team_member::Column::CaseId)
+                    .column(team_member::Column::Role)
                     .filter(team_member::Column::CaseId.is_in(ids))
                     .filter(team_member::Column::ProfessionalId.eq(professional_id.0))
                     .filter(team_member::Column::OrganisationId.eq(organisation_id.0))
                     .filter(team_member::Column::LeftAt.is_null())
-                    .filter(team_member::Column::Role.is_in(acting_team_roles(roles)))
-                    .all(self.connection())
+                    .filter(team_member::Column::Role.is_in(acting_team_roles(roles)));
+                for (column, alias) in PolicyMask::columns(self.backend(), *organisation_kind) {
+                    query = query.column_as(column, alias);
+                }
+                let rows = self
+                    .connection()
+                    .query_all_raw(query.build(self.backend()))
                     .await?;
-                rows.into_iter()
-                    .map(|row| viewer.access(CaseId(row.case_id), Some(&row.role)))
+                rows.iter()
+                    .map(|row| {
+                        let case_id: uuid::Uuid = row.try_get("", "case_id")?;
+                        let role: String = row.try_get("", "role")?;
+                        viewer.access(CaseId(case_id), Some((&role, PolicyMask::from_row(row)?)))
+                    })
                     .collect()
             }
             ViewerKind::Resident { resident_id } => {
@@ -772,24 +800,28 @@ impl Viewer {
     }
 
     /// The access of this viewer to a case they were found to have a relation to: for a
-    /// professional, `role` is their active team role there, read in the same snapshot.
-    pub(super) fn access(&self, case_id: CaseId, role: Option<&str>) -> Result<CaseAccess> {
-        let relation = match (&self.kind, role) {
+    /// professional, `member` is their active team role there and their organisation kind's
+    /// policy, read in the same snapshot.
+    pub(super) fn access(
+        &self,
+        case_id: CaseId,
+        member: Option<(&str, PolicyMask)>,
+    ) -> Result<CaseAccess> {
+        let relation = match (&self.kind, member) {
             (
                 ViewerKind::Professional {
                     professional_id,
                     organisation_id,
                     organisation_kind,
-                    policy,
                     ..
                 },
-                Some(role),
+                Some((role, policy)),
             ) => Relation::Member {
                 professional_id: *professional_id,
                 organisation_id: *organisation_id,
                 organisation_kind: *organisation_kind,
                 role: TeamRole::parse(role).ok_or(Error::Corrupt("team role"))?,
-                policy: *policy,
+                policy,
             },
             (ViewerKind::Resident { resident_id }, None) => Relation::Resident {
                 resident_id: *resident_id,

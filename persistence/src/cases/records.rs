@@ -11,7 +11,8 @@ use sea_orm::{
 };
 
 use super::{
-    CaseAccess, Relation, Snapshot, Viewer, ViewerKind, Writer, acting_team_roles, record_event,
+    CaseAccess, PolicyMask, Relation, Snapshot, Viewer, ViewerKind, Writer, acting_team_roles,
+    record_event,
 };
 use crate::entity::{
     agreement, case, case_reference_counter, municipality, organisation_municipality, resident,
@@ -207,11 +208,8 @@ impl Snapshot {
                     ),
             );
         }
-        let professional = matches!(viewer.kind, ViewerKind::Professional { .. });
-        if professional {
-            query = query.column_as(team_member::Column::Role, VIEWER_ROLE);
-        }
-        let statement = query
+        let statement = self
+            .with_access_columns(viewer, query)
             .order_by(case::Column::LastActivityAt, Order::Desc)
             .order_by(case::Column::Id, Order::Desc)
             .limit(first + 1)
@@ -221,24 +219,81 @@ impl Snapshot {
         rows.truncate(first as usize);
         let items = rows
             .into_iter()
-            .map(|row| {
-                let model = case::Model::from_query_result(&row, "")?;
-                let role: Option<String> = if professional {
-                    Some(row.try_get("", VIEWER_ROLE)?)
-                } else {
-                    None
-                };
-                let mut access = viewer.access(CaseId(model.id), role.as_deref())?;
-                // A caseload is a list: the BSN never reaches one (§5.7).
-                access.listed = true;
-                self.disclose_case(&access, &model);
-                sliced_case(model, &access).map(|case| (access, case))
-            })
+            // A caseload is a list: the BSN never reaches one (§5.7).
+            .map(|row| self.access_and_case(viewer, &row, true))
             .collect::<Result<Vec<_>>>()?;
         Ok(Page {
             items,
             has_next_page,
         })
+    }
+
+    /// One case with the viewer's access to it, in one statement: the relation, the kind
+    /// policy it carries and the case row come from the same row. `NotFound` for a case that
+    /// does not exist and for one the viewer has no relation to alike (§5.1).
+    pub async fn case_with_access(
+        &self,
+        viewer: &Viewer,
+        case_id: CaseId,
+    ) -> Result<(CaseAccess, Case)> {
+        let query = self
+            .caseload_query(viewer, &CaseFilter::default())
+            .ok_or(Error::NotFound("case"))?
+            .filter(case::Column::Id.eq(case_id.0));
+        let statement = self
+            .with_access_columns(viewer, query)
+            .build(self.backend());
+        let row = self
+            .connection()
+            .query_one_raw(statement)
+            .await?
+            .ok_or(Error::NotFound("case"))?;
+        self.access_and_case(viewer, &row, false)
+    }
+
+    /// Adds what [`Snapshot::access_and_case`] reads of a professional's access to a query of
+    /// [`Snapshot::caseload_query`]: their team role and their organisation kind's policy.
+    fn with_access_columns(
+        &self,
+        viewer: &Viewer,
+        query: Select<case::Entity>,
+    ) -> Select<case::Entity> {
+        let ViewerKind::Professional {
+            organisation_kind, ..
+        } = &viewer.kind
+        else {
+            return query;
+        };
+        let mut query = query.column_as(team_member::Column::Role, VIEWER_ROLE);
+        for (column, alias) in PolicyMask::columns(self.backend(), *organisation_kind) {
+            query = query.column_as(column, alias);
+        }
+        query
+    }
+
+    fn access_and_case(
+        &self,
+        viewer: &Viewer,
+        row: &sea_orm::QueryResult,
+        listed: bool,
+    ) -> Result<(CaseAccess, Case)> {
+        let model = case::Model::from_query_result(row, "")?;
+        let member = match viewer.kind {
+            ViewerKind::Professional { .. } => {
+                let role: String = row.try_get("", VIEWER_ROLE)?;
+                Some((role, PolicyMask::from_row(row)?))
+            }
+            _ => None,
+        };
+        let mut access = viewer.access(
+            CaseId(model.id),
+            member
+                .as_ref()
+                .map(|(role, policy)| (role.as_str(), *policy)),
+        )?;
+        access.listed = listed;
+        self.disclose_case(&access, &model);
+        sliced_case(model, &access).map(|case| (access, case))
     }
 
     pub async fn count_caseload(&self, viewer: &Viewer, filter: &CaseFilter) -> Result<u64> {
@@ -354,23 +409,21 @@ impl Writer {
         })
         .exec_without_returning(self.connection())
         .await?;
+        let organisation_kind = match &viewer.kind {
+            ViewerKind::Professional {
+                organisation_kind, ..
+            } => *organisation_kind,
+            _ => unreachable!("checked above"),
+        };
         let access = CaseAccess {
             listed: false,
             case_id,
             relation: Relation::Member {
                 professional_id,
                 organisation_id,
-                organisation_kind: match &viewer.kind {
-                    ViewerKind::Professional {
-                        organisation_kind, ..
-                    } => *organisation_kind,
-                    _ => unreachable!("checked above"),
-                },
+                organisation_kind,
                 role: TeamRole::CaseLead,
-                policy: match &viewer.kind {
-                    ViewerKind::Professional { policy, .. } => *policy,
-                    _ => unreachable!("checked above"),
-                },
+                policy: self.policy_mask(organisation_kind).await?,
             },
         };
         record_event(self, case_id, now, "case_opened", None, access.actor()).await?;
