@@ -43,6 +43,8 @@ pub struct BenchOptions {
     pub seconds: u64,
     /// An empty database; `None` for a temporary SQLite file, removed afterwards.
     pub database_url: Option<String>,
+    /// Measure on the data an earlier run generated into `database_url` instead of generating.
+    pub reuse: bool,
     pub seed: u64,
 }
 
@@ -52,6 +54,10 @@ pub enum BenchError {
         "the database already holds tables; the benchmark only writes into an empty database of its own"
     )]
     NotEmpty,
+    #[error(
+        "the database holds no data to measure on; generate it first by running without --reuse"
+    )]
+    NothingToReuse,
     #[error("only {found} professionals have a case to write in; {wanted} clients need one each")]
     TooFewProfessionals { found: usize, wanted: usize },
     #[error("could not use the database")]
@@ -108,28 +114,11 @@ fn remove_sqlite_files(path: &std::path::Path) {
     }
 }
 
-async fn run_on(
-    mut settings: Settings,
-    url: &str,
+/// Generates the synthetic data into the empty, migrated database.
+async fn generate(
+    store: &Store,
     options: &BenchOptions,
-) -> Result<(), BenchError> {
-    let store = Store::connect(url).await?;
-    if !store.is_empty_database().await? {
-        return Err(BenchError::NotEmpty);
-    }
-    store.migrate().await?;
-    let backend = if store.is_sqlite() {
-        "SQLite"
-    } else {
-        "PostgreSQL"
-    };
-    println!(
-        "maatwerk bench: {} cases on {backend}, {} clients, {} s per scenario",
-        grouped(options.cases as u64),
-        options.clients,
-        options.seconds
-    );
-
+) -> Result<persistence::synthetic::Generated, BenchError> {
     let started = Instant::now();
     let mut reported = 0;
     let cases = options.cases.max(1);
@@ -172,8 +161,51 @@ async fn run_on(
         grouped(generated.rows),
         grouped((generated.rows as f64 / took.max(0.001)) as u64),
     );
+    Ok(generated)
+}
+
+async fn run_on(
+    mut settings: Settings,
+    url: &str,
+    options: &BenchOptions,
+) -> Result<(), BenchError> {
+    let store = Store::connect(url).await?;
+    let empty = store.is_empty_database().await?;
+    if empty == options.reuse {
+        return Err(if options.reuse {
+            BenchError::NothingToReuse
+        } else {
+            BenchError::NotEmpty
+        });
+    }
+    store.migrate().await?;
+    let backend = if store.is_sqlite() {
+        "SQLite"
+    } else {
+        "PostgreSQL"
+    };
+    println!(
+        "maatwerk bench: {} cases on {backend}, {} clients, {} s per scenario",
+        grouped(options.cases as u64),
+        options.clients,
+        options.seconds
+    );
+
+    let generated = if options.reuse {
+        let generated = store.synthetic_professionals().await?;
+        println!(
+            "reused {} municipalities, {} organisations, {} professionals, {} cases generated earlier",
+            generated.municipalities,
+            generated.organisations,
+            grouped(generated.professionals.len() as u64),
+            grouped(generated.cases as u64),
+        );
+        generated
+    } else {
+        generate(&store, options).await?
+    };
     if !store.is_sqlite() {
-        // Autovacuum and the checkpointer would settle the new tables on their own within
+        // Autovacuum and the checkpointer would settle the tables on their own within
         // minutes; measure that steady state rather than the minutes before it.
         store.settle().await?;
     }

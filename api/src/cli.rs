@@ -82,6 +82,10 @@ struct BenchArgs {
     /// temporary SQLite file, removed afterwards.
     #[arg(long)]
     database_url: Option<String>,
+    /// Measure on the data an earlier run generated into --database-url instead of
+    /// generating (the data of a million cases takes many minutes to write).
+    #[arg(long, requires = "database_url")]
+    reuse: bool,
     /// Seed for the synthetic data and the choice of professionals.
     #[arg(long, default_value_t = 1)]
     seed: u64,
@@ -202,6 +206,7 @@ pub async fn run() -> ExitCode {
                     .map(|count| usize::try_from(count).unwrap_or(usize::MAX)),
                 seconds: args.seconds,
                 database_url: args.database_url,
+                reuse: args.reuse,
                 seed: args.seed,
             };
             match bench::run(settings, options).await {

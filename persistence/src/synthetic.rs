@@ -86,6 +86,7 @@ pub struct SyntheticProfessional {
 pub struct Generated {
     pub municipalities: usize,
     pub organisations: usize,
+    pub cases: usize,
     pub professionals: Vec<SyntheticProfessional>,
     /// Rows written over all tables.
     pub rows: u64,
@@ -241,8 +242,73 @@ impl Store {
         Ok(Generated {
             municipalities: directory.municipalities.len(),
             organisations: directory.organisations.len(),
+            cases: scale.cases,
             professionals,
             rows,
+        })
+    }
+
+    /// The professionals of a database that [`Store::generate_synthetic`] filled earlier, with
+    /// the cases they are on as it would have returned them, so a benchmark can measure again
+    /// on data that took minutes to write. Rows written by earlier measurements (agreements,
+    /// access-log entries) stay; a case's team and status are as generated.
+    pub async fn synthetic_professionals(&self) -> Result<Generated> {
+        let counts = self
+            .connection()
+            .query_one_raw(Statement::from_string(
+                self.backend(),
+                "SELECT (SELECT count(*) FROM municipalities) AS municipalities, \
+                 (SELECT count(*) FROM organisations) AS organisations, \
+                 (SELECT count(*) FROM cases) AS cases"
+                    .to_owned(),
+            ))
+            .await?
+            .ok_or(Error::Corrupt("counts"))?;
+        let count = |column: &str| -> Result<usize> {
+            let value: i64 = counts.try_get("", column)?;
+            Ok(usize::try_from(value).unwrap_or(0))
+        };
+        let rows = self
+            .connection()
+            .query_all_raw(Statement::from_string(
+                self.backend(),
+                "SELECT professionals.id AS id, professionals.organisation_id AS organisation_id, \
+                 organisations.slug AS slug, professionals.subject AS subject, \
+                 team_members.case_id AS case_id, \
+                 (cases.status <> 'closed' AND team_members.role <> 'process_facilitator') AS writes \
+                 FROM professionals \
+                 JOIN organisations ON organisations.id = professionals.organisation_id \
+                 LEFT JOIN team_members ON team_members.professional_id = professionals.id \
+                 AND team_members.left_at IS NULL \
+                 LEFT JOIN cases ON cases.id = team_members.case_id \
+                 ORDER BY professionals.id, team_members.case_id"
+                    .to_owned(),
+            ))
+            .await?;
+        let mut professionals: Vec<SyntheticProfessional> = Vec::new();
+        for row in rows {
+            let id: Uuid = row.try_get("", "id")?;
+            if professionals.last().is_none_or(|last| last.id.0 != id) {
+                professionals.push(SyntheticProfessional {
+                    id: ProfessionalId(id),
+                    organisation_id: OrganisationId(row.try_get("", "organisation_id")?),
+                    organisation_slug: row.try_get("", "slug")?,
+                    subject: row.try_get("", "subject")?,
+                    cases: Vec::new(),
+                });
+            }
+            let case_id: Option<Uuid> = row.try_get("", "case_id")?;
+            if let (Some(case_id), Some(professional)) = (case_id, professionals.last_mut()) {
+                let writes: bool = row.try_get("", "writes")?;
+                professional.cases.push((CaseId(case_id), writes));
+            }
+        }
+        Ok(Generated {
+            municipalities: count("municipalities")?,
+            organisations: count("organisations")?,
+            cases: count("cases")?,
+            professionals,
+            rows: 0,
         })
     }
 
