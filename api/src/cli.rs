@@ -162,6 +162,7 @@ pub async fn run() -> ExitCode {
                 settings.listen = listen;
             }
             settings.migrate |= migrate;
+            settings.demo = demo;
             serve(settings, demo).await
         }
         Command::Migrate => match connect(&settings).await {
@@ -365,11 +366,13 @@ fn print_welcome(address: SocketAddr, token: &str) {
     let query = r#"{ me { kind professional { name roles } organisation { name kind } } organisations(first: 5) { totalCount edges { node { name kind municipalities { code } } } } }"#;
     println!(
         "\nMaatwerk is running with demo data.\n\n\
-         GraphiQL:  http://{address}/graphql\n\
-         Add this header in GraphiQL's Headers tab (valid for 8 hours; `maatwerk token --list` shows other identities):\n\n\
+         The app:   http://{address}/  (sign in as any demo identity with one click)\n\
+         GraphiQL:  http://{address}/graphql  (takes the token of the identity signed in to the app)\n\n\
+         For other clients, this header signs in as {who} (valid for 8 hours; `maatwerk token --list` shows other identities):\n\n\
          {{\"Authorization\": \"Bearer {token}\"}}\n\n\
          Example query:\n\n  {query}\n\n\
          With curl:\n\n  curl -s http://{address}/graphql -H 'Content-Type: application/json' \\\n    -H 'Authorization: Bearer {token}' \\\n    -d '{{\"query\": \"{escaped}\"}}'\n",
-        escaped = query.replace('"', "\\\"")
+        escaped = query.replace('"', "\\\""),
+        who = demo::SHOWCASE_PERSON.1,
     );
 }

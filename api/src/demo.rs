@@ -285,6 +285,10 @@ const RESIDENTS: &[DemoResident] = &[
 /// The professional `serve --demo` prints a token for.
 pub const SHOWCASE_PERSON: (&str, &str) = ("buurtteam-amsterdam-west", "anna");
 
+/// The organisation whose integration runs the maatwerkcommunity website in the demo: its
+/// service token reads the directory of coaches (`directory:read`) and nothing else.
+pub const COMMUNITY_WEBSITE: &str = "doorbraakteam-amsterdam";
+
 /// A fresh Ed25519 key pair: the private key as PKCS#8 PEM and the public key as a JWKS.
 pub fn development_key_pair(kid: &str) -> (String, String) {
     let signing_key = SigningKey::generate(&mut rand::rngs::OsRng);

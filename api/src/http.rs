@@ -8,14 +8,13 @@
 
 use std::sync::Arc;
 
-use async_graphql::http::GraphiQLSource;
 use async_graphql::{BatchRequest, BatchResponse, Response as GraphQLResponse, ServerError};
 use axum::body::{Body, Bytes};
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::middleware;
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Extension, Router};
 use domain::identity::Actor;
@@ -34,6 +33,7 @@ use crate::graphql::{IdempotencyKey, MaatwerkSchema, RequestContext};
 use crate::rate_limit::{self, RateLimiters};
 use crate::settings::Settings;
 use crate::telemetry::{self, TraceId};
+use crate::web::BrowserSettingsError;
 
 const GRAPHQL_RESPONSE: &str = "application/graphql-response+json";
 
@@ -52,10 +52,12 @@ pub struct AppState {
     pub metrics: PrometheusHandle,
 }
 
-pub fn router(state: AppState) -> Router {
+pub fn router(state: AppState) -> Result<Router, BrowserSettingsError> {
     let body_limit = state.settings.limits.body_bytes;
-    Router::new()
-        .route("/graphql", get(graphiql).post(graphql))
+    let cors = crate::web::cors(&state.settings.browser)?;
+    let browser = state.settings.browser.clone();
+    let router = Router::new()
+        .route("/graphql", get(crate::web::graphiql).post(graphql))
         .route("/graphql/ws", get(crate::live::graphql_ws))
         .route("/export/resident", get(crate::export::resident_export))
         .route_layer(middleware::from_fn_with_state(
@@ -65,19 +67,12 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics))
+        .merge(crate::web::routes(state.settings.demo))
+        .layer(cors)
         .layer(DefaultBodyLimit::max(body_limit))
         .layer(middleware::from_fn(telemetry::trace_requests))
-        .with_state(state)
-}
-
-async fn graphiql() -> Html<String> {
-    Html(
-        GraphiQLSource::build()
-            .endpoint("/graphql")
-            .subscription_endpoint("/graphql/ws")
-            .title("Maatwerk")
-            .finish(),
-    )
+        .with_state(state);
+    crate::web::security_headers(router, &browser)
 }
 
 async fn healthz() -> &'static str {

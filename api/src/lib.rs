@@ -16,6 +16,7 @@ pub mod rate_limit;
 pub mod settings;
 pub mod telemetry;
 pub mod token;
+pub mod web;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -33,6 +34,8 @@ pub enum StartupError {
     NotMigrated,
     #[error("cannot listen on {0}")]
     Listen(SocketAddr, #[source] std::io::Error),
+    #[error("invalid browser settings")]
+    Browser(#[from] web::BrowserSettingsError),
 }
 
 /// A server bound to its address and ready to run; tests build one on port 0.
@@ -97,7 +100,7 @@ impl Application {
         };
         Ok(Self {
             listener,
-            router: http::router(state),
+            router: http::router(state)?,
             store,
         })
     }

@@ -27,6 +27,42 @@ pub struct Settings {
     pub processing_activities: ProcessingActivities,
     pub live: LiveSettings,
     pub rate_limits: RateLimits,
+    pub browser: BrowserSettings,
+    /// Set only by `maatwerk serve --demo`, never by a file or the environment: it opens the
+    /// demo sign-in, which signs tokens with development identity providers' keys.
+    #[serde(skip)]
+    pub demo: bool,
+}
+
+/// What browser clients need: the origins other than the server's own that may call the API,
+/// and how the served web app signs professionals in.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BrowserSettings {
+    /// Origins (`https://partner.example.nl`) whose pages may call `/graphql` and the export
+    /// from the browser. None by default: the app served at `/` is the server's own origin.
+    /// Tokens travel in the `Authorization` header, so credentials are never allowed.
+    pub allowed_origins: Vec<String>,
+    /// The organisation's OpenID Connect provider for the web app's sign-in; its tokens must
+    /// come from an identity provider registered for the organisation.
+    pub sign_in: Option<OpenIdSignIn>,
+}
+
+/// An OpenID Connect client for the web app: authorization code with PKCE, no client secret.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OpenIdSignIn {
+    /// The provider's issuer URL, where `/.well-known/openid-configuration` is found.
+    pub authority: String,
+    pub client_id: String,
+    #[serde(default = "OpenIdSignIn::default_scope")]
+    pub scope: String,
+}
+
+impl OpenIdSignIn {
+    fn default_scope() -> String {
+        "openid profile email".into()
+    }
 }
 
 /// Limits of a live connection on `/graphql/ws`.
@@ -185,6 +221,8 @@ impl Default for Settings {
             processing_activities: ProcessingActivities::default(),
             live: LiveSettings::default(),
             rate_limits: RateLimits::default(),
+            browser: BrowserSettings::default(),
+            demo: false,
         }
     }
 }

@@ -64,11 +64,21 @@ struct Claims<'a> {
     scope: Option<String>,
 }
 
-/// One identity `maatwerk token --list` prints.
+/// One identity a development provider can sign for: what `maatwerk token --list` prints and
+/// what the demo sign-in page offers.
 #[derive(Debug, Clone)]
 pub struct DemoIdentity {
+    /// Stable across restarts of one demo: the kind, then the organisation's slug and the
+    /// sign-in name where there is one (`professional/buurtteam-amsterdam-west/anna`).
+    pub id: String,
+    pub target: TokenFor,
+    /// The `maatwerk token` arguments that print this identity's token.
     pub command: String,
     pub description: String,
+    /// Who signs in: the professional's or resident's name, or the integration's.
+    pub name: String,
+    pub organisation: Option<domain::Organisation>,
+    pub roles: Vec<&'static str>,
 }
 
 async fn development_provider(
@@ -221,8 +231,13 @@ pub async fn list(store: &Store) -> Result<Vec<DemoIdentity>, TokenError> {
     for provider in &providers {
         match provider.kind {
             ProviderKind::Platform => identities.push(DemoIdentity {
+                id: "platform".into(),
+                target: TokenFor::PlatformAdmin,
                 command: "--platform-admin".into(),
                 description: "platform operator".into(),
+                name: "Platform operator".into(),
+                organisation: None,
+                roles: Vec::new(),
             }),
             ProviderKind::Professional => {
                 let Some(organisation) = provider.organisation_id else {
@@ -231,20 +246,30 @@ pub async fn list(store: &Store) -> Result<Vec<DemoIdentity>, TokenError> {
                 let Some(organisation) = store.organisation(organisation).await? else {
                     continue;
                 };
+                let slug = organisation.slug.as_str();
                 for (subject, professional) in store.professionals_of_provider(provider.id).await? {
-                    let roles: Vec<&str> = professional
+                    let roles: Vec<&'static str> = professional
                         .roles
                         .iter()
                         .map(|role| role.as_str())
                         .collect();
                     identities.push(DemoIdentity {
-                        command: format!("--org {} --person {subject}", organisation.slug.as_str()),
+                        id: format!("professional/{slug}/{subject}"),
+                        target: TokenFor::Professional {
+                            organisation: slug.to_owned(),
+                            person: subject.clone(),
+                            roles: None,
+                        },
+                        command: format!("--org {slug} --person {subject}"),
                         description: format!(
                             "{} ({}), {}",
                             professional.name,
                             roles.join(", "),
                             organisation.name
                         ),
+                        name: professional.name,
+                        organisation: Some(organisation.clone()),
+                        roles,
                     });
                 }
             }
@@ -255,12 +280,32 @@ pub async fn list(store: &Store) -> Result<Vec<DemoIdentity>, TokenError> {
                 let Some(organisation) = store.organisation(organisation).await? else {
                     continue;
                 };
+                let slug = organisation.slug.as_str();
+                if slug == crate::demo::COMMUNITY_WEBSITE {
+                    identities.push(DemoIdentity {
+                        id: format!("service/{slug}/directory"),
+                        target: TokenFor::Service {
+                            organisation: slug.to_owned(),
+                            scopes: vec!["directory:read".into()],
+                        },
+                        command: format!("--service {slug} --scopes directory:read"),
+                        description: "the maatwerkcommunity website".into(),
+                        name: "Maatwerkcommunity website".into(),
+                        organisation: Some(organisation.clone()),
+                        roles: Vec::new(),
+                    });
+                }
                 identities.push(DemoIdentity {
-                    command: format!(
-                        "--service {} --scopes caseload:export",
-                        organisation.slug.as_str()
-                    ),
+                    id: format!("service/{slug}"),
+                    target: TokenFor::Service {
+                        organisation: slug.to_owned(),
+                        scopes: vec!["caseload:export".into()],
+                    },
+                    command: format!("--service {slug} --scopes caseload:export"),
                     description: format!("integration of {}", organisation.name),
+                    name: format!("{} integration", organisation.name),
+                    organisation: Some(organisation.clone()),
+                    roles: Vec::new(),
                 });
             }
             ProviderKind::Resident => {
@@ -280,8 +325,15 @@ pub async fn list(store: &Store) -> Result<Vec<DemoIdentity>, TokenError> {
                         .map(|resident| resident.name)
                         .unwrap_or_default();
                     identities.push(DemoIdentity {
+                        id: format!("resident/{subject}"),
+                        target: TokenFor::Resident {
+                            subject: subject.clone(),
+                        },
                         command: format!("--resident {subject}"),
                         description: format!("resident {name}"),
+                        name,
+                        organisation: None,
+                        roles: Vec::new(),
                     });
                 }
             }
