@@ -164,6 +164,24 @@ pub(crate) fn request_error(
     )
 }
 
+/// [`request_error`] for bad input, naming the offending field as GraphQL errors do.
+pub(crate) fn field_error(
+    status: StatusCode,
+    format: Format,
+    code: &str,
+    field: &str,
+    message: &str,
+) -> Response {
+    json_response(
+        status,
+        format,
+        json!({ "errors": [{
+            "message": format!("{field}: {message}"),
+            "extensions": { "code": code, "field": field },
+        }] }),
+    )
+}
+
 fn unauthenticated(format: Format) -> Response {
     let mut response = request_error(
         StatusCode::UNAUTHORIZED,
@@ -554,7 +572,10 @@ async fn deliver_again(
     Ok(Again::Deliver)
 }
 
-fn internal_error(format: Format, error: &(dyn std::error::Error + 'static)) -> Response {
+pub(crate) fn internal_error(
+    format: Format,
+    error: &(dyn std::error::Error + 'static),
+) -> Response {
     log_internal(error);
     request_error(
         StatusCode::INTERNAL_SERVER_ERROR,

@@ -234,6 +234,9 @@ async fn a_click_on_a_demo_identity_signs_in_as_that_identity(database: TestData
         .await
         .unwrap();
     assert_eq!(unknown.status().as_u16(), 404);
+    let body: Value = unknown.json().await.unwrap();
+    assert_eq!(body["errors"][0]["extensions"]["code"], "NOT_FOUND");
+    assert_eq!(body["errors"][0]["extensions"]["field"], "identity");
     let malformed = server
         .client
         .post(format!("http://{}/demo/sign-in", server.address))
@@ -243,7 +246,8 @@ async fn a_click_on_a_demo_identity_signs_in_as_that_identity(database: TestData
         .unwrap();
     assert_eq!(malformed.status().as_u16(), 400);
     let body: Value = malformed.json().await.unwrap();
-    assert_eq!(body["field"], "identity");
+    assert_eq!(body["errors"][0]["extensions"]["code"], "BAD_USER_INPUT");
+    assert_eq!(body["errors"][0]["extensions"]["field"], "identity");
 }
 
 on_both_databases!(

@@ -9,8 +9,7 @@ use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use crate::error::log_internal;
-use crate::http::AppState;
+use crate::http::{AppState, Format, field_error, internal_error};
 use crate::token::{self, DemoIdentity};
 
 /// How long a demo sign-in lasts.
@@ -43,19 +42,10 @@ fn kind(identity: &DemoIdentity) -> &'static str {
     }
 }
 
-fn internal(error: &(dyn std::error::Error + 'static)) -> Response {
-    log_internal(error);
-    (
-        StatusCode::INTERNAL_SERVER_ERROR,
-        Json(json!({ "error": "internal error" })),
-    )
-        .into_response()
-}
-
 pub(super) async fn identities(State(state): State<AppState>) -> Response {
     let identities = match token::list(&state.store).await {
         Ok(identities) => identities,
-        Err(error) => return internal(&error),
+        Err(error) => return internal_error(Format::Json, &error),
     };
     let listed: Vec<Identity<'_>> = identities
         .iter()
@@ -90,22 +80,26 @@ pub(super) async fn sign_in(
     request: Result<Json<SignIn>, axum::extract::rejection::JsonRejection>,
 ) -> Response {
     let Ok(Json(request)) = request else {
-        return (
+        return field_error(
             StatusCode::BAD_REQUEST,
-            Json(json!({ "error": "expected {\"identity\": \"…\"}", "field": "identity" })),
-        )
-            .into_response();
+            Format::Json,
+            "BAD_USER_INPUT",
+            "identity",
+            "expected {\"identity\": \"…\"}",
+        );
     };
     let identities = match token::list(&state.store).await {
         Ok(identities) => identities,
-        Err(error) => return internal(&error),
+        Err(error) => return internal_error(Format::Json, &error),
     };
     let Some(identity) = identities.iter().find(|known| known.id == request.identity) else {
-        return (
+        return field_error(
             StatusCode::NOT_FOUND,
-            Json(json!({ "error": "no such demo identity", "field": "identity" })),
-        )
-            .into_response();
+            Format::Json,
+            "NOT_FOUND",
+            "identity",
+            "no such demo identity",
+        );
     };
     match token::issue(&state.store, &identity.target, LIFETIME_SECONDS).await {
         Ok(token) => Json(json!({
@@ -113,6 +107,6 @@ pub(super) async fn sign_in(
             "expiresIn": LIFETIME_SECONDS,
         }))
         .into_response(),
-        Err(error) => internal(&error),
+        Err(error) => internal_error(Format::Json, &error),
     }
 }

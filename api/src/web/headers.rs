@@ -56,24 +56,28 @@ pub(crate) fn cors(settings: &BrowserSettings) -> Result<CorsLayer, BrowserSetti
 
 /// The Content-Security-Policy of the app and GraphiQL: their own scripts only, no inline
 /// script, no framing. The sign-in provider is the one other host the app may call.
-fn content_security_policy(settings: &BrowserSettings) -> Result<String, BrowserSettingsError> {
+fn content_security_policy(
+    settings: &BrowserSettings,
+) -> Result<HeaderValue, BrowserSettingsError> {
     let mut connect = String::from("'self'");
     if let Some(sign_in) = &settings.sign_in {
-        let authority = sign_in.authority.trim_end_matches('/');
-        let host_end = authority
+        let refused = || BrowserSettingsError::Authority(sign_in.authority.clone());
+        let host = sign_in
+            .authority
             .strip_prefix("https://")
-            .map(|rest| rest.find('/').map_or(authority.len(), |end| end + 8))
-            .ok_or_else(|| BrowserSettingsError::Authority(sign_in.authority.clone()))?;
-        let provider = origin(&authority[..host_end])
-            .ok_or_else(|| BrowserSettingsError::Authority(sign_in.authority.clone()))?;
-        connect.push(' ');
-        connect.push_str(provider.to_str().unwrap_or_default());
+            .and_then(|rest| rest.split('/').next())
+            .ok_or_else(refused)?;
+        origin(&format!("https://{host}")).ok_or_else(refused)?;
+        connect.push_str(" https://");
+        connect.push_str(host);
     }
-    Ok(format!(
+    // Every part is ASCII: the provider's origin passed `origin`.
+    HeaderValue::from_str(&format!(
         "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; \
          img-src 'self' data:; font-src 'self' data:; connect-src {connect}; worker-src 'self'; \
          object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
     ))
+    .map_err(|_| BrowserSettingsError::Origin(connect))
 }
 
 /// Adds the security headers to every response that does not set its own.
@@ -81,10 +85,11 @@ pub(crate) fn security_headers(
     router: Router,
     settings: &BrowserSettings,
 ) -> Result<Router, BrowserSettingsError> {
-    let policy = HeaderValue::from_str(&content_security_policy(settings)?)
-        .map_err(|_| BrowserSettingsError::Authority(String::new()))?;
     let fixed = [
-        (header::CONTENT_SECURITY_POLICY, policy),
+        (
+            header::CONTENT_SECURITY_POLICY,
+            content_security_policy(settings)?,
+        ),
         (
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),
@@ -122,7 +127,10 @@ mod tests {
     #[test]
     fn the_policy_lets_the_app_reach_its_sign_in_provider_and_nothing_else() {
         let mut settings = BrowserSettings::default();
-        let own = content_security_policy(&settings).unwrap();
+        let text = |settings: &BrowserSettings| {
+            content_security_policy(settings).map(|policy| policy.to_str().unwrap().to_owned())
+        };
+        let own = text(&settings).unwrap();
         assert!(own.contains("connect-src 'self';"));
         assert!(!own.contains("unsafe-eval"));
         assert!(own.contains("script-src 'self';"));
@@ -131,9 +139,9 @@ mod tests {
             client_id: "maatwerk".into(),
             scope: "openid".into(),
         });
-        let with_provider = content_security_policy(&settings).unwrap();
+        let with_provider = text(&settings).unwrap();
         assert!(with_provider.contains("connect-src 'self' https://login.partner.example.nl;"));
         settings.sign_in.as_mut().unwrap().authority = "http://login.example".into();
-        assert!(content_security_policy(&settings).is_err());
+        assert!(text(&settings).is_err());
     }
 }

@@ -1,11 +1,12 @@
 // The GraphQL client: urql over HTTP for queries and mutations, graphql-ws on /graphql/ws for
 // `caseEvents`. Both carry the session's token.
-import { Client, cacheExchange, fetchExchange, subscriptionExchange } from 'urql'
+import { Client, cacheExchange, fetchExchange, subscriptionExchange, type CombinedError } from 'urql'
 import { createClient as createSocket } from 'graphql-ws'
+import { socketUrl } from './endpoints'
 
 export function graphqlClient(token: string): Client {
   const socket = createSocket({
-    url: `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/graphql/ws`,
+    url: socketUrl(),
     connectionParams: { Authorization: `Bearer ${token}` },
     lazy: true,
   })
@@ -36,8 +37,20 @@ export function graphqlClient(token: string): Client {
   })
 }
 
+/** The first error as the API reports it: its `extensions.code`, message and `extensions.field`. */
+export function firstError(error: CombinedError | undefined): { code: string; message: string; field: string | null } | null {
+  if (!error) return null
+  const first = error.graphQLErrors[0]
+  if (!first) return { code: 'NETWORK', message: error.message, field: null }
+  const { code, field } = first.extensions ?? {}
+  return {
+    code: typeof code === 'string' ? code : 'INTERNAL',
+    message: first.message,
+    field: typeof field === 'string' ? field : null,
+  }
+}
+
 /** The `extensions.code` of a GraphQL error, as the API documents them. */
-export function errorCode(error: { graphQLErrors: { extensions?: Record<string, unknown> }[] } | undefined): string | null {
-  const code = error?.graphQLErrors[0]?.extensions?.code
-  return typeof code === 'string' ? code : error ? 'NETWORK' : null
+export function errorCode(error: CombinedError | undefined): string | null {
+  return firstError(error)?.code ?? null
 }

@@ -7,6 +7,7 @@ import { createClient } from 'graphql-ws'
 import 'graphiql/graphiql.css'
 import './graphiql.css'
 import { currentSession } from './session'
+import { socketUrl } from './endpoints'
 
 const session = currentSession()
 const headers: Record<string, string> = session ? { Authorization: `Bearer ${session.token}` } : {}
@@ -14,7 +15,7 @@ const fetcher = createGraphiQLFetcher({
   url: '/graphql',
   headers,
   wsClient: createClient({
-    url: `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/graphql/ws`,
+    url: socketUrl(),
     connectionParams: headers,
     lazy: true,
   }),

@@ -1,10 +1,11 @@
 // What a team member adds to the case: a fact, a problem, an agreement, and an agreement's
 // status. Each form shows the server's error for the field it names and changes nothing else.
 import { useState, type FormEvent, type ReactNode } from 'react'
-import { useMutation, type CombinedError } from 'urql'
+import { useMutation } from 'urql'
 import { Button, DateInput, ErrorMessage, Field, Heading, Label, Select, TextArea, TextInput } from '@amsterdam/design-system-react'
 import { graphql } from '../gql'
 import type { AgreementStatus, AssigneeKind, LifeDomain, ProblemKind } from '../gql/graphql'
+import { firstError } from '../client'
 import { useTexts } from '../texts'
 import type { CaseData } from './CaseFile'
 
@@ -41,14 +42,6 @@ const SetAgreementStatusMutation = graphql(`
     }
   }
 `)
-
-/** The server's message and the field it names (`extensions.field`), if any. */
-function failureOf(error: CombinedError | undefined): { message: string; field: string | null } | null {
-  const first = error?.graphQLErrors[0]
-  if (!first) return error ? { message: error.message, field: null } : null
-  const field = first.extensions?.field
-  return { message: first.message, field: typeof field === 'string' ? field : null }
-}
 
 function Form({ id, title, onSubmit, children }: { id: string; title: string; onSubmit: () => Promise<boolean>; children: ReactNode }) {
   const submit = async (event: FormEvent<HTMLFormElement>) => {
@@ -128,7 +121,7 @@ export function AddFact({ caseId }: { caseId: string }) {
   const [lifeDomain, setLifeDomain] = useState<LifeDomain>('HOUSING')
   const [need, setNeed] = useState<'NEED_TO_KNOW' | 'NICE_TO_KNOW'>('NEED_TO_KNOW')
   const [sharing, setSharing] = useState<'TEAM' | 'ORGANISATION'>('TEAM')
-  const failure = failureOf(result.error)
+  const failure = firstError(result.error)
   return (
     <Form
       id="add-fact"
@@ -162,7 +155,7 @@ export function AddProblem({ caseId }: { caseId: string }) {
   const [text, setText] = useState('')
   const [kind, setKind] = useState<ProblemKind>('PERSONAL')
   const [lifeDomain, setLifeDomain] = useState<LifeDomain>('FINANCES')
-  const failure = failureOf(result.error)
+  const failure = firstError(result.error)
   return (
     <Form
       id="add-problem"
@@ -192,7 +185,7 @@ export function AddAgreement({ caseId, team }: { caseId: string; team: CaseData[
   const members = team.filter((member) => member.professional)
   const [professionalId, setProfessionalId] = useState(members[0]?.professional?.id ?? '')
   const [dueOn, setDueOn] = useState('')
-  const failure = failureOf(result.error)
+  const failure = firstError(result.error)
   const named = kind === 'NETWORK' || kind === 'SOCIAL_BASE' || kind === 'SPECIALIST'
   return (
     <Form
@@ -255,7 +248,7 @@ export function AddAgreement({ caseId, team }: { caseId: string; team: CaseData[
 export function AgreementStatusSelect({ agreement }: { agreement: { id: string; status: AgreementStatus; version: number; what?: string | null } }) {
   const t = useTexts()
   const [result, setStatus] = useMutation(SetAgreementStatusMutation)
-  const failure = failureOf(result.error)
+  const failure = firstError(result.error)
   const id = `agreement-status-${agreement.id}`
   return (
     <Field invalid={Boolean(failure)}>
