@@ -1,10 +1,9 @@
 import { defineConfig } from '@playwright/test'
+import { binary, demo, provider, serverEnvironment, signIn } from './e2e/servers'
 
 // The browser tests drive Debian's chromium (Playwright's own browser download is not
-// available) against a real `maatwerk serve --demo` on a fresh SQLite database.
-const port = Number(process.env.MAATWERK_E2E_PORT ?? 8091)
-const binary = process.env.MAATWERK_BINARY ?? '../../target/debug/maatwerk'
-const database = `/tmp/maatwerk-e2e-${port}.db`
+// available) against real `maatwerk serve` processes on fresh SQLite databases.
+const listen = (origin: string) => origin.replace('http://', '')
 
 export default defineConfig({
   testDir: './e2e',
@@ -16,7 +15,7 @@ export default defineConfig({
   reporter: [['list']],
   outputDir: 'test-results',
   use: {
-    baseURL: `http://127.0.0.1:${port}`,
+    baseURL: demo.origin,
     browserName: 'chromium',
     launchOptions: {
       executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
@@ -24,17 +23,38 @@ export default defineConfig({
     },
     trace: 'retain-on-failure',
   },
-  webServer: {
-    command: `rm -f ${database}* && ${binary} serve --demo --listen 127.0.0.1:${port}`,
-    url: `http://127.0.0.1:${port}/readyz`,
-    env: {
-      DATABASE_URL: `sqlite://${database}?mode=rwc`,
-      MAATWERK_LOG_FORMAT: 'text',
-      RUST_LOG: 'warn',
+  webServer: [
+    {
+      command: `rm -f ${demo.database}* && ${binary} serve --demo --listen ${listen(demo.origin)}`,
+      url: `${demo.origin}/readyz`,
+      env: serverEnvironment(demo.database),
+      reuseExistingServer: false,
+      timeout: 120_000,
+      stdout: 'ignore',
+      stderr: 'pipe',
     },
-    reuseExistingServer: false,
-    timeout: 120_000,
-    stdout: 'ignore',
-    stderr: 'pipe',
-  },
+    {
+      command: 'node e2e/oidc/provider.mjs',
+      url: `${provider.origin}/.well-known/openid-configuration`,
+      env: { PROVIDER_PORT: String(provider.port), APP_ORIGIN: signIn.origin },
+      reuseExistingServer: false,
+      stdout: 'ignore',
+      stderr: 'pipe',
+    },
+    {
+      // Without --demo: the app offers only the organisation's provider.
+      command: `rm -f ${signIn.database}* && ${binary} demo && ${binary} serve --listen ${listen(signIn.origin)}`,
+      url: `${signIn.origin}/readyz`,
+      env: {
+        ...serverEnvironment(signIn.database),
+        MAATWERK_BROWSER__SIGN_IN__AUTHORITY: provider.origin,
+        MAATWERK_BROWSER__SIGN_IN__CLIENT_ID: 'maatwerk-web',
+        MAATWERK_BROWSER__SIGN_IN__SCOPE: 'openid profile maatwerk',
+      },
+      reuseExistingServer: false,
+      timeout: 120_000,
+      stdout: 'ignore',
+      stderr: 'pipe',
+    },
+  ],
 })

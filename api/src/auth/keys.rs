@@ -15,6 +15,16 @@ use jsonwebtoken::{Algorithm, DecodingKey};
 
 use super::AuthFailure;
 
+/// Whether a provider's address may be trusted for keys and sign-in: https, or plain http on the
+/// loopback interface only, for a provider running beside the server in a local set-up.
+pub(crate) fn secure_provider_url(url: &reqwest::Url) -> bool {
+    match url.scheme() {
+        "https" => true,
+        "http" => matches!(url.host_str(), Some("localhost" | "127.0.0.1" | "[::1]")),
+        _ => false,
+    }
+}
+
 #[derive(Default)]
 struct KeyState {
     keys: Option<Arc<JwkSet>>,

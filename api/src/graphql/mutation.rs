@@ -110,11 +110,10 @@ fn parse_key_set_url(url: &str) -> ApiResult<KeySource> {
     domain::case::check_characters("jwksUrl", url)?;
     let parsed =
         reqwest::Url::parse(url).map_err(|_| ApiError::bad_input("jwksUrl", "not a URL"))?;
-    let loopback = matches!(parsed.host_str(), Some("localhost" | "127.0.0.1" | "[::1]"));
-    match parsed.scheme() {
-        "https" => Ok(KeySource::Url(url.to_owned())),
-        "http" if loopback => Ok(KeySource::Url(url.to_owned())),
-        _ => Err(ApiError::bad_input("jwksUrl", "must be an https URL")),
+    if crate::auth::keys::secure_provider_url(&parsed) {
+        Ok(KeySource::Url(url.to_owned()))
+    } else {
+        Err(ApiError::bad_input("jwksUrl", "must be an https URL"))
     }
 }
 

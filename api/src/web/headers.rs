@@ -14,7 +14,9 @@ use crate::settings::BrowserSettings;
 pub enum BrowserSettingsError {
     #[error("browser.allowed_origins: `{0}` is not an origin like `https://partner.example.nl`")]
     Origin(String),
-    #[error("browser.sign_in.authority: `{0}` is not an https URL")]
+    #[error(
+        "browser.sign_in.authority: `{0}` is not an https URL (plain http only on the loopback interface)"
+    )]
     Authority(String),
 }
 
@@ -61,15 +63,14 @@ fn content_security_policy(
 ) -> Result<HeaderValue, BrowserSettingsError> {
     let mut connect = String::from("'self'");
     if let Some(sign_in) = &settings.sign_in {
-        let refused = || BrowserSettingsError::Authority(sign_in.authority.clone());
-        let host = sign_in
-            .authority
-            .strip_prefix("https://")
-            .and_then(|rest| rest.split('/').next())
-            .ok_or_else(refused)?;
-        origin(&format!("https://{host}")).ok_or_else(refused)?;
-        connect.push_str(" https://");
-        connect.push_str(host);
+        let provider = reqwest::Url::parse(&sign_in.authority)
+            .ok()
+            .filter(crate::auth::keys::secure_provider_url)
+            .map(|url| url.origin().ascii_serialization())
+            .filter(|provider| origin(provider).is_some())
+            .ok_or_else(|| BrowserSettingsError::Authority(sign_in.authority.clone()))?;
+        connect.push(' ');
+        connect.push_str(&provider);
     }
     // Every part is ASCII: the provider's origin passed `origin`.
     HeaderValue::from_str(&format!(
@@ -143,5 +144,11 @@ mod tests {
         assert!(with_provider.contains("connect-src 'self' https://login.partner.example.nl;"));
         settings.sign_in.as_mut().unwrap().authority = "http://login.example".into();
         assert!(text(&settings).is_err());
+        settings.sign_in.as_mut().unwrap().authority = "http://127.0.0.1:8093".into();
+        assert!(
+            text(&settings)
+                .unwrap()
+                .contains("connect-src 'self' http://127.0.0.1:8093;")
+        );
     }
 }

@@ -14,14 +14,23 @@ export const SLEEP =
 export const SCHOOL_ABSENCE =
   "Rayan missed 38 school hours this term; the school's attendance officer has been informed."
 
-/** Every page fails its test if it asks any host but the server for anything. */
-export const test = base.extend<{ foreignRequests: string[] }>({
-  foreignRequests: async ({ page, baseURL }, use) => {
+/**
+ * Every page fails its test if it asks any host but the server for anything. A test that signs
+ * in through an OpenID Connect provider names the provider's host in `otherHosts`: the app may
+ * go there, and what the provider's own pages load is the provider's business.
+ */
+export const test = base.extend<{ otherHosts: string[]; foreignRequests: string[] }>({
+  otherHosts: [[], { option: true }],
+  foreignRequests: async ({ page, baseURL, otherHosts }, use) => {
     const own = new URL(baseURL!).host
+    const allowed = [own, ...otherHosts]
     const foreign: string[] = []
     page.on('request', (request) => {
       const url = new URL(request.url())
-      if (!['data:', 'blob:'].includes(url.protocol) && url.host !== own) foreign.push(request.url())
+      const fromApp = !otherHosts.includes(new URL(request.frame().url()).host)
+      if (fromApp && !['data:', 'blob:'].includes(url.protocol) && !allowed.includes(url.host)) {
+        foreign.push(request.url())
+      }
     })
     await use(foreign)
     expect(foreign, 'requests to other hosts').toEqual([])

@@ -89,10 +89,11 @@ export function isProviderCallback(): boolean {
 
 export async function completeProviderSignIn(signIn: NonNullable<AppConfig['signIn']>): Promise<Session> {
   const user = await userManager(signIn).signinRedirectCallback()
-  // The provider's token is the API's token: the server verifies it against the provider
-  // registered for the organisation.
+  // The API takes the provider's access token (a JWT access token, RFC 9068, for the API's
+  // audience); the ID token is for this app only. The server verifies the access token against
+  // the provider registered for the organisation.
   return keep({
-    token: user.id_token ?? user.access_token,
+    token: user.access_token,
     name: user.profile.name ?? user.profile.sub,
     expiresAt: (user.expires_at ?? 0) * 1000,
   })
