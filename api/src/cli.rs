@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand};
 use persistence::Store;
 
+use crate::audit::{self, Checkpoints};
 use crate::bench::{self, BenchOptions};
 use crate::settings::Settings;
 use crate::token::{self, TokenFor};
@@ -48,7 +49,7 @@ enum Command {
     Schema,
     /// Print a signed token for a demo identity.
     Token(TokenArgs),
-    /// Check the access log.
+    /// Check the access log, or sign a checkpoint of it.
     #[command(subcommand)]
     Audit(AuditCommand),
     /// Measure the server on synthetic data: generate it into an empty database, then drive
@@ -60,7 +61,15 @@ enum Command {
 enum AuditCommand {
     /// Walk every municipality's hash chain and report the first broken link; exits with
     /// status 1 when one is found.
-    Verify,
+    Verify {
+        /// Also check the chains against signed checkpoints (`checkpoints.jsonl`, or the
+        /// directory holding it), so that a chain cut short or rewritten is named.
+        #[arg(long)]
+        checkpoints: Option<std::path::PathBuf>,
+    },
+    /// Sign the head of every chain now and append it to the checkpoint file (`maatwerk
+    /// serve` also does so every `audit.checkpoint_interval_seconds`).
+    Checkpoint,
 }
 
 #[derive(Args)]
@@ -194,10 +203,40 @@ pub async fn run() -> ExitCode {
             Ok(store) => token_command(&store, args).await,
             Err(code) => code,
         },
-        Command::Audit(AuditCommand::Verify) => match connect(&settings).await {
-            Ok(store) => verify_access_log(&store).await,
-            Err(code) => code,
-        },
+        Command::Audit(AuditCommand::Verify { checkpoints }) => {
+            let checkpoints = match checkpoints
+                .map(|path| Checkpoints::for_verifying(&settings.audit, &path))
+                .transpose()
+            {
+                Ok(checkpoints) => checkpoints,
+                Err(error) => return fail("cannot read the checkpoints", &error),
+            };
+            match connect(&settings).await {
+                Ok(store) => verify_access_log(&store, checkpoints.as_ref()).await,
+                Err(code) => code,
+            }
+        }
+        Command::Audit(AuditCommand::Checkpoint) => {
+            let checkpoints = match Checkpoints::open(&settings.audit) {
+                Ok(checkpoints) => checkpoints,
+                Err(error) => return fail("cannot open the checkpoints", &error),
+            };
+            match connect(&settings).await {
+                Ok(store) => match checkpoints.write(&store).await {
+                    Ok(heads) => {
+                        println!(
+                            "checkpoint of {} chains appended to {} (key {})",
+                            heads.len(),
+                            checkpoints.file().display(),
+                            checkpoints.public_key()
+                        );
+                        ExitCode::SUCCESS
+                    }
+                    Err(error) => fail("cannot write the checkpoint", &error),
+                },
+                Err(code) => code,
+            }
+        }
         Command::Bench(args) => {
             let options = BenchOptions {
                 cases: usize::try_from(args.cases).unwrap_or(usize::MAX),
@@ -235,8 +274,8 @@ async fn prepare(store: &Store, settings: &Settings) -> Result<(), ExitCode> {
     Ok(())
 }
 
-async fn verify_access_log(store: &Store) -> ExitCode {
-    match audit_report(store).await {
+async fn verify_access_log(store: &Store, checkpoints: Option<&Checkpoints>) -> ExitCode {
+    match audit::report(store, checkpoints).await {
         Ok((report, intact)) => {
             print!("{report}");
             if intact {
@@ -247,40 +286,6 @@ async fn verify_access_log(store: &Store) -> ExitCode {
         }
         Err(error) => fail("cannot read the access log", &error),
     }
-}
-
-/// What `maatwerk audit verify` prints, and whether every chain holds.
-pub async fn audit_report(store: &Store) -> Result<(String, bool), persistence::Error> {
-    use std::fmt::Write;
-    let verification = store.verify_access_log().await?;
-    let municipalities = store.municipalities().await?;
-    let name = |id: domain::MunicipalityId| {
-        municipalities
-            .iter()
-            .find(|municipality| municipality.id == id)
-            .map(|municipality| format!("{} ({})", municipality.name, municipality.code.as_str()))
-            .unwrap_or_else(|| id.to_string())
-    };
-    let mut report = String::new();
-    for (municipality, entries) in &verification.chains {
-        let _ = writeln!(
-            report,
-            "{}: {entries} entries, chain intact",
-            name(*municipality)
-        );
-    }
-    match &verification.broken {
-        None => report.push_str("access log verified\n"),
-        Some(broken) => {
-            let _ = writeln!(
-                report,
-                "{}: BROKEN at entry {}: {broken}",
-                name(broken.municipality_id),
-                broken.sequence
-            );
-        }
-    }
-    Ok((report, verification.broken.is_none()))
 }
 
 async fn token_command(store: &Store, args: TokenArgs) -> ExitCode {
@@ -334,10 +339,22 @@ async fn token_command(store: &Store, args: TokenArgs) -> ExitCode {
 }
 
 async fn serve(settings: Settings, load_demo: bool) -> ExitCode {
+    let audit = settings.audit.clone();
     let application = match Application::build(settings).await {
         Ok(application) => application,
         Err(error) => return fail("cannot start", &error),
     };
+    if audit.checkpoint_interval_seconds > 0 {
+        match Checkpoints::open(&audit) {
+            Ok(checkpoints) => {
+                tokio::spawn(checkpoints.run_periodically(
+                    application.store().clone(),
+                    std::time::Duration::from_secs(audit.checkpoint_interval_seconds),
+                ));
+            }
+            Err(error) => return fail("cannot open the access log checkpoints", &error),
+        }
+    }
     let address = application.local_addr();
     if load_demo {
         match demo::load(application.store()).await {

@@ -3,6 +3,7 @@
 //! Architecture invariant: only this crate knows GraphQL and HTTP. Resolvers never touch the
 //! database directly; they call `persistence::Store`.
 
+pub mod audit;
 pub mod auth;
 pub mod bench;
 pub mod cli;

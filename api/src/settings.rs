@@ -28,6 +28,7 @@ pub struct Settings {
     pub live: LiveSettings,
     pub rate_limits: RateLimits,
     pub browser: BrowserSettings,
+    pub audit: AuditSettings,
     /// Set only by `maatwerk serve --demo`, never by a file or the environment: it opens the
     /// demo sign-in, which signs tokens with development identity providers' keys.
     #[serde(skip)]
@@ -62,6 +63,31 @@ pub struct OpenIdSignIn {
 impl OpenIdSignIn {
     fn default_scope() -> String {
         "openid profile email".into()
+    }
+}
+
+/// Signed checkpoints of the access log's chains (`maatwerk audit checkpoint`), kept outside
+/// the database so that a chain cut short is found.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuditSettings {
+    /// Where `checkpoints.jsonl` is appended: a directory the database's users cannot rewrite
+    /// (another disk, a write-once mount, a directory shipped to an archive).
+    pub checkpoint_directory: std::path::PathBuf,
+    /// The server's Ed25519 key for signing checkpoints, made on first use (mode 0600). Keep it
+    /// out of the checkpoint directory and out of the database.
+    pub checkpoint_key_file: std::path::PathBuf,
+    /// How often `maatwerk serve` writes a checkpoint while the log grows; 0 writes none.
+    pub checkpoint_interval_seconds: u64,
+}
+
+impl Default for AuditSettings {
+    fn default() -> Self {
+        Self {
+            checkpoint_directory: "audit-checkpoints".into(),
+            checkpoint_key_file: "audit-checkpoint.key".into(),
+            checkpoint_interval_seconds: 300,
+        }
     }
 }
 
@@ -222,6 +248,7 @@ impl Default for Settings {
             live: LiveSettings::default(),
             rate_limits: RateLimits::default(),
             browser: BrowserSettings::default(),
+            audit: AuditSettings::default(),
             demo: false,
         }
     }

@@ -922,6 +922,14 @@ async fn write_group(
     Ok(())
 }
 
+/// How far one municipality's chain has grown: its last entry's position and hash.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChainHead {
+    pub municipality_id: MunicipalityId,
+    pub sequence: i64,
+    pub hash: String,
+}
+
 /// What `maatwerk audit verify` found.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Verification {
@@ -982,6 +990,39 @@ impl Store {
             .iter()
             .map(|head| head.last_sequence)
             .sum())
+    }
+
+    /// Where each municipality's chain has grown to, by municipality: what a checkpoint signs.
+    pub async fn access_log_heads(&self) -> Result<Vec<ChainHead>> {
+        let mut heads: Vec<ChainHead> = access_log_chain::Entity::find()
+            .filter(access_log_chain::Column::LastSequence.gt(0))
+            .all(self.connection())
+            .await?
+            .into_iter()
+            .map(|head| ChainHead {
+                municipality_id: MunicipalityId(head.municipality_id),
+                sequence: head.last_sequence,
+                hash: head.last_hash,
+            })
+            .collect();
+        heads.sort_by_key(|head| head.municipality_id.0);
+        Ok(heads)
+    }
+
+    /// The hash of one entry of a municipality's chain, if the entry is there.
+    pub async fn access_log_entry_hash(
+        &self,
+        municipality_id: MunicipalityId,
+        sequence: i64,
+    ) -> Result<Option<String>> {
+        Ok(access_log::Entity::find()
+            .select_only()
+            .column(access_log::Column::Hash)
+            .filter(access_log::Column::MunicipalityId.eq(municipality_id.0))
+            .filter(access_log::Column::Sequence.eq(sequence))
+            .into_tuple()
+            .one(self.connection())
+            .await?)
     }
 
     /// Walks every municipality's chain from its first entry and recomputes each hash. Stops at

@@ -1,7 +1,8 @@
 //! The access log over real HTTP on the demo data (DOMAIN.md §6): a professional's read shows
 //! in the resident's log; the hash chain verifies and names a row edited or deleted by hand;
 //! no case data leaves when its entry cannot be written; a privacy officer reads the log of
-//! their organisation's cases; two servers on one database extend one chain.
+//! their organisation's cases; two servers on one database extend one chain; signed
+//! checkpoints name a chain cut short or written again.
 
 use std::collections::BTreeSet;
 
@@ -180,7 +181,7 @@ async fn the_chain_verifies_and_names_an_edited_row(database: TestDatabase) {
             .await;
         assert_eq!(read.status, 200, "{}", read.body);
     }
-    let (report, intact) = api::cli::audit_report(&server.store).await.unwrap();
+    let (report, intact) = api::audit::report(&server.store, None).await.unwrap();
     assert!(intact, "{report}");
     assert!(report.contains("Amsterdam (AMS)"), "{report}");
     assert!(report.ends_with("access log verified\n"), "{report}");
@@ -197,23 +198,9 @@ async fn the_chain_verifies_and_names_an_edited_row(database: TestDatabase) {
     );
 
     // Someone who can switch the guard off can edit a row, but not unseen.
-    if postgres {
-        server
-            .store
-            .execute_unprepared("ALTER TABLE access_log DISABLE TRIGGER access_log_no_update")
-            .await
-            .unwrap();
-    } else {
-        for trigger in ["access_log_no_update", "access_log_no_delete"] {
-            server
-                .store
-                .execute_unprepared(&format!("DROP TRIGGER {trigger}"))
-                .await
-                .unwrap();
-        }
-    }
+    drop_append_only_guards(&server, postgres).await;
     server.store.execute_unprepared(edit).await.unwrap();
-    let (report, intact) = api::cli::audit_report(&server.store).await.unwrap();
+    let (report, intact) = api::audit::report(&server.store, None).await.unwrap();
     assert!(!intact);
     assert!(
         report.contains("BROKEN at entry 3: entry 3 of municipality")
@@ -227,7 +214,7 @@ async fn the_chain_verifies_and_names_an_edited_row(database: TestDatabase) {
         .execute_unprepared("DELETE FROM access_log WHERE sequence = 2")
         .await
         .unwrap();
-    let (report, intact) = api::cli::audit_report(&server.store).await.unwrap();
+    let (report, intact) = api::audit::report(&server.store, None).await.unwrap();
     assert!(!intact);
     assert!(
         report.contains("BROKEN at entry 2") && report.contains("is missing or out of order"),
@@ -278,7 +265,7 @@ async fn no_case_data_leaves_when_the_log_cannot_be_written(database: TestDataba
         .await;
     let texts = data(&read, "case")["facts"]["edges"].to_string();
     assert!(!texts.contains("Written while the log was away"), "{texts}");
-    let (report, intact) = api::cli::audit_report(&server.store).await.unwrap();
+    let (report, intact) = api::audit::report(&server.store, None).await.unwrap();
     assert!(intact, "{report}");
 }
 
@@ -1015,6 +1002,159 @@ async fn the_contact_person_is_logged_as_the_one_member_who_left(database: TestD
     );
 }
 
+/// Switches off the guards that keep `access_log` append-only, as someone with the database's
+/// owner rights could.
+async fn drop_append_only_guards(server: &DemoServer, postgres: bool) {
+    if postgres {
+        server
+            .store
+            .execute_unprepared("ALTER TABLE access_log DISABLE TRIGGER access_log_no_update")
+            .await
+            .unwrap();
+    } else {
+        for trigger in ["access_log_no_update", "access_log_no_delete"] {
+            server
+                .store
+                .execute_unprepared(&format!("DROP TRIGGER {trigger}"))
+                .await
+                .unwrap();
+        }
+    }
+}
+
+async fn checkpoints_name_a_chain_cut_short_and_one_written_again(database: TestDatabase) {
+    let postgres = database.url.starts_with("postgres");
+    let server = DemoServer::start(database).await;
+    let case_id = server.showcase_id().await;
+    let anna = server.token("buurtteam-amsterdam-west", "anna").await;
+    for _ in 0..3 {
+        let read = server
+            .graphql(&anna, READ_CASE, json!({ "id": case_id }))
+            .await;
+        assert_eq!(read.status, 200, "{}", read.body);
+    }
+    let directory =
+        std::env::temp_dir().join(format!("maatwerk-checkpoints-{}", uuid::Uuid::new_v4()));
+    let settings = api::settings::AuditSettings {
+        checkpoint_directory: directory.join("checkpoints"),
+        checkpoint_key_file: directory.join("checkpoint.key"),
+        checkpoint_interval_seconds: 0,
+    };
+    let checkpoints = api::audit::Checkpoints::open(&settings).unwrap();
+    let heads = checkpoints.write(&server.store).await.unwrap();
+    let head = heads
+        .iter()
+        .max_by_key(|head| head.sequence)
+        .unwrap()
+        .clone();
+    assert!(head.sequence > 3, "{heads:?}");
+    let verifying =
+        api::audit::Checkpoints::for_verifying(&settings, &settings.checkpoint_directory).unwrap();
+    let (report, intact) = api::audit::report(&server.store, Some(&verifying))
+        .await
+        .unwrap();
+    assert!(intact, "{report}");
+    assert!(report.contains("agrees with the checkpoints"), "{report}");
+
+    // Cut the newest three entries off and move the head back to the entry before them.
+    drop_append_only_guards(&server, postgres).await;
+    let kept = head.sequence - 3;
+    // The chain by its head, which no other chain shares: ids are stored differently per backend.
+    assert_eq!(
+        heads
+            .iter()
+            .filter(|other| other.sequence == head.sequence)
+            .count(),
+        1
+    );
+    let chain = format!(
+        "municipality_id = (SELECT municipality_id FROM access_log_chains WHERE last_sequence = {})",
+        head.sequence
+    );
+    server
+        .store
+        .execute_unprepared(&format!(
+            "DELETE FROM access_log WHERE {chain} AND sequence > {kept}"
+        ))
+        .await
+        .unwrap();
+    let kept_hash = server
+        .store
+        .access_log_entry_hash(head.municipality_id, kept)
+        .await
+        .unwrap()
+        .unwrap();
+    server
+        .store
+        .execute_unprepared(&format!(
+            "UPDATE access_log_chains SET last_sequence = {kept}, last_hash = '{kept_hash}' \
+             WHERE {chain}"
+        ))
+        .await
+        .unwrap();
+
+    // The chain alone still holds; the checkpoint names the chain and the positions gone.
+    let (report, intact) = api::audit::report(&server.store, None).await.unwrap();
+    assert!(intact, "{report}");
+    let (report, intact) = api::audit::report(&server.store, Some(&verifying))
+        .await
+        .unwrap();
+    assert!(!intact, "{report}");
+    let missing = format!(
+        "Amsterdam (AMS): TRUNCATED: the checkpoint of {{}} saw {} entries, the database holds {kept}: entries {}–{} are missing",
+        head.sequence,
+        kept + 1,
+        head.sequence
+    );
+    let (before, after) = missing.split_once("{}").unwrap();
+    assert!(
+        report
+            .lines()
+            .any(|line| line.starts_with(before) && line.ends_with(after)),
+        "{report}"
+    );
+    assert!(report.ends_with("access log NOT verified\n"), "{report}");
+
+    // The server goes on logging from the moved head: the positions are filled again, with
+    // other entries than the checkpoint saw.
+    for _ in 0..3 {
+        let read = server
+            .graphql(&anna, READ_CASE, json!({ "id": case_id }))
+            .await;
+        assert_eq!(read.status, 200, "{}", read.body);
+    }
+    let (report, intact) = api::audit::report(&server.store, Some(&verifying))
+        .await
+        .unwrap();
+    assert!(!intact, "{report}");
+    assert!(
+        report.contains(&format!(
+            "Amsterdam (AMS): REWRITTEN: entry {} is not the one the checkpoint of",
+            head.sequence
+        )),
+        "{report}"
+    );
+
+    // A checkpoint changed by hand is not one the server signed.
+    let file = settings.checkpoint_directory.join("checkpoints.jsonl");
+    let text = std::fs::read_to_string(&file).unwrap();
+    let forged = text.replace(
+        &format!("\"sequence\":{}", head.sequence),
+        &format!("\"sequence\":{kept}"),
+    );
+    assert_ne!(forged, text);
+    std::fs::write(&file, forged).unwrap();
+    let (report, intact) = api::audit::report(&server.store, Some(&verifying))
+        .await
+        .unwrap();
+    assert!(!intact, "{report}");
+    assert!(
+        report.contains("line 1 is not a checkpoint signed with this server's key"),
+        "{report}"
+    );
+    std::fs::remove_dir_all(&directory).unwrap();
+}
+
 on_both_databases!(
     the_contact_person_is_logged_as_the_one_member_who_left,
     a_replay_is_refused_once_the_readers_kind_policy_changed,
@@ -1031,4 +1171,5 @@ on_both_databases!(
     reads_across_municipalities_are_logged_while_writes_extend_a_chain,
     an_idempotent_replay_is_logged_and_ends_with_the_membership,
     an_idempotency_key_expires_after_its_window,
+    checkpoints_name_a_chain_cut_short_and_one_written_again,
 );
