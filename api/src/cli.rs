@@ -9,6 +9,7 @@ use persistence::Store;
 
 use crate::audit::{self, Checkpoints};
 use crate::bench::{self, BenchOptions};
+use crate::import::{self, ImportKind, ImportOptions, Progress};
 use crate::settings::Settings;
 use crate::token::{self, TokenFor};
 use crate::{Application, demo, graphql, shutdown_signal, telemetry};
@@ -49,6 +50,9 @@ enum Command {
     Schema,
     /// Print a signed token for a demo identity.
     Token(TokenArgs),
+    /// Import case openings or agreement statuses from a CSV or JSON Lines file, acting as
+    /// one professional of the organisation. Exits with status 1 when a row was refused.
+    Import(ImportArgs),
     /// Check the access log, or sign a checkpoint of it.
     #[command(subcommand)]
     Audit(AuditCommand),
@@ -70,6 +74,24 @@ enum AuditCommand {
     /// Sign the head of every chain now and append it to the checkpoint file (`maatwerk
     /// serve` also does so every `audit.checkpoint_interval_seconds`).
     Checkpoint,
+}
+
+#[derive(Args)]
+struct ImportArgs {
+    /// What the file holds.
+    kind: ImportKind,
+    /// A `.csv` file with a header line, or a `.jsonl` file; README lists the columns.
+    file: std::path::PathBuf,
+    /// The importing organisation's slug.
+    #[arg(long)]
+    org: String,
+    /// The professional the import acts as: their subject at the organisation's identity
+    /// provider, as they signed in before (for the demo, their sign-in name).
+    #[arg(long)]
+    person: String,
+    /// Check every row, against the same rules and policy as the API, and write nothing.
+    #[arg(long)]
+    dry_run: bool,
 }
 
 #[derive(Args)]
@@ -203,6 +225,10 @@ pub async fn run() -> ExitCode {
             Ok(store) => token_command(&store, args).await,
             Err(code) => code,
         },
+        Command::Import(args) => match connect(&settings).await {
+            Ok(store) => import_command(&store, &settings, args).await,
+            Err(code) => code,
+        },
         Command::Audit(AuditCommand::Verify { checkpoints }) => {
             let checkpoints = match checkpoints
                 .map(|path| Checkpoints::for_verifying(&settings.audit, &path))
@@ -272,6 +298,39 @@ async fn prepare(store: &Store, settings: &Settings) -> Result<(), ExitCode> {
             .map_err(|error| fail("migration failed", &error))?;
     }
     Ok(())
+}
+
+async fn import_command(store: &Store, settings: &Settings, args: ImportArgs) -> ExitCode {
+    if let Err(code) = prepare(store, settings).await {
+        return code;
+    }
+    let options = ImportOptions {
+        kind: args.kind,
+        file: args.file,
+        organisation: args.org,
+        person: args.person,
+        dry_run: args.dry_run,
+    };
+    let started = std::time::Instant::now();
+    match import::run(
+        store,
+        &settings.processing_activities,
+        &options,
+        Progress::on_standard_error(),
+    )
+    .await
+    {
+        Ok(summary) => {
+            print!("{summary}");
+            println!("in {:.1} s", started.elapsed().as_secs_f64());
+            if summary.problems.is_empty() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            }
+        }
+        Err(error) => fail("import failed", &error),
+    }
 }
 
 async fn verify_access_log(store: &Store, checkpoints: Option<&Checkpoints>) -> ExitCode {

@@ -12,6 +12,7 @@ pub mod error;
 pub mod export;
 pub mod graphql;
 pub mod http;
+pub mod import;
 pub mod live;
 pub mod rate_limit;
 pub mod settings;

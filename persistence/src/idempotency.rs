@@ -6,10 +6,10 @@ use std::sync::Arc;
 use chrono::Utc;
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter,
-    TransactionTrait,
+    QuerySelect, TransactionTrait,
 };
 
-use crate::entity::idempotency_key;
+use crate::entity::{idempotency_key, import_row};
 use crate::error::conflict_on_unique;
 use crate::{Error, Result, Store};
 
@@ -31,11 +31,21 @@ pub enum Claim {
     TooMany,
 }
 
-/// The request, holding an Idempotency-Key, that a write commits for.
+/// What a write notes in its own transaction as it commits: the request holding an
+/// Idempotency-Key it commits for, or the import row it carries out.
 #[derive(Debug)]
-pub(crate) struct CommitNote {
-    actor: String,
-    key: String,
+pub(crate) enum CommitNote {
+    Request { actor: String, key: String },
+    ImportRow(ImportRow),
+}
+
+/// One row of a bulk import: its key (derived from the row, see `api::import`), whose import
+/// it is and of which kind.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportRow {
+    pub key: String,
+    pub organisation_id: domain::OrganisationId,
+    pub kind: &'static str,
 }
 
 impl Store {
@@ -44,12 +54,41 @@ impl Store {
     /// the write was carried out instead of carrying it out again.
     pub fn noting_commits(&self, actor: &str, key: &str) -> Store {
         Store {
-            commit_note: Some(Arc::new(CommitNote {
+            commit_note: Some(Arc::new(CommitNote::Request {
                 actor: actor.to_owned(),
                 key: key.to_owned(),
             })),
             ..self.clone()
         }
+    }
+
+    /// This store for carrying out one import row: its write notes the row in its own
+    /// transaction, and a row noted before makes the write fail with a conflict, so no row is
+    /// carried out twice, even by two runs at once.
+    pub fn noting_import_row(&self, row: ImportRow) -> Store {
+        Store {
+            commit_note: Some(Arc::new(CommitNote::ImportRow(row))),
+            ..self.clone()
+        }
+    }
+
+    /// Which of `keys` were carried out by an earlier run.
+    pub async fn imported_rows(
+        &self,
+        keys: &[String],
+    ) -> Result<std::collections::HashSet<String>> {
+        let mut found = std::collections::HashSet::new();
+        for chunk in keys.chunks(500) {
+            let rows: Vec<String> = import_row::Entity::find()
+                .select_only()
+                .column(import_row::Column::Key)
+                .filter(import_row::Column::Key.is_in(chunk.iter().cloned()))
+                .into_tuple()
+                .all(self.connection())
+                .await?;
+            found.extend(rows);
+        }
+        Ok(found)
     }
 
     /// Runs `write` in one transaction, noting the commit for the request this store writes
@@ -186,8 +225,20 @@ impl Store {
 impl Store {
     /// Notes, in `transaction`, that the request this store writes for committed.
     pub(crate) async fn note_commit_in(&self, transaction: &DatabaseTransaction) -> Result<()> {
-        match &self.commit_note {
-            Some(note) => note_commit(transaction, &note.actor, &note.key).await,
+        match self.commit_note.as_deref() {
+            Some(CommitNote::Request { actor, key }) => note_commit(transaction, actor, key).await,
+            Some(CommitNote::ImportRow(row)) => {
+                import_row::Entity::insert(import_row::ActiveModel {
+                    key: Set(row.key.clone()),
+                    organisation_id: Set(row.organisation_id.0),
+                    kind: Set(row.kind.to_owned()),
+                    imported_at: Set(Utc::now()),
+                })
+                .exec_without_returning(transaction)
+                .await
+                .map_err(|error| conflict_on_unique(error, "the row was imported before"))?;
+                Ok(())
+            }
             None => Ok(()),
         }
     }

@@ -58,7 +58,7 @@ pub struct ResidentToOpenInput {
 }
 
 impl ResidentToOpenInput {
-    fn parse(self) -> ApiResult<ResidentToOpen> {
+    pub(crate) fn parse(self) -> ApiResult<ResidentToOpen> {
         let field = |field: &str| format!("resident.{field}");
         let within =
             |error: InvalidInput, name: &str| InvalidInput::new(field(name), error.message);

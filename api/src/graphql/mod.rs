@@ -52,8 +52,10 @@ pub struct Mutation(
 
 pub type MaatwerkSchema = Schema<Query, Mutation, subscription::Subscription>;
 
+pub(crate) use case_mutation::ResidentToOpenInput;
 pub(crate) use context::request;
 pub use context::{IdempotencyKey, RequestContext};
+pub(crate) use types::Date;
 
 /// The platform operator, and an organisation's own `org_admin`s, administer its registration.
 pub(crate) fn may_administer(actor: &Actor, organisation_id: domain::OrganisationId) -> bool {

@@ -13,6 +13,7 @@ mod m0008_directory;
 mod m0009_exception_decision_kind;
 mod m0010_invitation_team_role;
 mod m0011_idempotency_commit;
+mod m0012_import_rows;
 
 pub struct Migrator;
 
@@ -82,6 +83,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0009_exception_decision_kind::Migration),
             Box::new(m0010_invitation_team_role::Migration),
             Box::new(m0011_idempotency_commit::Migration),
+            Box::new(m0012_import_rows::Migration),
         ]
     }
 }
