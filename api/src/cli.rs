@@ -18,7 +18,12 @@ use crate::{Application, demo, graphql, shutdown_signal, telemetry};
 #[command(
     name = "maatwerk",
     version,
-    about = "The shared-case platform for the Amsterdamse Maatwerk Methode"
+    about = "The shared-case platform for the Amsterdamse Maatwerk Methode",
+    after_help = "Settings come from defaults, then `maatwerk.toml` (or --config), then the \
+environment: DATABASE_URL (`sqlite://FILE?mode=rwc` or `postgres://…`) and MAATWERK_* \
+variables, nested keys joined with `__` (MAATWERK_LIMITS__DEPTH=10). Without DATABASE_URL the \
+database is the SQLite file `maatwerk.db` in the working directory; `serve`, `migrate` and \
+`demo` create it, the other commands need it to exist."
 )]
 struct Cli {
     /// Settings file (TOML); `maatwerk.toml` in the working directory is read when present.
@@ -160,6 +165,26 @@ struct TokenArgs {
     lifetime_minutes: i64,
 }
 
+/// How the user ran this command, for the commands it suggests: `maatwerk` when found on the
+/// `PATH`, otherwise the path they typed (`./target/debug/maatwerk`), which `cargo run` also
+/// passes.
+pub fn program() -> String {
+    let invoked = std::env::args().next().unwrap_or_else(|| "maatwerk".into());
+    if !invoked.contains('/') {
+        return "maatwerk".into();
+    }
+    // A path relative to where the user is works as typed; an absolute one inside the working
+    // directory is shortened to a relative one.
+    let path = PathBuf::from(&invoked);
+    match std::env::current_dir()
+        .ok()
+        .and_then(|here| path.strip_prefix(&here).ok().map(PathBuf::from))
+    {
+        Some(relative) => format!("./{}", relative.display()),
+        None => invoked,
+    }
+}
+
 fn fail(message: &str, error: &(dyn std::error::Error + 'static)) -> ExitCode {
     let mut text = format!("{message}: {error}");
     let mut source = error.source();
@@ -174,7 +199,12 @@ fn fail(message: &str, error: &(dyn std::error::Error + 'static)) -> ExitCode {
 pub async fn run() -> ExitCode {
     let cli = Cli::parse();
     let settings = match Settings::load(cli.config.as_deref()) {
-        Ok(settings) => settings,
+        Ok((settings, warnings)) => {
+            for warning in warnings {
+                eprintln!("maatwerk: warning: {warning}");
+            }
+            settings
+        }
         Err(error) => return fail("invalid settings", error.as_ref()),
     };
     match cli.command {
@@ -213,7 +243,10 @@ pub async fn run() -> ExitCode {
                 }
                 match demo::load(&store).await {
                     Ok(()) => {
-                        println!("demo data loaded; `maatwerk token --list` shows who you can be");
+                        println!(
+                            "demo data loaded; `{} token --list` shows who you can be",
+                            program()
+                        );
                         ExitCode::SUCCESS
                     }
                     Err(error) => fail("could not load the demo data", &error),
@@ -221,11 +254,11 @@ pub async fn run() -> ExitCode {
             }
             Err(code) => code,
         },
-        Command::Token(args) => match connect(&settings).await {
+        Command::Token(args) => match connect_existing(&settings).await {
             Ok(store) => token_command(&store, args).await,
             Err(code) => code,
         },
-        Command::Import(args) => match connect(&settings).await {
+        Command::Import(args) => match connect_existing(&settings).await {
             Ok(store) => import_command(&store, &settings, args).await,
             Err(code) => code,
         },
@@ -237,7 +270,7 @@ pub async fn run() -> ExitCode {
                 Ok(checkpoints) => checkpoints,
                 Err(error) => return fail("cannot read the checkpoints", &error),
             };
-            match connect(&settings).await {
+            match connect_existing(&settings).await {
                 Ok(store) => verify_access_log(&store, checkpoints.as_ref()).await,
                 Err(code) => code,
             }
@@ -247,7 +280,7 @@ pub async fn run() -> ExitCode {
                 Ok(checkpoints) => checkpoints,
                 Err(error) => return fail("cannot open the checkpoints", &error),
             };
-            match connect(&settings).await {
+            match connect_existing(&settings).await {
                 Ok(store) => match checkpoints.write(&store).await {
                     Ok(heads) => {
                         println!(
@@ -281,6 +314,33 @@ pub async fn run() -> ExitCode {
             }
         }
     }
+}
+
+/// Opens the database a command reads, which must exist: connecting would otherwise create an
+/// empty SQLite file, and the command fail on a missing table.
+async fn connect_existing(settings: &Settings) -> Result<Store, ExitCode> {
+    if let Some(path) = missing_sqlite_file(&settings.database_url) {
+        eprintln!(
+            "maatwerk: there is no database at {}: run `maatwerk demo` (or `maatwerk serve --demo`) \
+             here first, or set DATABASE_URL",
+            path.display()
+        );
+        return Err(ExitCode::FAILURE);
+    }
+    connect(settings).await
+}
+
+/// The SQLite file a `sqlite:` URL names, when it does not exist.
+fn missing_sqlite_file(url: &str) -> Option<PathBuf> {
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))?;
+    let path = rest.split('?').next().unwrap_or_default();
+    if path.is_empty() || path.contains(":memory:") {
+        return None;
+    }
+    let path = PathBuf::from(path);
+    (!path.exists()).then_some(path)
 }
 
 async fn connect(settings: &Settings) -> Result<Store, ExitCode> {
@@ -363,8 +423,10 @@ async fn token_command(store: &Store, args: TokenArgs) -> ExitCode {
                     .unwrap_or(0);
                 for identity in identities {
                     println!(
-                        "maatwerk token {:width$}   {}",
-                        identity.command, identity.description
+                        "{} token {:width$}   {}",
+                        program(),
+                        identity.command,
+                        identity.description
                     );
                 }
                 ExitCode::SUCCESS
@@ -444,11 +506,12 @@ fn print_welcome(address: SocketAddr, token: &str) {
         "\nMaatwerk is running with demo data.\n\n\
          The app:   http://{address}/  (sign in as any demo identity with one click)\n\
          GraphiQL:  http://{address}/graphql  (takes the token of the identity signed in to the app)\n\n\
-         For other clients, this header signs in as {who} (valid for 8 hours; `maatwerk token --list` shows other identities):\n\n\
+         For other clients, this header signs in as {who} (valid for 8 hours; `{program} token --list` shows other identities):\n\n\
          {{\"Authorization\": \"Bearer {token}\"}}\n\n\
          Example query:\n\n  {query}\n\n\
          With curl:\n\n  curl -s http://{address}/graphql -H 'Content-Type: application/json' \\\n    -H 'Authorization: Bearer {token}' \\\n    -d '{{\"query\": \"{escaped}\"}}'\n",
         escaped = query.replace('"', "\\\""),
         who = demo::SHOWCASE_PERSON.1,
+        program = program(),
     );
 }

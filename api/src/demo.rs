@@ -335,7 +335,7 @@ async fn development_provider(
 /// whom.
 pub async fn load(store: &Store) -> Result<(), DemoError> {
     let showcase = populate(store).await?;
-    println!("{}", showcase.hint());
+    println!("{}", showcase.hint(&crate::cli::program()));
     Ok(())
 }
 

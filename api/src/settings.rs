@@ -234,6 +234,26 @@ pub struct AuthSettings {
     pub jwks_max_bytes: usize,
 }
 
+/// The variable (after `MAATWERK_`, lower case, `__` between levels) behind an unknown-field
+/// error that came from the environment.
+fn unknown_variable(error: &figment::Error) -> Option<String> {
+    let figment::error::Kind::UnknownField(field, _) = &error.kind else {
+        return None;
+    };
+    let from_environment = error
+        .metadata
+        .as_ref()
+        .is_some_and(|metadata| metadata.name.contains("MAATWERK_"));
+    // The error's path ends with the unknown key itself.
+    from_environment.then(|| {
+        if error.path.is_empty() {
+            field.to_ascii_lowercase()
+        } else {
+            error.path.join("__").to_ascii_lowercase()
+        }
+    })
+}
+
 impl Default for Settings {
     fn default() -> Self {
         Self {
@@ -288,20 +308,47 @@ impl Default for AuthSettings {
 
 impl Settings {
     /// Defaults, then `file` (or `maatwerk.toml` when it exists), then the environment.
-    pub fn load(file: Option<&Path>) -> Result<Self, Box<figment::Error>> {
-        let mut figment = Figment::from(Serialized::defaults(Settings::default()));
-        match file {
-            Some(path) => figment = figment.merge(Toml::file_exact(path)),
-            None => figment = figment.merge(Toml::file("maatwerk.toml")),
+    /// The settings, and a warning for each `MAATWERK_*` variable that names no setting (a
+    /// typo, or a variable of another version): it is left out rather than refusing to start.
+    pub fn load(file: Option<&Path>) -> Result<(Self, Vec<String>), Box<figment::Error>> {
+        let mut ignored: Vec<String> = Vec::new();
+        loop {
+            let mut figment = Figment::from(Serialized::defaults(Settings::default()));
+            match file {
+                Some(path) => figment = figment.merge(Toml::file_exact(path)),
+                None => figment = figment.merge(Toml::file("maatwerk.toml")),
+            }
+            let skip = ignored.clone();
+            figment = figment
+                .merge(
+                    Env::raw()
+                        .only(&["DATABASE_URL"])
+                        .map(|_| "database_url".into()),
+                )
+                .merge(
+                    Env::prefixed("MAATWERK_")
+                        .filter(move |key| !skip.iter().any(|name| key == name.as_str()))
+                        .split("__"),
+                );
+            match figment.extract::<Settings>() {
+                Ok(settings) => {
+                    let warnings = ignored
+                        .iter()
+                        .map(|key| {
+                            format!(
+                                "MAATWERK_{} names no setting and is ignored",
+                                key.to_ascii_uppercase()
+                            )
+                        })
+                        .collect();
+                    return Ok((settings, warnings));
+                }
+                Err(error) => match unknown_variable(&error) {
+                    Some(key) if !ignored.contains(&key) => ignored.push(key),
+                    _ => return Err(Box::new(error)),
+                },
+            }
         }
-        figment = figment
-            .merge(
-                Env::raw()
-                    .only(&["DATABASE_URL"])
-                    .map(|_| "database_url".into()),
-            )
-            .merge(Env::prefixed("MAATWERK_").split("__"));
-        figment.extract().map_err(Box::new)
     }
 
     pub fn token_limits(&self) -> domain::identity::TokenLimits {
@@ -309,5 +356,35 @@ impl Settings {
             leeway_seconds: self.auth.leeway_seconds,
             max_lifetime_seconds: self.auth.max_token_lifetime_seconds,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    // Jail's closure returns figment's own error type, which is large.
+    #[allow(clippy::result_large_err)]
+    fn an_unknown_variable_is_a_warning_and_a_known_one_applies() {
+        figment::Jail::expect_with(|jail| {
+            jail.set_env("MAATWERK_LIMITS__DEPTH", "7");
+            jail.set_env("MAATWERK_LIMITS__DEPHT", "8");
+            jail.set_env("MAATWERK_LISTEN_ON", "0.0.0.0:1");
+            let (settings, mut warnings) = Settings::load(None).expect("settings load");
+            assert_eq!(settings.limits.depth, 7);
+            warnings.sort();
+            assert_eq!(
+                warnings,
+                [
+                    "MAATWERK_LIMITS__DEPHT names no setting and is ignored",
+                    "MAATWERK_LISTEN_ON names no setting and is ignored",
+                ]
+            );
+            // A known setting with a bad value still refuses to start.
+            jail.set_env("MAATWERK_LIMITS__DEPTH", "deep");
+            assert!(Settings::load(None).is_err());
+            Ok(())
+        });
     }
 }

@@ -411,7 +411,7 @@ async fn the_demo_cases_stand_at_different_steps_with_teams_of_three_to_five_org
         reference.starts_with("AMS-") && reference.ends_with("-000006"),
         "{reference}"
     );
-    let hint = server.showcase.hint();
+    let hint = server.showcase.hint("maatwerk");
     assert!(hint.contains(reference.as_str()), "{hint}");
     for command in [
         "maatwerk token --org buurtteam-amsterdam-west --person anna",

@@ -85,13 +85,14 @@ pub const SHOWCASE_VIEWERS: &[ShowcaseViewer] = &[
 ];
 
 impl Showcase {
-    /// What to try first, printed at the end of `maatwerk demo`.
-    pub fn hint(&self) -> String {
+    /// What to try first, printed at the end of `maatwerk demo`; `program` is how the user
+    /// runs the command (see [`crate::cli::program`]).
+    pub fn hint(&self, program: &str) -> String {
         let commands: Vec<String> = SHOWCASE_VIEWERS
             .iter()
             .map(|viewer| {
                 format!(
-                    "maatwerk token --org {} --person {}",
+                    "{program} token --org {} --person {}",
                     viewer.organisation, viewer.person
                 )
             })
