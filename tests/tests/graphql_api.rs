@@ -986,7 +986,8 @@ async fn operations_endpoints_and_trace_ids(database: TestDatabase) {
         .client
         .post(server.url("/graphql"))
         .bearer_auth(server.token_b("bram", &[]))
-        .header("traceparent", format!("00-{trace_id}-00f067aa0ba902b7-01"))
+        .header("traceparent", format!("00-{trace_id}-00f067aa0ba902b7-00"))
+        .header("tracestate", "congo=t61rcWkgMzE")
         .json(&json!({ "query": "{ me { kind } }" }))
         .send()
         .await
@@ -995,7 +996,18 @@ async fn operations_endpoints_and_trace_ids(database: TestDatabase) {
         .to_str()
         .unwrap()
         .to_owned();
-    assert!(echoed.starts_with(&format!("00-{trace_id}-")), "{echoed}");
+    // The same trace, the server's own span (not the caller's), the caller's flags (not sampled).
+    let parts: Vec<&str> = echoed.split('-').collect();
+    assert_eq!(parts.len(), 4, "{echoed}");
+    assert_eq!(
+        (parts[0], parts[1], parts[3]),
+        ("00", trace_id, "00"),
+        "{echoed}"
+    );
+    assert!(
+        parts[2].len() == 16 && parts[2] != "00f067aa0ba902b7",
+        "{echoed}"
+    );
 
     let (_, metrics) = server.get("/metrics").await;
     assert!(metrics.contains("http_requests_total"), "{metrics}");
