@@ -334,7 +334,7 @@ async fn measure(
         endpoints,
         store: store.clone(),
         clients: Vec::with_capacity(candidates.len()),
-        due_on: (chrono::Utc::now().date_naive() + chrono::Duration::days(30))
+        due_on: (domain::calendar::today() + chrono::Duration::days(30))
             .format("%Y-%m-%d")
             .to_string(),
     };

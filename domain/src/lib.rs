@@ -9,6 +9,7 @@
 pub mod accountability;
 pub mod authz;
 pub mod bsn;
+pub mod calendar;
 pub mod case;
 pub mod directory;
 pub mod error;

@@ -2,7 +2,7 @@
 //! them is decided by the caller from the actor's organisation roles; decisions on cases, which
 //! use them, live in [`crate::cases`].
 
-use chrono::{Datelike, Utc};
+use chrono::Utc;
 use domain::authz::{Action, Permit};
 use domain::mandate::{
     Budget, BudgetCategory, BudgetHolder, CountedCell, DecisionKind, Mandate, MandateLimits,
@@ -275,9 +275,7 @@ impl Store {
                 .as_deref()
                 .and_then(BudgetCategory::parse)
                 .ok_or(Error::Corrupt("allocation category"))?;
-            let day = row.decided_at.date_naive();
-            let month = chrono::NaiveDate::from_ymd_opt(day.year(), day.month(), 1)
-                .ok_or(Error::Corrupt("allocation date"))?;
+            let month = domain::calendar::local_month(row.decided_at);
             let cell = cells.entry((category, month)).or_default();
             cell.0.insert(row.case_id);
             cell.1 += 1;

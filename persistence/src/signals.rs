@@ -1,7 +1,7 @@
 //! Signals to policy (DOMAIN.md §3). Raised from a system problem on a case by a member who
 //! sees it; stored and read without any link to the case or the resident.
 
-use chrono::{Datelike, Utc};
+use chrono::Utc;
 use domain::authz::{Action, Permit};
 use domain::signal::{Signal, SignalCategory, SignalCell, SignalStatus};
 use domain::{MunicipalityId, OrganisationId, ProfessionalId, SignalId};
@@ -125,9 +125,7 @@ impl Store {
         for row in rows {
             let category =
                 SignalCategory::parse(&row.category).ok_or(Error::Corrupt("signal category"))?;
-            let day = row.raised_at.date_naive();
-            let month = chrono::NaiveDate::from_ymd_opt(day.year(), day.month(), 1)
-                .ok_or(Error::Corrupt("signal date"))?;
+            let month = domain::calendar::local_month(row.raised_at);
             *cells
                 .entry((category, row.organisation_id, month))
                 .or_default() += 1;

@@ -431,7 +431,7 @@ async fn beyond_mandate_a_decision_is_escalated_and_resolved_by_enough_mandate(
         "TAKEN"
     );
     // Ended yesterday, it covers nothing today.
-    let yesterday = (Utc::now().date_naive() - chrono::Duration::days(1)).to_string();
+    let yesterday = (domain::calendar::today() - chrono::Duration::days(1)).to_string();
     let ended = server
         .graphql(
             &admin,
@@ -486,7 +486,7 @@ async fn the_trend_report_suppresses_cells_of_fewer_than_five_cases(database: Te
             .unwrap()["trend"]
             .clone()
     };
-    let today = Utc::now().date_naive();
+    let today = domain::calendar::today();
     let month = NaiveDate::from_ymd_opt(today.year(), today.month(), 1)
         .unwrap()
         .to_string();
@@ -543,7 +543,7 @@ async fn the_demo_budget_shows_cells_of_five_cases_and_suppresses_the_rest(datab
     let server = DemoServer::start(database).await;
     // The expected report, cell by cell: allocations fall in the month they were made, kept
     // within this year as the demo keeps them.
-    let today = Utc::now().date_naive();
+    let today = domain::calendar::today();
     let year_start = NaiveDate::from_ymd_opt(today.year(), 1, 1).unwrap();
     let mut cells: BTreeMap<(String, &str), (BTreeSet<&str>, i64, i64)> = BTreeMap::new();
     for (resident, days_ago, category, cents) in DEMO_ALLOCATIONS {
@@ -648,7 +648,7 @@ async fn the_demo_quota_on_urgency_declarations_holds(database: TestDatabase) {
             .any(|decision| decision["kind"] == "HOUSING_URGENCY_DECLARATION"
                 && decision["status"] == "TAKEN")
     );
-    let today = Utc::now().date_naive();
+    let today = domain::calendar::today();
     let quarter = |day: NaiveDate| (day.year(), day.month0() / 3);
     let declared = (today - chrono::Duration::days(45))
         .max(NaiveDate::from_ymd_opt(today.year(), 1, 1).unwrap());

@@ -1002,7 +1002,7 @@ pub(super) async fn write(
             "urn:maatwerk:processing-activity:demo-data",
         ));
     let writer = store.begin_write(&ledger).await?;
-    let today = Utc::now().date_naive();
+    let today = domain::calendar::today();
     let mut answers = Vec::new();
     let mut showcase_reference = None;
     for case in history::EARLIER.iter().chain(CASES) {
@@ -1056,7 +1056,7 @@ fn moment(days_ago: i64) -> Option<DateTime<Utc>> {
         return None;
     }
     let now = Utc::now();
-    let year_start = NaiveDate::from_ymd_opt(now.year(), 1, 1)?
+    let year_start = NaiveDate::from_ymd_opt(domain::calendar::local_date(now).year(), 1, 1)?
         .and_hms_opt(0, 0, 0)?
         .and_utc();
     let floor = year_start + TimeDelta::minutes(1_000 - days_ago);

@@ -2,7 +2,7 @@
 //! decide at the table, with a quarterly quota on housing urgency declarations, and Amsterdam's
 //! budget for this year that the neighbourhood team's earlier cases draw on.
 
-use chrono::{Datelike, Utc};
+use chrono::Datelike;
 use domain::mandate::{BudgetHolder, DecisionKind, MandateLimits, QuotaPeriod};
 use domain::{BudgetId, OrganisationRole};
 use persistence::Store;
@@ -134,7 +134,7 @@ pub(super) async fn grant(store: &Store, cast: &Cast) -> Result<BudgetId, DemoEr
         .create_budget(
             &budget_permit,
             BudgetHolder::Municipality(cast.municipality("AMS")?),
-            Utc::now().year(),
+            domain::calendar::today().year(),
             AMSTERDAM_BUDGET_CENTS,
         )
         .await?;

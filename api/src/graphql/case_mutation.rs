@@ -659,7 +659,7 @@ impl CaseMutation {
     ) -> ApiResult<Evaluation> {
         let case_id = self::case_id(&case_id, "caseId")?;
         let next = input.next_evaluation_on.map(|date| date.0);
-        check_next_evaluation(chrono::Utc::now().date_naive(), next)?;
+        check_next_evaluation(domain::calendar::today(), next)?;
         let new = NewEvaluation {
             content: EvaluationContent {
                 achieved: parse_text("achieved", &input.achieved, MAX_TEXT)?,

@@ -90,7 +90,7 @@ impl CaseQuery {
             step: step.map(Into::into),
             municipality,
             has_overdue_agreements,
-            today: Some(Utc::now().date_naive()),
+            today: Some(domain::calendar::today()),
         };
         let reads = reads(ctx).await?;
         let page = reads
@@ -137,7 +137,7 @@ impl CaseQuery {
         let reads = reads(ctx).await?;
         let (agreements, evaluations) = reads
             .snapshot
-            .worklist(&reads.viewer, Utc::now().date_naive())
+            .worklist(&reads.viewer, domain::calendar::today())
             .await?;
         Ok(Worklist {
             overdue_agreements: agreements.into_iter().map(Agreement).collect(),

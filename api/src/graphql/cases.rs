@@ -9,7 +9,6 @@ use async_graphql::Lookahead;
 use async_graphql::connection::Connection;
 use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
 use async_graphql::{Context, ID, Object, OutputType, SimpleObject};
-use chrono::Utc;
 use persistence::cases::{CaseAccess, PageRequest, Snapshot, Viewer};
 
 use super::enums::{
@@ -1107,7 +1106,7 @@ impl Agreement {
 
     /// Whether it is open and past its due date.
     async fn overdue(&self) -> bool {
-        self.0.is_overdue(Utc::now().date_naive())
+        self.0.is_overdue(domain::calendar::today())
     }
 
     async fn version(&self) -> i32 {

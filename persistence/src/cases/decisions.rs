@@ -133,7 +133,7 @@ impl Writer {
                 .into());
             }
         }
-        let today = self.now().date_naive();
+        let today = domain::calendar::local_date(self.now());
         let reserved = self
             .reserve_mandate(organisation, roles, new.kind, new.amount_cents, today)
             .await?;
@@ -227,7 +227,7 @@ impl Writer {
             .content
             .as_ref()
             .and_then(|content| content.amount_cents);
-        let today = self.now().date_naive();
+        let today = domain::calendar::local_date(self.now());
         let now = self.now();
         let (status, mandate_id, reason) = match resolution {
             Resolution::Approve => {

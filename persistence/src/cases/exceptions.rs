@@ -293,7 +293,7 @@ impl Writer {
         amount_cents: Option<i64>,
     ) -> Result<bool> {
         let (_, _, roles) = viewer.professional()?;
-        let today = self.now().date_naive();
+        let today = domain::calendar::local_date(self.now());
         Ok(self
             .candidate_mandates(organisation, roles, Some(kind))
             .await?

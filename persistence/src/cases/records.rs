@@ -166,7 +166,7 @@ impl Snapshot {
             query = query.filter(case::Column::MunicipalityId.eq(municipality.0));
         }
         if let Some(wanted) = filter.has_overdue_agreements {
-            let today = filter.today.unwrap_or_else(|| Utc::now().date_naive());
+            let today = filter.today.unwrap_or_else(domain::calendar::today);
             let overdue = Query::select()
                 .expr(Expr::val(1))
                 .from(agreement::Entity)
@@ -374,7 +374,7 @@ impl Writer {
             .ok_or(Error::Corrupt("organisation municipality"))?;
         let resident_id = self.identify_resident(resident).await?;
         let now = self.now();
-        let year = now.year();
+        let year = domain::calendar::local_date(now).year();
         let sequence = self.next_reference_sequence(municipality_id, year).await?;
         let code = domain::MunicipalityCode::parse(&municipality.code)
             .map_err(|_| Error::Corrupt("municipality code"))?;
