@@ -217,7 +217,7 @@ pub async fn run() -> ExitCode {
             demo,
             migrate,
         } => {
-            telemetry::init_logging(&settings.log_format);
+            telemetry::init_logging(&settings.log_format, demo);
             let mut settings = settings;
             if let Some(listen) = listen {
                 settings.listen = listen;

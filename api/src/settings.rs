@@ -22,7 +22,8 @@ pub struct Settings {
     pub introspection: bool,
     pub limits: Limits,
     pub auth: AuthSettings,
-    /// `json` (the default) or `text` for local reading.
+    /// `json`, `text`, or `auto` (the default): text on a terminal and with `--demo`, JSON
+    /// lines otherwise, for a log collector.
     pub log_format: String,
     pub processing_activities: ProcessingActivities,
     pub live: LiveSettings,
@@ -263,7 +264,7 @@ impl Default for Settings {
             introspection: true,
             limits: Limits::default(),
             auth: AuthSettings::default(),
-            log_format: "json".into(),
+            log_format: "auto".into(),
             processing_activities: ProcessingActivities::default(),
             live: LiveSettings::default(),
             rate_limits: RateLimits::default(),

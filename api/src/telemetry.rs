@@ -23,14 +23,21 @@ use tracing_subscriber::EnvFilter;
 #[derive(Debug, Clone)]
 pub struct TraceId(pub String);
 
-/// JSON log lines to stderr (or plain text with `format = "text"`); `RUST_LOG` filters.
-pub fn init_logging(format: &str) {
+/// Log lines to stderr: text for a person reading them (`format = "text"`, or `auto` on a
+/// terminal or in a demo), JSON lines otherwise; `RUST_LOG` filters.
+pub fn init_logging(format: &str, demo: bool) {
+    use std::io::IsTerminal;
+    let text = match format {
+        "text" => true,
+        "auto" => demo || std::io::stderr().is_terminal(),
+        _ => false,
+    };
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr);
     // Ignore the error of a second initialisation: a subscriber is already in place.
-    let _ = if format == "text" {
+    let _ = if text {
         builder.try_init()
     } else {
         builder
