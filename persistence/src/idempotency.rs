@@ -39,6 +39,10 @@ pub(crate) enum CommitNote {
     ImportRow(ImportRow),
 }
 
+/// The conflict a write reports when its import row was carried out before, by an earlier or
+/// a concurrent run.
+pub const IMPORTED_BEFORE: &str = "the row was imported before";
+
 /// One row of a bulk import: its key (derived from the row, see `api::import`), whose import
 /// it is and of which kind.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -236,7 +240,7 @@ impl Store {
                 })
                 .exec_without_returning(transaction)
                 .await
-                .map_err(|error| conflict_on_unique(error, "the row was imported before"))?;
+                .map_err(|error| conflict_on_unique(error, IMPORTED_BEFORE))?;
                 Ok(())
             }
             None => Ok(()),

@@ -23,7 +23,7 @@ use domain::{MunicipalityId, OrganisationId};
 use indicatif::{ProgressBar, ProgressStyle};
 use persistence::Store;
 use persistence::access_log::{Ledger, OperationContext, new_hex_id};
-use persistence::idempotency::ImportRow;
+use persistence::idempotency::{IMPORTED_BEFORE, ImportRow};
 use serde::Serialize;
 
 pub use rows::{ImportKind, RowProblem};
@@ -282,7 +282,7 @@ impl Import<'_> {
             match self.write(&row, &read.key).await {
                 Ok(()) => summary.imported += 1,
                 // Another run carried the row out since this one looked.
-                Err(ApiError::Conflict(message)) if message == "the row was imported before" => {
+                Err(ApiError::Conflict(message)) if message == IMPORTED_BEFORE => {
                     summary.already_imported += 1;
                 }
                 Err(ApiError::Internal(source)) => {
