@@ -278,7 +278,9 @@ impl Default for Settings {
 impl Default for Limits {
     fn default() -> Self {
         Self {
-            depth: 12,
+            // GraphiQL's introspection query (graphql-js `getIntrospectionQuery`) is 15 deep;
+            // below that the schema does not load in GraphiQL.
+            depth: 15,
             complexity: 5_000,
             recursive_depth: 32,
             directives: 4,

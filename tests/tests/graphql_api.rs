@@ -771,6 +771,20 @@ async fn residents_see_only_themselves(database: TestDatabase) {
     );
 }
 
+/// GraphiQL loads the schema with graphql-js's introspection query (its text is
+/// `tests/fixtures/graphiql-introspection.graphql`); the default limits let it through.
+async fn graphiqls_introspection_passes_the_default_limits(database: TestDatabase) {
+    let server = TestServer::start(database).await;
+    let query = include_str!("../fixtures/graphiql-introspection.graphql");
+    let introspection = server
+        .graphql(&server.token_b("bram", &[]), query, json!({}))
+        .await;
+    assert_eq!(
+        data(&introspection, "__schema")["queryType"]["name"],
+        "Query"
+    );
+}
+
 async fn limits_refuse_before_execution(database: TestDatabase) {
     let server = TestServer::start_with(database, |settings| {
         settings.limits.depth = 4;
@@ -1283,6 +1297,7 @@ on_both_databases!(
     node_shows_only_what_the_viewer_may_see,
     organisations_page_with_cursors,
     residents_see_only_themselves,
+    graphiqls_introspection_passes_the_default_limits,
     limits_refuse_before_execution,
     variables_of_the_wrong_type_are_refused_before_execution,
     content_negotiation_follows_graphql_over_http,
