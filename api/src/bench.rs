@@ -228,7 +228,7 @@ async fn run_on(
         unlogged: format!("http://{}/graphql", unlogged.address),
     };
 
-    let outcome = measure(&store, &log, endpoints, &generated.professionals, options).await;
+    let outcome = measure(&store, &log, endpoints, generated.professionals, options).await;
 
     server.stop(Duration::from_secs(10)).await;
     unlogged.stop(Duration::from_secs(10)).await;
@@ -295,7 +295,7 @@ async fn measure(
     store: &Store,
     log: &StatementLog,
     endpoints: Endpoints,
-    professionals: &[SyntheticProfessional],
+    professionals: Vec<SyntheticProfessional>,
     options: &BenchOptions,
 ) -> Result<(), BenchError> {
     let mut candidates: Vec<&SyntheticProfessional> = professionals
@@ -417,6 +417,12 @@ async fn measure(
             / candidates.len() as f64,
         cases_on_page as f64 / load.clients.len() as f64
     );
+    // The clients keep what they need; the list of every professional (four million team
+    // memberships at a million cases) goes, so that the memory measured under load is the
+    // servers' and the load generator's.
+    drop(candidates);
+    drop(professionals);
+    let resident_before = ResidentMemory::now();
     if let Some(first) = load.clients.first() {
         println!(
             "statements per request: caseload page {}, case detail {}",
@@ -432,8 +438,8 @@ async fn measure(
     let duration = Duration::from_secs(options.seconds);
     println!();
     println!(
-        "{:<28} {:>9} {:>9} {:>8} {:>8} {:>8} {:>7}",
-        "scenario", "requests", "req/s", "p50 ms", "p95 ms", "p99 ms", "errors"
+        "{:<28} {:>9} {:>9} {:>8} {:>8} {:>8} {:>7} {:>7}",
+        "scenario", "requests", "req/s", "p50 ms", "p95 ms", "p99 ms", "errors", "RSS MB"
     );
     let mut throughput = std::collections::HashMap::new();
     let mut appended = Vec::new();
@@ -461,6 +467,12 @@ async fn measure(
                 entries as f64 / result.elapsed.as_secs_f64(),
             ));
         }
+    }
+    if let Some(before) = resident_before {
+        println!(
+            "resident memory of this process (both servers, the load generator and the SQL client): {:.0} MB before the load",
+            before.megabytes()
+        );
     }
     println!();
     for (logged, unlogged, sql) in [
@@ -596,6 +608,40 @@ struct ScenarioResult {
     errors: usize,
     first_error: Option<String>,
     elapsed: Duration,
+    /// The most this process held in memory while the scenario ran, where the system says.
+    peak_resident: Option<ResidentMemory>,
+}
+
+/// How much of a process's memory is resident, from `/proc` (Linux only).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+struct ResidentMemory {
+    bytes: u64,
+}
+
+impl ResidentMemory {
+    /// This process's resident memory now; `None` where `/proc/self/status` is not there.
+    fn now() -> Option<Self> {
+        Self::from_status(&std::fs::read_to_string("/proc/self/status").ok()?)
+    }
+
+    /// The `VmRSS` line of a `/proc/PID/status`, which counts in kibibytes.
+    fn from_status(status: &str) -> Option<Self> {
+        let line = status.lines().find(|line| line.starts_with("VmRSS:"))?;
+        let kibibytes: u64 = line
+            .trim_start_matches("VmRSS:")
+            .trim()
+            .trim_end_matches("kB")
+            .trim()
+            .parse()
+            .ok()?;
+        Some(Self {
+            bytes: kibibytes * 1024,
+        })
+    }
+
+    fn megabytes(self) -> f64 {
+        self.bytes as f64 / 1_000_000.0
+    }
 }
 
 impl ScenarioResult {
@@ -615,14 +661,16 @@ impl ScenarioResult {
     fn line(&self, scenario: Scenario) -> String {
         let milliseconds = |duration: Duration| duration.as_secs_f64() * 1000.0;
         format!(
-            "{:<28} {:>9} {:>9.1} {:>8.2} {:>8.2} {:>8.2} {:>7}",
+            "{:<28} {:>9} {:>9.1} {:>8.2} {:>8.2} {:>8.2} {:>7} {:>7}",
             scenario.label(),
             grouped(self.latencies.len() as u64),
             self.latencies.len() as f64 / self.elapsed.as_secs_f64().max(0.001),
             milliseconds(self.percentile(50.0)),
             milliseconds(self.percentile(95.0)),
             milliseconds(self.percentile(99.0)),
-            self.errors
+            self.errors,
+            self.peak_resident
+                .map_or_else(|| "-".to_owned(), |peak| format!("{:.0}", peak.megabytes()))
         )
     }
 }
@@ -632,6 +680,14 @@ impl ScenarioResult {
 async fn run_scenario(load: &Arc<Load>, scenario: Scenario, duration: Duration) -> ScenarioResult {
     let started = Instant::now();
     let deadline = started + duration;
+    let sampler = tokio::spawn(async move {
+        let mut peak = ResidentMemory::now();
+        while Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            peak = peak.max(ResidentMemory::now());
+        }
+        peak
+    });
     let tasks: Vec<_> = (0..load.clients.len())
         .map(|index| {
             let load = Arc::clone(load);
@@ -661,6 +717,7 @@ async fn run_scenario(load: &Arc<Load>, scenario: Scenario, duration: Duration) 
         errors: 0,
         first_error: None,
         elapsed: Duration::ZERO,
+        peak_resident: None,
     };
     for task in tasks {
         match task.await {
@@ -678,6 +735,7 @@ async fn run_scenario(load: &Arc<Load>, scenario: Scenario, duration: Duration) 
         }
     }
     result.elapsed = started.elapsed();
+    result.peak_resident = sampler.await.ok().flatten();
     result.latencies.sort_unstable();
     result
 }
@@ -726,9 +784,22 @@ mod tests {
             errors: 0,
             first_error: None,
             elapsed: Duration::from_secs(1),
+            peak_resident: None,
         };
         assert_eq!(result.percentile(50.0), Duration::from_millis(50));
         assert_eq!(result.percentile(95.0), Duration::from_millis(95));
         assert_eq!(result.percentile(99.0), Duration::from_millis(99));
+    }
+
+    #[test]
+    fn resident_memory_is_read_from_the_vmrss_line() {
+        let status = "Name:\tmaatwerk\nVmHWM:\t  220000 kB\nVmRSS:\t  102400 kB\nThreads:\t5\n";
+        assert_eq!(
+            ResidentMemory::from_status(status),
+            Some(ResidentMemory {
+                bytes: 102_400 * 1024
+            })
+        );
+        assert_eq!(ResidentMemory::from_status("Name:\tmaatwerk\n"), None);
     }
 }
