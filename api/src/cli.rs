@@ -493,7 +493,12 @@ async fn serve(settings: Settings, load_demo: bool) -> ExitCode {
             Err(error) => return fail("cannot sign the demo token", &error),
         }
     }
-    tracing::info!(%address, "listening");
+    match application.metrics_addr() {
+        Some(metrics) => {
+            tracing::info!(%address, %metrics, "listening; metrics on their own address")
+        }
+        None => tracing::info!(%address, "listening"),
+    }
     match application.run_until(shutdown_signal()).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => fail("server stopped", &error),

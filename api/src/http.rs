@@ -25,11 +25,12 @@ use persistence::idempotency::Claim;
 use serde_json::json;
 use tracing::Instrument;
 
-use crate::auth::Authenticator;
+use crate::auth::{AuthFailure, Authenticator};
 use crate::error::log_internal;
-use crate::graphql::documents::ParsedDocuments;
+use crate::graphql::documents::{self, ParsedDocuments};
 use crate::graphql::variables::InputObjects;
 use crate::graphql::{IdempotencyKey, MaatwerkSchema, RequestContext};
+use crate::meters::{self, OperationOutcome};
 use crate::rate_limit::{self, RateLimiters};
 use crate::settings::Settings;
 use crate::telemetry::{self, TraceId};
@@ -65,14 +66,28 @@ pub fn router(state: AppState) -> Result<Router, BrowserSettingsError> {
             crate::rate_limit::by_address,
         ))
         .route("/healthz", get(healthz))
-        .route("/readyz", get(readyz))
-        .route("/metrics", get(metrics))
+        .route("/readyz", get(readyz));
+    // With an address of their own, the metrics are not served here, and the path is not
+    // the web app's either.
+    let router = if state.settings.metrics_listen.is_none() {
+        router.route("/metrics", get(metrics))
+    } else {
+        router.route("/metrics", get(|| async { StatusCode::NOT_FOUND }))
+    };
+    let router = router
         .merge(crate::web::routes(state.settings.demo))
         .layer(cors)
         .layer(DefaultBodyLimit::max(body_limit))
         .layer(middleware::from_fn(telemetry::trace_requests))
         .with_state(state);
     crate::web::security_headers(router, &browser)
+}
+
+/// The metrics alone, for their own listen address.
+pub fn metrics_router(state: AppState) -> Router {
+    Router::new()
+        .route("/metrics", get(metrics))
+        .with_state(state)
 }
 
 async fn healthz() -> &'static str {
@@ -92,7 +107,7 @@ async fn readyz(State(state): State<AppState>) -> Response {
 async fn metrics(State(state): State<AppState>) -> Response {
     (
         [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
-        state.metrics.render(),
+        crate::meters::render(&state.metrics, &state.store),
     )
         .into_response()
 }
@@ -213,6 +228,7 @@ pub(crate) async fn authenticate(
 ) -> Result<Actor, Response> {
     let Some(token) = bearer(headers) else {
         tracing::info!(reason = "no bearer token", "request refused");
+        crate::meters::record_authentication_failure(AuthFailure::Missing.reason());
         return Err(unauthenticated(format));
     };
     let actor = match state.authenticator.authenticate(token).await {
@@ -627,12 +643,13 @@ async fn execute(
 
     let mut outcomes = Vec::with_capacity(requests.len());
     for mut request in requests {
+        let began = std::time::Instant::now();
         // Parsed once here, or copied from the same text's earlier parse; async-graphql
         // executes the parsed document the request holds.
         let variables = std::mem::take(&mut request.variables);
         let operation_name = request.operation_name.clone();
-        let (refusal, named) = match state.documents.parse(&mut request) {
-            Err(error) => (Some(with_code(error, "GRAPHQL_PARSE_FAILED")), None),
+        let (refusal, named, operation_type) = match state.documents.parse(&mut request) {
+            Err(error) => (Some(with_code(error, "GRAPHQL_PARSE_FAILED")), None, None),
             Ok(document) => (
                 state
                     .input_objects
@@ -640,10 +657,20 @@ async fn execute(
                     .err()
                     .map(|error| with_code(error, "GRAPHQL_VALIDATION_FAILED")),
                 sole_operation_name(document),
+                documents::operation_type(document, operation_name.as_deref()),
             ),
         };
         request.variables = variables;
+        let kind = documents::type_label(operation_type);
+        // A name no operation of the document has gets no label of its own.
+        let metric_name = operation_type.and(operation_name.as_deref());
         if let Some(error) = refusal {
+            meters::record_operation(
+                metric_name,
+                kind,
+                OperationOutcome::Refused,
+                began.elapsed(),
+            );
             outcomes.push(Outcome::RequestError(vec![error]));
             continue;
         }
@@ -658,7 +685,7 @@ async fn execute(
                 .processing_activities
                 .for_operation(operation_name.as_deref(), &actor)
                 .to_owned(),
-            operation_name,
+            operation_name: operation_name.clone(),
         });
         let mut context = RequestContext::new(
             actor.clone(),
@@ -685,13 +712,24 @@ async fn execute(
             Some(access_log) => access_log.record(&ledger).await,
             None => Ok(()),
         };
-        match recorded {
-            Ok(()) => outcomes.push(Outcome::from_response(response, trace_id)),
+        let outcome = match recorded {
+            Ok(()) => Outcome::from_response(response, trace_id),
             Err(error) => {
                 log_internal(&error);
-                outcomes.push(Outcome::Withheld);
+                Outcome::Withheld
             }
-        }
+        };
+        meters::record_operation(
+            operation_name.as_deref(),
+            kind,
+            match outcome {
+                Outcome::Executed(_) => OperationOutcome::Executed,
+                Outcome::RequestError(_) => OperationOutcome::Refused,
+                Outcome::Withheld => OperationOutcome::Withheld,
+            },
+            began.elapsed(),
+        );
+        outcomes.push(outcome);
     }
 
     if single {

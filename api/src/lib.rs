@@ -14,6 +14,7 @@ pub mod graphql;
 pub mod http;
 pub mod import;
 pub mod live;
+pub mod meters;
 pub mod rate_limit;
 pub mod settings;
 pub mod telemetry;
@@ -44,6 +45,8 @@ pub enum StartupError {
 pub struct Application {
     listener: tokio::net::TcpListener,
     router: axum::Router,
+    /// `/metrics` on an address of its own, when the settings give one.
+    metrics: Option<(tokio::net::TcpListener, axum::Router)>,
     store: Store,
 }
 
@@ -80,9 +83,11 @@ impl Application {
         store: Store,
         access_log: Option<persistence::access_log::AccessLog>,
     ) -> Result<Self, StartupError> {
-        let listener = tokio::net::TcpListener::bind(settings.listen)
-            .await
-            .map_err(|error| StartupError::Listen(settings.listen, error))?;
+        let listener = bind(settings.listen).await?;
+        let metrics_listener = match settings.metrics_listen {
+            Some(address) => Some(bind(address).await?),
+            None => None,
+        };
         let authenticator = Arc::new(Authenticator::new(
             store.clone(),
             settings.token_limits(),
@@ -98,10 +103,12 @@ impl Application {
             authenticator,
             rate_limits: rate_limit::RateLimiters::start(&settings.rate_limits),
             settings: Arc::new(settings),
-            metrics: telemetry::metrics_handle(),
+            metrics: meters::handle(),
         };
         Ok(Self {
             listener,
+            metrics: metrics_listener
+                .map(|listener| (listener, http::metrics_router(state.clone()))),
             router: http::router(state)?,
             store,
         })
@@ -113,6 +120,15 @@ impl Application {
             .expect("a bound listener has an address")
     }
 
+    /// The address `/metrics` is served on when it has one of its own.
+    pub fn metrics_addr(&self) -> Option<SocketAddr> {
+        self.metrics.as_ref().map(|(listener, _)| {
+            listener
+                .local_addr()
+                .expect("a bound listener has an address")
+        })
+    }
+
     pub fn store(&self) -> &Store {
         &self.store
     }
@@ -122,26 +138,43 @@ impl Application {
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
+        let (stop_metrics, metrics_stopped) = tokio::sync::oneshot::channel::<()>();
+        let metrics = self.metrics.map(|(listener, router)| {
+            tokio::spawn(async move {
+                axum::serve(listener, router)
+                    .with_graceful_shutdown(async move {
+                        let _ = metrics_stopped.await;
+                    })
+                    .await
+            })
+        });
         // The peer's address keys the rate limit of requests before their token is read.
-        axum::serve(
+        let served = axum::serve(
             self.listener,
             self.router
                 .into_make_service_with_connect_info::<SocketAddr>(),
         )
         .with_graceful_shutdown(shutdown)
-        .await
+        .await;
+        drop(stop_metrics);
+        if let Some(metrics) = metrics {
+            let _ = metrics.await;
+        }
+        served
     }
 
     /// Serves on a task of its own, for tests and `maatwerk bench`, which drive the server in
     /// the same process. It shuts down when the returned handle is stopped or dropped.
     pub fn spawn(self) -> Background {
         let address = self.local_addr();
+        let metrics_address = self.metrics_addr();
         let (shutdown, stopped) = tokio::sync::oneshot::channel::<()>();
         let task = tokio::spawn(self.run_until(async move {
             let _ = stopped.await;
         }));
         Background {
             address,
+            metrics_address,
             _shutdown: shutdown,
             task,
         }
@@ -151,6 +184,8 @@ impl Application {
 /// A server started with [`Application::spawn`].
 pub struct Background {
     pub address: SocketAddr,
+    /// Where `/metrics` is served, when not on `address`.
+    pub metrics_address: Option<SocketAddr>,
     /// Dropping it completes the shutdown future.
     _shutdown: tokio::sync::oneshot::Sender<()>,
     task: tokio::task::JoinHandle<std::io::Result<()>>,
@@ -162,6 +197,12 @@ impl Background {
         drop(self._shutdown);
         let _ = tokio::time::timeout(grace, self.task).await;
     }
+}
+
+async fn bind(address: SocketAddr) -> Result<tokio::net::TcpListener, StartupError> {
+    tokio::net::TcpListener::bind(address)
+        .await
+        .map_err(|error| StartupError::Listen(address, error))
 }
 
 /// Completes on SIGTERM or Ctrl-C.

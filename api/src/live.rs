@@ -17,11 +17,10 @@
 //! which the reference client treats as fatal, while it reconnects after 4403 and asks for its
 //! connection parameters again, so a client with a fresh token carries on.
 
-use std::collections::HashSet;
 use std::time::Duration;
 
 use async_graphql::http::{ClientMessage, WebSocket as Engine, WebSocketProtocols, WsMessage};
-use async_graphql::parser::types::{DocumentOperations, OperationType};
+use async_graphql::parser::types::OperationType;
 use axum::extract::ws::{CloseFrame, Message, WebSocket};
 use axum::extract::{State, WebSocketUpgrade};
 use axum::http::{HeaderMap, StatusCode, header};
@@ -40,6 +39,7 @@ use crate::error::log_internal;
 use crate::graphql::RequestContext;
 use crate::graphql::subscription::LiveContext;
 use crate::http::AppState;
+use crate::meters::LiveSubscriptions;
 use crate::telemetry::TraceId;
 
 const TRANSPORT_WS: &str = "graphql-transport-ws";
@@ -131,7 +131,7 @@ async fn serve(state: AppState, trace_id: TraceId, socket: WebSocket) {
         state,
         trace_id,
         phase: Phase::Waiting,
-        subscriptions: HashSet::new(),
+        subscriptions: LiveSubscriptions::new(),
         forward,
         hand_over: Some(hand_over),
     };
@@ -191,7 +191,7 @@ struct Connection {
     trace_id: TraceId,
     phase: Phase,
     /// The ids of the subscriptions running now.
-    subscriptions: HashSet<String>,
+    subscriptions: LiveSubscriptions,
     forward: mpsc::UnboundedSender<ClientMessage>,
     hand_over: Option<oneshot::Sender<async_graphql::Data>>,
 }
@@ -359,16 +359,7 @@ fn error(id: &str, code: &str, message: &str) -> Step {
 /// The type of the operation the request would run, chosen as async-graphql chooses it.
 fn operation_type(request: &mut async_graphql::Request) -> Option<OperationType> {
     let name = request.operation_name.clone();
-    let document = request.parsed_query().ok()?;
-    let operation = match (&document.operations, name) {
-        (DocumentOperations::Single(operation), None) => operation,
-        (DocumentOperations::Multiple(operations), Some(name)) => operations.get(name.as_str())?,
-        (DocumentOperations::Multiple(operations), None) if operations.len() == 1 => {
-            operations.values().next()?
-        }
-        _ => return None,
-    };
-    Some(operation.node.ty)
+    crate::graphql::documents::operation_type(request.parsed_query().ok()?, name.as_deref())
 }
 
 /// Whether a read failed because the client's message was over the size limit.

@@ -13,6 +13,10 @@ use serde::{Deserialize, Serialize};
 #[serde(deny_unknown_fields)]
 pub struct Settings {
     pub listen: SocketAddr,
+    /// Where `/metrics` is served: unset (the default), on `listen` with everything else; set,
+    /// only here, e.g. on an internal interface that the scraper reaches and partners do not.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metrics_listen: Option<SocketAddr>,
     pub database_url: String,
     /// Apply pending migrations at start-up. Always done on SQLite; on PostgreSQL migrations
     /// are an operator's step (`maatwerk migrate`) unless this is set.
@@ -259,6 +263,7 @@ impl Default for Settings {
     fn default() -> Self {
         Self {
             listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            metrics_listen: None,
             database_url: "sqlite://maatwerk.db?mode=rwc".into(),
             migrate: false,
             introspection: true,

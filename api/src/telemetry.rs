@@ -7,14 +7,12 @@
 //! `traceparent` names the trace and the server's span, with the caller's flags, so a client
 //! can quote it in a report.
 
-use std::sync::OnceLock;
 use std::time::Instant;
 
 use axum::extract::Request;
 use axum::http::HeaderValue;
 use axum::middleware::Next;
 use axum::response::Response;
-use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 use rand::RngCore;
 use tracing::Instrument;
 use tracing_subscriber::EnvFilter;
@@ -46,20 +44,6 @@ pub fn init_logging(format: &str, demo: bool) {
             .with_span_list(false)
             .try_init()
     };
-}
-
-/// The process-wide Prometheus recorder, installed on first use.
-pub fn metrics_handle() -> PrometheusHandle {
-    static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
-    HANDLE
-        .get_or_init(|| {
-            let recorder = PrometheusBuilder::new().build_recorder();
-            let handle = recorder.handle();
-            // Another recorder may already be installed (an embedding process); then ours stays local.
-            let _ = metrics::set_global_recorder(recorder);
-            handle
-        })
-        .clone()
 }
 
 fn random_hex(bytes: usize) -> String {
@@ -171,13 +155,7 @@ pub async fn trace_requests(mut request: Request, next: Next) -> Response {
         )
     });
 
-    let labels = [
-        ("route", route.to_owned()),
-        ("method", method.to_string()),
-        ("status", status.to_string()),
-    ];
-    metrics::counter!("http_requests_total", &labels).increment(1);
-    metrics::histogram!("http_request_duration_seconds", &labels).record(elapsed.as_secs_f64());
+    crate::meters::record_request(route, method.as_str(), status, elapsed);
 
     if let Ok(value) = HeaderValue::from_str(&format!("00-{trace_id}-{span_id}-{flags:02x}")) {
         response.headers_mut().insert("traceparent", value);

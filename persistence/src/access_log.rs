@@ -855,6 +855,13 @@ async fn group_commit(store: Store, mut receiver: mpsc::Receiver<Submission>) {
     }
 }
 
+/// Metrics of one committed group: how many entries shared its commit, and how long it took
+/// from the first statement to the durable commit.
+fn record_group(entries: usize, took: std::time::Duration) {
+    metrics::histogram!("access_log_group_entries").record(entries as f64);
+    metrics::histogram!("access_log_group_commit_seconds").record(took.as_secs_f64());
+}
+
 /// How often a group is chained afresh after finding a head moved, before it waits for the
 /// heads' locks as a write does.
 const UNLOCKED_ATTEMPTS: usize = 3;
@@ -892,6 +899,7 @@ async fn write_group(
             let rows = chain(&by_municipality, &mut to)?;
             if append_unless_moved(connection, &rows, &from, &to).await? {
                 known.extend(to);
+                record_group(entries.len(), started.elapsed());
                 tracing::debug!(
                     entries = entries.len(),
                     requests,
@@ -912,6 +920,7 @@ async fn write_group(
     transaction.commit().await?;
     // What the locked append moved is read again by the next group.
     known.clear();
+    record_group(entries.len(), started.elapsed());
     tracing::debug!(
         entries = entries.len(),
         requests,

@@ -119,6 +119,15 @@ impl Store {
         Ok(())
     }
 
+    /// How the store's connection pools are used right now, for the server's metrics.
+    pub fn pool_use(&self) -> Vec<PoolUse> {
+        let mut pools = vec![PoolUse::of("writes", &self.db)];
+        if !self.is_sqlite() {
+            pools.push(PoolUse::of("snapshots", &self.snapshots));
+        }
+        pools.into_iter().flatten().collect()
+    }
+
     pub(crate) fn connection(&self) -> &DatabaseConnection {
         &self.db
     }
@@ -149,6 +158,47 @@ pub(crate) fn permitted(
 
 /// A pool on `url` of at most `connections`, counting its statements in `statements`. With
 /// `snapshots`, every PostgreSQL transaction on it is a read-only repeatable-read snapshot.
+/// One connection pool's use: its open connections, how many of them are idle, and its limit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PoolUse {
+    /// `writes` (writes and the access log; on SQLite every statement) or `snapshots`.
+    pub pool: &'static str,
+    pub open: u32,
+    pub idle: u32,
+    pub limit: u32,
+}
+
+impl PoolUse {
+    fn of(pool: &'static str, connection: &DatabaseConnection) -> Option<Self> {
+        use sea_orm::DatabaseConnectionType as Type;
+        let (open, idle, limit) = match &connection.inner {
+            Type::SqlxPostgresPoolConnection(_) => {
+                let pool = connection.get_postgres_connection_pool();
+                (
+                    pool.size(),
+                    pool.num_idle(),
+                    pool.options().get_max_connections(),
+                )
+            }
+            Type::SqlxSqlitePoolConnection(_) => {
+                let pool = connection.get_sqlite_connection_pool();
+                (
+                    pool.size(),
+                    pool.num_idle(),
+                    pool.options().get_max_connections(),
+                )
+            }
+            _ => return None,
+        };
+        Some(Self {
+            pool,
+            open,
+            idle: u32::try_from(idle).unwrap_or(u32::MAX),
+            limit,
+        })
+    }
+}
+
 async fn pool(
     url: &str,
     connections: u32,

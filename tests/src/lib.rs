@@ -6,6 +6,8 @@
 //! and `postgres`, so a test run shows how many ran on each. Without `TEST_DATABASE_URL` the
 //! PostgreSQL variants return early, unless `TEST_REQUIRE_POSTGRES` is set, when they fail.
 
+pub mod live;
+
 use std::collections::BTreeSet;
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -482,6 +484,8 @@ pub struct DemoServer {
     pub client: reqwest::Client,
     /// The demo case `maatwerk demo` points at.
     pub showcase: api::demo::Showcase,
+    /// Where `/metrics` is served when the settings give it an address of its own.
+    pub metrics_address: Option<SocketAddr>,
     /// Dropped before the database: the server shuts down first.
     _server: api::Background,
     _database: TestDatabase,
@@ -513,6 +517,7 @@ impl DemoServer {
             store,
             client: reqwest::Client::new(),
             showcase,
+            metrics_address: server.metrics_address,
             _server: server,
             _database: database,
         }

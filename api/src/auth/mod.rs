@@ -56,6 +56,38 @@ pub enum AuthFailure {
 }
 
 impl AuthFailure {
+    /// Why, as the metrics count it: one of a fixed set of names.
+    pub fn reason(&self) -> &'static str {
+        match self {
+            AuthFailure::Missing => "missing",
+            AuthFailure::Malformed => "malformed",
+            AuthFailure::UnknownProvider => "unknown_provider",
+            AuthFailure::CriticalHeader => "critical_header",
+            AuthFailure::AlgorithmNotAllowed => "algorithm_not_allowed",
+            AuthFailure::UnknownKey => "unknown_key",
+            AuthFailure::Invalid(error) => match error.kind() {
+                jsonwebtoken::errors::ErrorKind::InvalidSignature => "invalid_signature",
+                jsonwebtoken::errors::ErrorKind::ExpiredSignature => "expired",
+                jsonwebtoken::errors::ErrorKind::ImmatureSignature => "not_yet_valid",
+                jsonwebtoken::errors::ErrorKind::InvalidAudience => "wrong_audience",
+                jsonwebtoken::errors::ErrorKind::InvalidIssuer => "wrong_issuer",
+                _ => "invalid",
+            },
+            AuthFailure::Rejected(rejection) => match rejection {
+                TokenRejection::Expired => "expired",
+                TokenRejection::NotYetValid => "not_yet_valid",
+                TokenRejection::IssuedInFuture => "issued_in_future",
+                TokenRejection::LifetimeTooLong => "lifetime_too_long",
+                TokenRejection::OrganisationMismatch => "organisation_mismatch",
+                TokenRejection::RoleNotAllowed => "role_not_allowed",
+                TokenRejection::BadSubject => "bad_subject",
+            },
+            AuthFailure::UnknownResident => "unknown_resident",
+            AuthFailure::ProviderWithoutOrganisation => "provider_without_organisation",
+            AuthFailure::Storage(_) => "storage",
+        }
+    }
+
     /// Failures that are ours rather than the token's; these become `INTERNAL`, not 401.
     pub fn is_internal(&self) -> bool {
         matches!(
@@ -236,7 +268,9 @@ impl Authenticator {
             }
             self.verified.invalidate(&digest);
         }
-        let verified = self.verify_afresh(token).await?;
+        let verified = self.verify_afresh(token).await.inspect_err(|failure| {
+            crate::meters::record_authentication_failure(failure.reason());
+        })?;
         self.verified.insert(digest, (verified.clone(), generation));
         Ok(verified)
     }

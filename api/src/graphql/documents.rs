@@ -5,7 +5,7 @@
 
 use std::sync::Arc;
 
-use async_graphql::parser::types::ExecutableDocument;
+use async_graphql::parser::types::{DocumentOperations, ExecutableDocument, OperationType};
 use async_graphql::{Request, ServerError};
 
 /// At most this many bytes of query text are kept, with their documents.
@@ -41,6 +41,30 @@ impl ParsedDocuments {
                 .insert(request.query.clone(), Arc::new(document));
         }
         request.parsed_query()
+    }
+}
+
+/// The type of the operation a request names in `document`, chosen as async-graphql chooses
+/// it: the operation named, or the document's only one.
+pub fn operation_type(document: &ExecutableDocument, name: Option<&str>) -> Option<OperationType> {
+    let operation = match (&document.operations, name) {
+        (DocumentOperations::Single(operation), None) => operation,
+        (DocumentOperations::Multiple(operations), Some(name)) => operations.get(name)?,
+        (DocumentOperations::Multiple(operations), None) if operations.len() == 1 => {
+            operations.values().next()?
+        }
+        _ => return None,
+    };
+    Some(operation.node.ty)
+}
+
+/// The name metrics give an operation's type.
+pub fn type_label(operation: Option<OperationType>) -> &'static str {
+    match operation {
+        Some(OperationType::Query) => "query",
+        Some(OperationType::Mutation) => "mutation",
+        Some(OperationType::Subscription) => "subscription",
+        None => "unknown",
     }
 }
 
