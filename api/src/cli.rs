@@ -217,14 +217,20 @@ pub async fn run() -> ExitCode {
             demo,
             migrate,
         } => {
-            telemetry::init_logging(&settings.log_format, demo);
+            let telemetry = match telemetry::init(&settings.log_format, demo, &settings.traces) {
+                Ok(telemetry) => telemetry,
+                Err(error) => return fail("trace export unavailable", &error),
+            };
             let mut settings = settings;
             if let Some(listen) = listen {
                 settings.listen = listen;
             }
             settings.migrate |= migrate;
             settings.demo = demo;
-            serve(settings, demo).await
+            let code = serve(settings, demo).await;
+            // Sends the spans still queued before the process ends.
+            drop(telemetry);
+            code
         }
         Command::Migrate => match connect(&settings).await {
             Ok(store) => match store.migrate().await {

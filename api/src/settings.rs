@@ -27,13 +27,14 @@ pub struct Settings {
     pub limits: Limits,
     pub auth: AuthSettings,
     /// `json`, `text`, or `auto` (the default): text on a terminal and with `--demo`, JSON
-    /// lines otherwise, for a log collector.
+    /// lines otherwise, for a log collector; `off` writes none.
     pub log_format: String,
     pub processing_activities: ProcessingActivities,
     pub live: LiveSettings,
     pub rate_limits: RateLimits,
     pub browser: BrowserSettings,
     pub audit: AuditSettings,
+    pub traces: TraceSettings,
     /// Set only by `maatwerk serve --demo`, never by a file or the environment: it opens the
     /// demo sign-in, which signs tokens with development identity providers' keys.
     #[serde(skip)]
@@ -92,6 +93,32 @@ impl Default for AuditSettings {
             checkpoint_directory: "audit-checkpoints".into(),
             checkpoint_key_file: "audit-checkpoint.key".into(),
             checkpoint_interval_seconds: 300,
+        }
+    }
+}
+
+/// OpenTelemetry traces, exported over OTLP/HTTP with protobuf bodies. Off unless an endpoint
+/// is set. Each access-log entry is exported too, as a span with the attributes of the Logboek
+/// Dataverwerkingen standard, whatever the trace's sampling decision.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TraceSettings {
+    /// The collector's base URL, such as `http://collector:4318`; spans go to `/v1/traces`
+    /// under it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub otlp_endpoint: Option<String>,
+    /// The `service.name` the spans carry.
+    pub service_name: String,
+    /// How long finished spans wait to be sent together.
+    pub export_delay_milliseconds: u64,
+}
+
+impl Default for TraceSettings {
+    fn default() -> Self {
+        Self {
+            otlp_endpoint: None,
+            service_name: "maatwerk".into(),
+            export_delay_milliseconds: 5_000,
         }
     }
 }
@@ -275,6 +302,7 @@ impl Default for Settings {
             rate_limits: RateLimits::default(),
             browser: BrowserSettings::default(),
             audit: AuditSettings::default(),
+            traces: TraceSettings::default(),
             demo: false,
         }
     }

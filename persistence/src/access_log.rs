@@ -353,6 +353,17 @@ pub(crate) struct PendingEntry {
     subject: Option<Subject>,
 }
 
+impl PendingEntry {
+    /// The entry as it is reported once durable; `None` before its subject is known.
+    fn recorded(&self) -> Option<Recorded> {
+        self.subject.map(|(_, resident_id)| Recorded {
+            case_id: CaseId(self.case_id),
+            action: self.action.to_owned(),
+            data_subject_id: resident_id,
+        })
+    }
+}
+
 /// The hash of `entry` following `previous`: SHA-256 over a JSON array of every field, so that
 /// no two different entries can serialise alike.
 fn chain_hash(previous: &str, entry: &access_log::Model) -> String {
@@ -414,12 +425,13 @@ type ByMunicipality<'a> =
 
 /// Appends `entries` to their municipalities' chains inside `transaction`, holding the heads it
 /// extends until the transaction ends.
+/// Returns the entries as [`emit_processing_spans`] reports them once the transaction commits.
 pub(crate) async fn append(
     transaction: &DatabaseTransaction,
     entries: &[(Arc<OperationContext>, PendingEntry)],
-) -> Result<()> {
+) -> Result<Vec<Recorded>> {
     if entries.is_empty() {
-        return Ok(());
+        return Ok(Vec::new());
     }
     let subjects = subjects(transaction, entries).await?;
     let by_municipality = by_municipality(entries, &subjects)?;
@@ -430,7 +442,56 @@ pub(crate) async fn append(
     } else {
         append_rows_sqlite(transaction, &rows, &heads).await?;
     }
-    Ok(())
+    Ok(rows.iter().map(Recorded::from_row).collect())
+}
+
+/// One durable entry, as the operation that caused it reports it outside the database: which
+/// case, what was done with it, and whose data it is (the resident's pseudonymous id).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Recorded {
+    pub case_id: CaseId,
+    pub action: String,
+    pub data_subject_id: uuid::Uuid,
+}
+
+impl Recorded {
+    fn from_row(row: &access_log::Model) -> Self {
+        Self {
+            case_id: CaseId(row.case_id),
+            action: row.action.clone(),
+            data_subject_id: row.data_subject_id,
+        }
+    }
+}
+
+/// The `tracing` target of the spans that copy access-log entries; a subscriber that does not
+/// export traces turns it off, so the spans cost nothing there.
+pub const PROCESSING_TARGET: &str = "maatwerk::processing";
+
+/// What a resident's pseudonymous id is, for `dpl.core.data_subject_id_type`.
+pub const DATA_SUBJECT_ID_TYPE: &str = "urn:maatwerk:resident";
+
+/// Emits each durable entry as a span of the current trace, with the attribute names of the
+/// Logboek Dataverwerkingen standard, so that a municipality's LDV collector receives a copy
+/// through the trace exporter. Called only after the entries are committed: a span never
+/// reports a processing the log does not hold.
+pub fn emit_processing_spans(context: &OperationContext, recorded: &[Recorded]) {
+    for entry in recorded {
+        let span = tracing::info_span!(
+            target: PROCESSING_TARGET,
+            "processing",
+            otel.name = %format_args!("{} case", entry.action),
+            dpl.core.processing_activity_id = %context.processing_activity_id,
+            dpl.core.data_subject_id = %entry.data_subject_id,
+            dpl.core.data_subject_id_type = DATA_SUBJECT_ID_TYPE,
+            maatwerk.action = %entry.action,
+            maatwerk.case_id = %entry.case_id.0,
+            maatwerk.operation_id = %context.operation_id,
+            maatwerk.operation_name = context.operation_name.as_deref(),
+        );
+        // Entered and left at once: the processing itself happened in the operation's span.
+        drop(span.entered());
+    }
 }
 
 fn by_municipality<'a>(
@@ -778,7 +839,8 @@ pub struct AccessLog {
 struct Submission {
     context: Arc<OperationContext>,
     entries: Vec<PendingEntry>,
-    done: oneshot::Sender<bool>,
+    /// What was recorded for this submission once its group committed; `None` if it failed.
+    done: oneshot::Sender<Option<Vec<Recorded>>>,
 }
 
 impl AccessLog {
@@ -806,7 +868,10 @@ impl AccessLog {
             .await
             .map_err(|_| Error::AccessLog)?;
         match receipt.await {
-            Ok(true) => Ok(()),
+            Ok(Some(recorded)) => {
+                emit_processing_spans(ledger.context(), &recorded);
+                Ok(())
+            }
             _ => Err(Error::AccessLog),
         }
     }
@@ -831,7 +896,7 @@ async fn group_commit(store: Store, mut receiver: mpsc::Receiver<Submission>) {
         let mut dones = Vec::with_capacity(group.len());
         let mut entries = Vec::with_capacity(count);
         for submission in group {
-            dones.push(submission.done);
+            dones.push((submission.done, submission.entries.len()));
             entries.extend(
                 submission
                     .entries
@@ -839,7 +904,10 @@ async fn group_commit(store: Store, mut receiver: mpsc::Receiver<Submission>) {
                     .map(|entry| (Arc::clone(&submission.context), entry)),
             );
         }
-        let written = write_group(&store, &mut known, &entries, dones.len()).await;
+        let written = match resolve_subjects(store.connection(), &mut entries).await {
+            Ok(()) => write_group(&store, &mut known, &entries, dones.len()).await,
+            Err(error) => Err(error),
+        };
         if let Err(error) = &written {
             tracing::error!(
                 error = %error,
@@ -848,11 +916,32 @@ async fn group_commit(store: Store, mut receiver: mpsc::Receiver<Submission>) {
                 "access log append failed"
             );
         }
-        for done in dones {
+        let mut recorded = entries.iter().map(|(_, entry)| entry.recorded());
+        for (done, count) in dones {
+            let mine: Vec<Recorded> = recorded.by_ref().take(count).flatten().collect();
             // A request that gave up waiting has nothing to send.
-            let _ = done.send(written.is_ok());
+            let _ = done.send(written.is_ok().then_some(mine));
         }
     }
+}
+
+/// Fills in the municipality and resident of every entry whose operation did not load its
+/// case's row, in one statement for the group.
+async fn resolve_subjects(
+    connection: &impl ConnectionTrait,
+    entries: &mut [(Arc<OperationContext>, PendingEntry)],
+) -> Result<()> {
+    let subjects = subjects(connection, entries).await?;
+    for (_, entry) in entries.iter_mut() {
+        if entry.subject.is_none() {
+            entry.subject = Some(
+                *subjects
+                    .get(&entry.case_id)
+                    .ok_or(Error::NotFound("case"))?,
+            );
+        }
+    }
+    Ok(())
 }
 
 /// Metrics of one committed group: how many entries shared its commit, and how long it took
@@ -875,8 +964,7 @@ async fn write_group(
     let started = std::time::Instant::now();
     if !store.is_sqlite() {
         let connection = store.connection();
-        let subjects = subjects(connection, entries).await?;
-        let by_municipality = by_municipality(entries, &subjects)?;
+        let by_municipality = by_municipality(entries, &BTreeMap::new())?;
         for attempt in 1..=UNLOCKED_ATTEMPTS {
             let unknown: Vec<uuid::Uuid> = by_municipality
                 .keys()

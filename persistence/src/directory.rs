@@ -117,7 +117,7 @@ impl Store {
                 .write(async |transaction| {
                     if insert.exec_without_returning(transaction).await? != 1 {
                         return Err(Error::Conflict(
-                            "the entry was changed by someone else; reload it and try again".into(),
+                            "the entry is not at the version you sent (it changed since you read it); reload it and try again".into(),
                         ));
                     }
                     Ok(())
@@ -149,7 +149,7 @@ impl Store {
         self.write(async |transaction| {
             if update.exec(transaction).await?.rows_affected != 1 {
                 return Err(Error::Conflict(
-                    "the entry was changed by someone else; reload it and try again".into(),
+                    "the entry is not at the version you sent (it changed since you read it); reload it and try again".into(),
                 ));
             }
             Ok(())

@@ -85,7 +85,7 @@ impl Store {
                 .await?;
             if updated.rows_affected != 1 {
                 return Err(Error::Conflict(
-                    "the kind policy was changed by someone else; reload it and try again".into(),
+                    "the kind policy is not at the version you sent (it changed since you read it); reload it and try again".into(),
                 ));
             }
             kind_policy_life_domain::Entity::delete_many()

@@ -98,7 +98,7 @@ impl Store {
         self.write(async |transaction| {
             if update.exec(transaction).await?.rows_affected != 1 {
                 return Err(Error::Conflict(
-                    "the signal was changed by someone else; reload it and try again".into(),
+                    "the signal is not at the version you sent (it changed since you read it); reload it and try again".into(),
                 ));
             }
             Ok(())

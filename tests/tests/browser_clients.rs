@@ -156,6 +156,10 @@ async fn cors_answers_the_allowed_origins_only(database: TestDatabase) {
         header(response.headers(), "access-control-allow-origin"),
         PARTNER
     );
+    let exposed = header(response.headers(), "access-control-expose-headers").to_lowercase();
+    for name in ["retry-after", "idempotent-replayed", "traceparent"] {
+        assert!(exposed.contains(name), "a page can read {name}: {exposed}");
+    }
     let body: Value = response.json().await.unwrap();
     assert_eq!(body["data"]["me"]["kind"], "PROFESSIONAL");
 }

@@ -52,7 +52,13 @@ pub(crate) fn cors(settings: &BrowserSettings) -> Result<CorsLayer, BrowserSetti
             HeaderName::from_static("traceparent"),
             HeaderName::from_static("tracestate"),
         ])
-        .expose_headers([header::RETRY_AFTER])
+        // What a page needs to read back: when to retry, that a kept response was replayed,
+        // and the trace to quote in a report.
+        .expose_headers([
+            header::RETRY_AFTER,
+            HeaderName::from_static("idempotent-replayed"),
+            HeaderName::from_static("traceparent"),
+        ])
         .max_age(Duration::from_secs(600)))
 }
 

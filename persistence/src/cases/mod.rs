@@ -129,7 +129,7 @@ impl Writer {
     /// an Idempotency-Key, the note that it committed), then lets subscribers know.
     pub async fn commit(self) -> Result<()> {
         let entries = self.changes.take(&self.snapshot.ledger.context_handle());
-        access_log::append(&self.snapshot.transaction, &entries).await?;
+        let recorded = access_log::append(&self.snapshot.transaction, &entries).await?;
         self.store
             .note_commit_in(&self.snapshot.transaction)
             .await?;
@@ -139,6 +139,7 @@ impl Writer {
             events::notify_on_commit(&self.snapshot.transaction, &signals).await?;
         }
         self.snapshot.transaction.commit().await?;
+        access_log::emit_processing_spans(self.snapshot.ledger.context(), &recorded);
         if !postgres {
             self.store.publish(signals);
         }

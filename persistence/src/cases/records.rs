@@ -606,7 +606,7 @@ impl Writer {
 /// The error for a write that named an old version.
 pub(super) fn stale(what: &str) -> Error {
     Error::Conflict(format!(
-        "the {what} was changed by someone else; reload it and try again"
+        "the {what} is not at the version you sent (it changed since you read it); reload it and try again"
     ))
 }
 
