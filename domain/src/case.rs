@@ -34,6 +34,54 @@ string_enum!(
 );
 
 string_enum!(
+    /// What happened on a case, as its timeline and its live events name it.
+    EventKind {
+        CaseOpened => "case_opened",
+        CaseClosed => "case_closed",
+        CaseReopened => "case_reopened",
+        StepChanged => "step_changed",
+        CaseLeadTransferred => "case_lead_transferred",
+        // An organisation invited onto the team; someone with the mandate to decide invited to
+        // the table.
+        Invited => "invited",
+        Escalated => "escalated",
+        MemberJoined => "member_joined",
+        InvitationDeclined => "invitation_declined",
+        InvitationWithdrawn => "invitation_withdrawn",
+        MemberLeft => "member_left",
+        MemberRemoved => "member_removed",
+        ConsentRecorded => "consent_recorded",
+        ConsentRevoked => "consent_revoked",
+        PerspectiveRecorded => "perspective_recorded",
+        FactAdded => "fact_added",
+        FactChanged => "fact_changed",
+        ProblemAdded => "problem_added",
+        FirstStepAdded => "first_step_added",
+        FirstStepChanged => "first_step_changed",
+        AgreementAdded => "agreement_added",
+        AgreementChanged => "agreement_changed",
+        EvaluationRecorded => "evaluation_recorded",
+        WithheldFromResident => "withheld_from_resident",
+        ReleasedToResident => "released_to_resident",
+        DecisionTaken => "decision_taken",
+        DecisionEscalated => "decision_escalated",
+        DecisionApproved => "decision_approved",
+        DecisionDeclined => "decision_declined",
+        RuleExceptionDrafted => "rule_exception_drafted",
+        RuleExceptionSubmitted => "rule_exception_submitted",
+        RuleExceptionCoSigned => "rule_exception_co_signed",
+        RuleExceptionEndorsed => "rule_exception_endorsed",
+        RuleExceptionApproved => "rule_exception_approved",
+        RuleExceptionRejected => "rule_exception_rejected",
+        SignalRaised => "signal_raised",
+        SolutionPublished => "solution_published",
+        // Never on a timeline: a live subscriber hears it when events may have been lost on
+        // the way, and reads the case again.
+        EventsMissed => "events_missed",
+    }
+);
+
+string_enum!(
     InvitationStatus {
         Pending => "pending",
         Accepted => "accepted",

@@ -7,7 +7,7 @@ on Samira Bakker's case). The token goes in the `connection_init` payload, as
 `{"Authorization": "Bearer ..."}`; the connection ends when the token expires.
 
 Each event says what happened (`kind`, as on the case's timeline), the case's header after it,
-and the item it is about as the subscriber may see it at that moment. An `events_missed` event
+and the item it is about as the subscriber may see it at that moment. An `EVENTS_MISSED` event
 means events may have been lost on the way: read the case again with a query.
 
 Prints every event and stops after `--events` events, or fails after `--timeout` seconds.
@@ -72,7 +72,7 @@ async def follow(url: str, token: str, case_id: str, events: int) -> int:
         async for result in session.subscribe(CASE_EVENTS, variable_values={"caseId": case_id}):
             event = result["caseEvents"]
             print(describe(event), flush=True)
-            if event["kind"] == "events_missed":
+            if event["kind"] == "EVENTS_MISSED":
                 print("events may have been missed: read the case again", flush=True)
             received += 1
             if events and received >= events:

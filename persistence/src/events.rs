@@ -10,6 +10,7 @@ use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Utc};
 use domain::CaseId;
+use domain::case::EventKind;
 use sea_orm::{ConnectionTrait, DatabaseTransaction, Statement};
 use serde::{Deserialize, Serialize};
 use tokio::sync::{OnceCell, broadcast};
@@ -27,11 +28,27 @@ const BACKLOG: usize = 1024;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CaseSignal {
     pub case_id: CaseId,
-    /// The timeline's event kind, such as `fact_added` or `member_left`.
-    pub kind: String,
+    /// What happened, as the timeline names it.
+    #[serde(with = "kind_name")]
+    pub kind: EventKind,
     pub item_kind: Option<String>,
     pub item_id: Option<uuid::Uuid>,
     pub at: DateTime<Utc>,
+}
+
+/// An event kind in a `NOTIFY` payload: its stored name.
+mod kind_name {
+    use domain::case::EventKind;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(kind: &EventKind, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(kind.as_str())
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<EventKind, D::Error> {
+        let name = <&str>::deserialize(deserializer)?;
+        EventKind::parse(name).ok_or_else(|| serde::de::Error::custom("unknown case event kind"))
+    }
 }
 
 /// What a subscriber hears: a case signal, or word that signals were lost on the way. Signals

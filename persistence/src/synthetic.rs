@@ -13,6 +13,7 @@
 //! [`StatementLog`] and [`Store::replay`] give a benchmark its bare-SQL baseline: record the
 //! statements one request ran, then run the very same statements straight on the database.
 
+use domain::case::EventKind;
 use std::collections::{BTreeSet, HashMap};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -1446,7 +1447,7 @@ impl CaseBatch {
         random: &mut Random,
         case_id: Uuid,
         at: DateTime<Utc>,
-        kind: &'static str,
+        kind: EventKind,
         item: Option<(&'static str, Uuid)>,
         member: Member,
     ) {
@@ -1454,7 +1455,7 @@ impl CaseBatch {
             random.id().into(),
             case_id.into(),
             at.into(),
-            kind.into(),
+            kind.as_str().into(),
             item.map(|(kind, _)| kind).into(),
             item.map(|(_, id)| id).into(),
             Some(member.organisation_id).into(),
@@ -1580,7 +1581,14 @@ impl CaseBatch {
             last_activity_at.into(),
             1.into(),
         ]);
-        self.event(random, case_id, opened_at, "case_opened", None, lead);
+        self.event(
+            random,
+            case_id,
+            opened_at,
+            EventKind::CaseOpened,
+            None,
+            lead,
+        );
 
         // The lead opens the case and invites the partners, who accept.
         for (member, role) in &members {
@@ -1609,7 +1617,7 @@ impl CaseBatch {
                     random,
                     case_id,
                     invited_at,
-                    "invited",
+                    EventKind::Invited,
                     Some(("invitation", invitation_id)),
                     lead,
                 );
@@ -1617,7 +1625,7 @@ impl CaseBatch {
                     random,
                     case_id,
                     joined_at,
-                    "member_joined",
+                    EventKind::MemberJoined,
                     Some(("invitation", invitation_id)),
                     *member,
                 );
@@ -1665,7 +1673,14 @@ impl CaseBatch {
                 ]);
             }
             if any {
-                self.event(random, case_id, recorded_at, "consent_recorded", None, lead);
+                self.event(
+                    random,
+                    case_id,
+                    recorded_at,
+                    EventKind::ConsentRecorded,
+                    None,
+                    lead,
+                );
             }
         }
 
@@ -1700,7 +1715,7 @@ impl CaseBatch {
                     random,
                     case_id,
                     at,
-                    "perspective_recorded",
+                    EventKind::PerspectiveRecorded,
                     Some(("perspective", id)),
                     member,
                 );
@@ -1743,7 +1758,7 @@ impl CaseBatch {
                 random,
                 case_id,
                 at,
-                "fact_added",
+                EventKind::FactAdded,
                 Some(("fact", id)),
                 member,
             );
@@ -1779,7 +1794,7 @@ impl CaseBatch {
                 random,
                 case_id,
                 at,
-                "problem_added",
+                EventKind::ProblemAdded,
                 Some(("problem", id)),
                 member,
             );
@@ -1819,7 +1834,7 @@ impl CaseBatch {
                 random,
                 case_id,
                 at,
-                "first_step_added",
+                EventKind::FirstStepAdded,
                 Some(("first_step", id)),
                 member,
             );
@@ -1880,7 +1895,7 @@ impl CaseBatch {
                 random,
                 case_id,
                 at,
-                "agreement_added",
+                EventKind::AgreementAdded,
                 Some(("agreement", id)),
                 member,
             );
@@ -1910,7 +1925,7 @@ impl CaseBatch {
                 random,
                 case_id,
                 at,
-                "evaluation_recorded",
+                EventKind::EvaluationRecorded,
                 Some(("evaluation", id)),
                 lead,
             );

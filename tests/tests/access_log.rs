@@ -116,7 +116,7 @@ async fn a_read_shows_in_the_residents_access_log(database: TestDatabase) {
                 .as_array()
                 .unwrap()
                 .iter()
-                .any(|change| change == "case_opened")),
+                .any(|change| change == "CASE_OPENED")),
         "{log:#?}"
     );
 
@@ -160,7 +160,7 @@ async fn a_read_shows_in_the_residents_access_log(database: TestDatabase) {
                     .as_array()
                     .unwrap()
                     .iter()
-                    .any(|change| change == "agreement_added")
+                    .any(|change| change == "AGREEMENT_ADDED")
         })
         .expect("the write is logged");
     assert_eq!(kind_count(&written, "agreement"), Some(1));

@@ -629,7 +629,7 @@ async fn agreements_timeline_and_worklist(database: TestDatabase) {
         .collect();
     assert_eq!(
         kinds,
-        vec!["agreement_changed", "agreement_added", "case_opened"]
+        vec!["AGREEMENT_CHANGED", "AGREEMENT_ADDED", "CASE_OPENED"]
     );
 }
 

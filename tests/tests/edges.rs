@@ -232,7 +232,7 @@ async fn opening_a_case_needs_a_case_opening_role_and_the_bsn_with_the_date_of_b
     assert!(
         entries.iter().any(|entry| entry["node"]["changes"]
             .as_array()
-            .is_some_and(|changes| changes.contains(&json!("case_opened")))
+            .is_some_and(|changes| changes.contains(&json!("CASE_OPENED")))
             && entry["node"]["organisation"]["slug"] == "wpi-amsterdam"),
         "{entries:#?}"
     );

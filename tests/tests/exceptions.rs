@@ -394,7 +394,7 @@ async fn an_exception_is_co_signed_endorsed_approved_and_published(database: Tes
             .unwrap()
             .iter()
             .any(|edge| edge["node"]["action"] == "WRITE"
-                && edge["node"]["changes"] == json!(["solution_published"])),
+                && edge["node"]["changes"] == json!(["SOLUTION_PUBLISHED"])),
         "{}",
         log.body
     );

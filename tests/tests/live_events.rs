@@ -54,7 +54,7 @@ async fn a_revoked_consent_stops_the_events_it_covers(database: TestDatabase) {
     }
     assert_eq!(first["type"], "next", "{first}");
     let event = &first["payload"]["data"]["caseEvents"];
-    assert_eq!(event["kind"], "fact_added");
+    assert_eq!(event["kind"], "FACT_ADDED");
     assert_eq!(event["item"]["__typename"], "Fact");
     assert_eq!(event["item"]["lifeDomain"], "HOUSING");
     assert!(
@@ -90,7 +90,7 @@ async fn a_revoked_consent_stops_the_events_it_covers(database: TestDatabase) {
     )
     .await;
     let revoked = live.event("1").await;
-    assert_eq!(revoked["data"]["caseEvents"]["kind"], "consent_revoked");
+    assert_eq!(revoked["data"]["caseEvents"]["kind"], "CONSENT_REVOKED");
 
     // A housing fact of another organisation no longer reaches Woonstad; the plan still does.
     graphql_ok(
@@ -109,7 +109,7 @@ async fn a_revoked_consent_stops_the_events_it_covers(database: TestDatabase) {
     .await;
     let next = live.event("1").await;
     assert_eq!(
-        next["data"]["caseEvents"]["kind"], "agreement_added",
+        next["data"]["caseEvents"]["kind"], "AGREEMENT_ADDED",
         "{next}"
     );
     assert_eq!(
@@ -246,7 +246,7 @@ async fn events_reach_subscribers_on_another_server(database: TestDatabase) {
     }
     assert_eq!(received["type"], "next", "{received}");
     let event = &received["payload"]["data"]["caseEvents"];
-    assert_eq!(event["kind"], "agreement_added");
+    assert_eq!(event["kind"], "AGREEMENT_ADDED");
     assert!(
         event["item"]["what"]
             .as_str()
@@ -294,7 +294,7 @@ async fn a_dropped_event_connection_is_reported_to_subscribers(database: TestDat
     };
     add("Before the connection drops").await;
     let event = live.event("1").await;
-    assert_eq!(event["data"]["caseEvents"]["kind"], "agreement_added");
+    assert_eq!(event["data"]["caseEvents"]["kind"], "AGREEMENT_ADDED");
 
     let dropped = server
         .store
@@ -306,7 +306,7 @@ async fn a_dropped_event_connection_is_reported_to_subscribers(database: TestDat
     assert!(dropped.is_ok(), "{dropped:?}");
     let event = live.event("1").await;
     let missed = &event["data"]["caseEvents"];
-    assert_eq!(missed["kind"], "events_missed", "{event}");
+    assert_eq!(missed["kind"], "EVENTS_MISSED", "{event}");
     assert_eq!(
         missed["case"]["reference"],
         server.showcase.reference.as_str()
@@ -315,7 +315,7 @@ async fn a_dropped_event_connection_is_reported_to_subscribers(database: TestDat
 
     add("After the connection is back").await;
     let event = live.event("1").await;
-    assert_eq!(event["data"]["caseEvents"]["kind"], "agreement_added");
+    assert_eq!(event["data"]["caseEvents"]["kind"], "AGREEMENT_ADDED");
     assert_eq!(
         event["data"]["caseEvents"]["item"]["what"],
         "After the connection is back"

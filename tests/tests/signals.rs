@@ -233,7 +233,7 @@ async fn a_signal_reaches_policy_without_the_case(database: TestDatabase) {
             .as_array()
             .unwrap()
             .iter()
-            .any(|edge| edge["node"]["kind"] == "signal_raised" && edge["node"]["itemId"] == system)
+            .any(|edge| edge["node"]["kind"] == "SIGNAL_RAISED" && edge["node"]["itemId"] == system)
     );
 }
 

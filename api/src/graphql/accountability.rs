@@ -13,7 +13,7 @@ use domain::{CaseId, MunicipalityId};
 use persistence::cases::LogCursor;
 
 use super::cases::reads;
-use super::enums::{LifeDomain, LogAction};
+use super::enums::{CaseEventKind, LifeDomain, LogAction};
 use super::ids::{self, NodeType};
 use super::query::page_size;
 use super::request;
@@ -168,9 +168,17 @@ impl AccessLogEntryNode {
             .collect()
     }
 
-    /// For writes: what changed, as timeline event kinds.
-    async fn changes(&self) -> &[String] {
-        &self.0.changes
+    /// For writes: what changed, as the timeline names it.
+    async fn changes(&self) -> ApiResult<Vec<CaseEventKind>> {
+        self.0
+            .changes
+            .iter()
+            .map(|name| {
+                domain::case::EventKind::parse(name)
+                    .map(CaseEventKind::from)
+                    .ok_or_else(|| ApiError::internal(UnknownEventKind))
+            })
+            .collect()
     }
 
     /// Why: the processing activity in the organisation's register.
@@ -190,3 +198,8 @@ impl AccessLogEntryNode {
         self.0.operation_name.as_deref()
     }
 }
+
+/// A stored change that names no event kind: the entry was not written by this server.
+#[derive(Debug, thiserror::Error)]
+#[error("an access-log entry names an unknown event kind")]
+struct UnknownEventKind;

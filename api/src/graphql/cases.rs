@@ -1169,9 +1169,9 @@ impl TimelineEvent {
         Timestamp(self.0.at)
     }
 
-    /// What happened, such as `fact_added` or `member_joined`.
-    async fn kind(&self) -> &str {
-        &self.0.kind
+    /// What happened.
+    async fn kind(&self) -> super::enums::CaseEventKind {
+        self.0.kind.into()
     }
 
     /// The ID of the item it refers to, fetchable with `node(id:)`.

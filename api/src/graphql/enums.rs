@@ -26,6 +26,24 @@ macro_rules! mirror_enum {
 }
 
 mirror_enum!(
+    /// What happened on a case, as its timeline and its live events name it. `EVENTS_MISSED`
+    /// is never on a timeline: a subscriber hears it when events may have been lost on the way
+    /// (a server's database connection dropped, or the subscriber fell far behind), and reads
+    /// the case again.
+    CaseEventKind => domain::case::EventKind {
+        CaseOpened, CaseClosed, CaseReopened, StepChanged, CaseLeadTransferred, Invited,
+        Escalated, MemberJoined, InvitationDeclined, InvitationWithdrawn, MemberLeft,
+        MemberRemoved, ConsentRecorded, ConsentRevoked, PerspectiveRecorded, FactAdded,
+        FactChanged, ProblemAdded, FirstStepAdded, FirstStepChanged, AgreementAdded,
+        AgreementChanged, EvaluationRecorded, WithheldFromResident, ReleasedToResident,
+        DecisionTaken, DecisionEscalated, DecisionApproved, DecisionDeclined,
+        RuleExceptionDrafted, RuleExceptionSubmitted, RuleExceptionCoSigned,
+        RuleExceptionEndorsed, RuleExceptionApproved, RuleExceptionRejected, SignalRaised,
+        SolutionPublished, EventsMissed,
+    }
+);
+
+mirror_enum!(
     /// What kind of partner an organisation is.
     OrganisationKind => domain::OrganisationKind {
         NeighbourhoodTeam, YouthTeam, IncomeDepartment, HousingCorporation, HealthService, School, EmploymentAgency, BreakthroughTeam, Other,

@@ -3,7 +3,7 @@
 //! snapshot, and the event is logged before it leaves. A subscriber who left the team gets
 //! `NOT_FOUND` and the subscription ends; an event about an item the subscriber may no longer
 //! see (a consent was revoked) is not delivered. Where events may have been lost, the
-//! subscriber gets an `events_missed` event instead of a silent gap.
+//! subscriber gets an `EVENTS_MISSED` event instead of a silent gap.
 
 use async_graphql::{Context, ID, Object, Subscription, Union};
 use domain::identity::Actor;
@@ -21,6 +21,7 @@ use tokio::sync::broadcast::error::RecvError;
 use super::cases::{
     Agreement, Case, Consent, Evaluation, Fact, FirstStep, Invitation, Perspective, Problem,
 };
+use super::enums::CaseEventKind;
 use super::ids::{self, NodeType};
 use super::types::DateTime as Timestamp;
 use crate::error::{ApiError, ApiResult};
@@ -104,11 +105,11 @@ impl Listener {
     }
 
     /// Events may have been lost on the way to this subscriber: an event of kind
-    /// `events_missed`, so that it reads the case again.
+    /// `EVENTS_MISSED`, so that it reads the case again.
     fn missed(&self) -> CaseSignal {
         CaseSignal {
             case_id: self.case_id,
-            kind: "events_missed".to_owned(),
+            kind: domain::case::EventKind::EventsMissed,
             item_kind: None,
             item_id: None,
             at: chrono::Utc::now(),
@@ -140,7 +141,7 @@ impl Listener {
             };
             let case = snapshot.case(&access).await?;
             CaseEvent {
-                kind: signal.kind.clone(),
+                kind: signal.kind.into(),
                 at: signal.at,
                 case: Case { access, case },
                 item,
@@ -221,7 +222,7 @@ pub enum CaseItem {
 
 /// Something happened on a case.
 pub struct CaseEvent {
-    kind: String,
+    kind: CaseEventKind,
     at: chrono::DateTime<chrono::Utc>,
     case: Case,
     item: Option<CaseItem>,
@@ -229,11 +230,10 @@ pub struct CaseEvent {
 
 #[Object]
 impl CaseEvent {
-    /// What happened, as on the timeline: `fact_added`, `agreement_status_changed`,
-    /// `member_joined`, … or `events_missed`: events may have been lost on the way to you (a
-    /// server's database connection dropped, or you fell far behind), so read the case again.
-    async fn kind(&self) -> &str {
-        &self.kind
+    /// What happened, as on the timeline, or `EVENTS_MISSED`: events may have been lost on the
+    /// way to you, so read the case again.
+    async fn kind(&self) -> CaseEventKind {
+        self.kind
     }
 
     async fn at(&self) -> Timestamp {

@@ -6,7 +6,7 @@
 // `{"Authorization": "Bearer ..."}`; the connection ends when the token expires.
 //
 // Each event says what happened (`kind`, as on the case's timeline), the case's header after it,
-// and the item it is about as the subscriber may see it at that moment. An `events_missed` event
+// and the item it is about as the subscriber may see it at that moment. An `EVENTS_MISSED` event
 // means events may have been lost on the way: read the case again with a query.
 //
 // Prints every event and stops after `--events` events, or fails after `--timeout` seconds.
@@ -105,7 +105,7 @@ async function main(): Promise<number> {
       }
       const event = result.data!.caseEvents
       console.log(describe(event))
-      if (event.kind === 'events_missed') console.log('events may have been missed: read the case again')
+      if (event.kind === 'EVENTS_MISSED') console.log('events may have been missed: read the case again')
       received += 1
       if (events > 0 && received >= events) break
     }

@@ -2,6 +2,7 @@
 //! are never deleted: revoking stamps `revoked_at`, so the history stays.
 
 use domain::authz::Action;
+use domain::case::EventKind;
 use std::collections::{BTreeSet, HashMap};
 
 use domain::case::{Consent, ConsentMethod};
@@ -173,7 +174,15 @@ impl Writer {
                 .exec_without_returning(self.connection())
                 .await?;
         }
-        record_event(self, case_id, now, "consent_recorded", None, access.actor()).await
+        record_event(
+            self,
+            case_id,
+            now,
+            EventKind::ConsentRecorded,
+            None,
+            access.actor(),
+        )
+        .await
     }
 
     /// Revokes consent for `domains`; from the next read on, the organisation no longer
@@ -205,6 +214,14 @@ impl Writer {
             )
             .exec(self.connection())
             .await?;
-        record_event(self, case_id, now, "consent_revoked", None, access.actor()).await
+        record_event(
+            self,
+            case_id,
+            now,
+            EventKind::ConsentRevoked,
+            None,
+            access.actor(),
+        )
+        .await
     }
 }

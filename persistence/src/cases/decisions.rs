@@ -5,6 +5,7 @@
 //! transaction: concurrent decisions never take more than there is.
 
 use domain::authz::Action;
+use domain::case::EventKind;
 
 use chrono::NaiveDate;
 use domain::mandate::{
@@ -170,8 +171,8 @@ impl Writer {
         .exec_without_returning(self.connection())
         .await?;
         let event = match status {
-            DecisionStatus::Taken => "decision_taken",
-            _ => "decision_escalated",
+            DecisionStatus::Taken => EventKind::DecisionTaken,
+            _ => EventKind::DecisionEscalated,
         };
         record_event(
             self,
@@ -287,8 +288,8 @@ impl Writer {
             return Err(stale("decision"));
         }
         let event = match status {
-            DecisionStatus::Approved => "decision_approved",
-            _ => "decision_declined",
+            DecisionStatus::Approved => EventKind::DecisionApproved,
+            _ => EventKind::DecisionDeclined,
         };
         record_event(
             self,

@@ -4,6 +4,7 @@
 //! reason at any stage before that. Every step records who and when.
 
 use domain::authz::Action;
+use domain::case::EventKind;
 
 use chrono::Utc;
 use domain::exception::{
@@ -166,7 +167,7 @@ impl Writer {
             self,
             step.case_id,
             now,
-            "rule_exception_drafted",
+            EventKind::RuleExceptionDrafted,
             Some(("rule_exception", id.0)),
             access.actor(),
         )
@@ -229,27 +230,27 @@ impl Writer {
             ExceptionStep::Submit => (
                 rule_exception::Column::SubmittedBy,
                 rule_exception::Column::SubmittedAt,
-                "rule_exception_submitted",
+                EventKind::RuleExceptionSubmitted,
             ),
             ExceptionStep::CoSign => (
                 rule_exception::Column::CoSignedBy,
                 rule_exception::Column::CoSignedAt,
-                "rule_exception_co_signed",
+                EventKind::RuleExceptionCoSigned,
             ),
             ExceptionStep::Endorse => (
                 rule_exception::Column::EndorsedBy,
                 rule_exception::Column::EndorsedAt,
-                "rule_exception_endorsed",
+                EventKind::RuleExceptionEndorsed,
             ),
             ExceptionStep::Approve => (
                 rule_exception::Column::ApprovedBy,
                 rule_exception::Column::ApprovedAt,
-                "rule_exception_approved",
+                EventKind::RuleExceptionApproved,
             ),
             ExceptionStep::Reject => (
                 rule_exception::Column::RejectedBy,
                 rule_exception::Column::RejectedAt,
-                "rule_exception_rejected",
+                EventKind::RuleExceptionRejected,
             ),
         };
         let now = self.now();

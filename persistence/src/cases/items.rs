@@ -1,6 +1,7 @@
 //! The items of the six steps, read through the slice predicate and written by the team.
 
 use domain::authz::Action;
+use domain::case::EventKind;
 use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
@@ -95,7 +96,7 @@ pub struct TimelineEntry {
     pub id: uuid::Uuid,
     pub case_id: CaseId,
     pub at: DateTime<Utc>,
-    pub kind: String,
+    pub kind: EventKind,
     pub item_kind: Option<String>,
     pub item_id: Option<uuid::Uuid>,
     pub organisation_id: Option<OrganisationId>,
@@ -601,7 +602,8 @@ impl Snapshot {
                         id: row.id,
                         case_id: CaseId(row.case_id),
                         at: row.at,
-                        kind: row.kind,
+                        kind: EventKind::parse(&row.kind)
+                            .ok_or(Error::Corrupt("case event kind"))?,
                         item_kind: row.item_kind,
                         item_id: row.item_id,
                         organisation_id: row.organisation_id.map(OrganisationId),
@@ -658,7 +660,7 @@ impl Writer {
             self,
             case_id,
             now,
-            "perspective_recorded",
+            EventKind::PerspectiveRecorded,
             Some(("perspective", id.0)),
             access.actor(),
         )
@@ -698,7 +700,7 @@ impl Writer {
             self,
             case_id,
             now,
-            "fact_added",
+            EventKind::FactAdded,
             Some(("fact", id.0)),
             access.actor(),
         )
@@ -761,7 +763,7 @@ impl Writer {
             self,
             existing.case_id,
             now,
-            "fact_changed",
+            EventKind::FactChanged,
             Some(("fact", id.0)),
             access.actor(),
         )
@@ -832,9 +834,9 @@ impl Writer {
             case_id,
             now,
             if withholding {
-                "withheld_from_resident"
+                EventKind::WithheldFromResident
             } else {
-                "released_to_resident"
+                EventKind::ReleasedToResident
             },
             Some((item_kind, item.id())),
             access.actor(),
@@ -876,7 +878,7 @@ impl Writer {
             self,
             case_id,
             now,
-            "problem_added",
+            EventKind::ProblemAdded,
             Some(("problem", id.0)),
             access.actor(),
         )
@@ -923,7 +925,7 @@ impl Writer {
             self,
             case_id,
             now,
-            "first_step_added",
+            EventKind::FirstStepAdded,
             Some(("first_step", id.0)),
             access.actor(),
         )
@@ -965,7 +967,7 @@ impl Writer {
             self,
             existing.case_id,
             now,
-            "first_step_changed",
+            EventKind::FirstStepChanged,
             Some(("first_step", id.0)),
             access.actor(),
         )
@@ -1048,7 +1050,7 @@ impl Writer {
             self,
             case_id,
             now,
-            "agreement_added",
+            EventKind::AgreementAdded,
             Some(("agreement", id.0)),
             access.actor(),
         )
@@ -1094,7 +1096,7 @@ impl Writer {
             self,
             existing.case_id,
             now,
-            "agreement_changed",
+            EventKind::AgreementChanged,
             Some(("agreement", id.0)),
             access.actor(),
         )
@@ -1133,7 +1135,7 @@ impl Writer {
             self,
             case_id,
             now,
-            "evaluation_recorded",
+            EventKind::EvaluationRecorded,
             Some(("evaluation", id.0)),
             access.actor(),
         )

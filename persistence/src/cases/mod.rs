@@ -27,6 +27,7 @@ use std::sync::atomic::{AtomicI64, Ordering};
 
 use chrono::{DateTime, TimeDelta, Utc};
 use domain::authz::{self, Action, Permit, Principal, Standing};
+use domain::case::EventKind;
 use domain::identity::Actor;
 use domain::slice::{CaseRelation, TeamRole};
 use domain::{
@@ -701,13 +702,18 @@ impl Snapshot {
         let changes = case_event::Entity::find()
             .filter(case_event::Column::CaseId.is_in(case_ids.iter().map(|id| id.0)))
             .filter(case_event::Column::At.gt(since))
-            .filter(case_event::Column::Kind.is_in([
-                "consent_revoked",
-                "withheld_from_resident",
-                "member_left",
-                "member_removed",
-                "case_lead_transferred",
-            ]))
+            .filter(
+                case_event::Column::Kind.is_in(
+                    [
+                        EventKind::ConsentRevoked,
+                        EventKind::WithheldFromResident,
+                        EventKind::MemberLeft,
+                        EventKind::MemberRemoved,
+                        EventKind::CaseLeadTransferred,
+                    ]
+                    .map(EventKind::as_str),
+                ),
+            )
             .count(self.connection())
             .await?;
         Ok(changes > 0)
@@ -879,18 +885,21 @@ async fn record_event(
     writer: &Writer,
     case_id: CaseId,
     at: DateTime<Utc>,
-    kind: &'static str,
+    kind: EventKind,
     item: Option<(&'static str, uuid::Uuid)>,
     actor: ActorColumns,
 ) -> Result<()> {
     use crate::entity::case;
     use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
-    writer
-        .changes
-        .note(case_id, actor.accessor(), kind, item.map(|(kind, _)| kind));
+    writer.changes.note(
+        case_id,
+        actor.accessor(),
+        kind.as_str(),
+        item.map(|(kind, _)| kind),
+    );
     writer.signals.push(CaseSignal {
         case_id,
-        kind: kind.to_owned(),
+        kind,
         item_kind: item.map(|(kind, _)| kind.to_owned()),
         item_id: item.map(|(_, id)| id),
         at,
@@ -900,7 +909,7 @@ async fn record_event(
         id: Set(uuid::Uuid::now_v7()),
         case_id: Set(case_id.0),
         at: Set(at),
-        kind: Set(kind.to_owned()),
+        kind: Set(kind.as_str().to_owned()),
         item_kind: Set(item.map(|(kind, _)| kind.to_owned())),
         item_id: Set(item.map(|(_, id)| id)),
         organisation_id: Set(actor.organisation_id.map(|id| id.0)),

@@ -1,6 +1,7 @@
 //! Cases themselves: opening, the caseload, status and step.
 
 use chrono::{Datelike, NaiveDate, Utc};
+use domain::case::EventKind;
 use domain::case::{Case, CaseReference, CaseStatus, CaseStep};
 use domain::slice::TeamRole;
 use domain::{CaseId, MunicipalityId, ResidentId};
@@ -426,7 +427,15 @@ impl Writer {
                 policy: self.policy_mask(organisation_kind).await?,
             },
         };
-        record_event(self, case_id, now, "case_opened", None, access.actor()).await?;
+        record_event(
+            self,
+            case_id,
+            now,
+            EventKind::CaseOpened,
+            None,
+            access.actor(),
+        )
+        .await?;
         Ok(case_id)
     }
 
@@ -533,7 +542,7 @@ impl Writer {
             self,
             case_id,
             self.now(),
-            "step_changed",
+            EventKind::StepChanged,
             None,
             access.actor(),
         )
@@ -578,8 +587,8 @@ impl Writer {
         })
         .await?;
         let kind = match status {
-            CaseStatus::Closed => "case_closed",
-            CaseStatus::Open => "case_reopened",
+            CaseStatus::Closed => EventKind::CaseClosed,
+            CaseStatus::Open => EventKind::CaseReopened,
         };
         record_event(self, case_id, now, kind, None, access.actor()).await
     }

@@ -2,6 +2,7 @@
 //! becomes a signal to policy. What is stored keeps no link to the case or the resident.
 
 use domain::authz::Action;
+use domain::case::EventKind;
 use domain::case::ProblemKind;
 use domain::signal::{SignalCategory, SignalStatus};
 use domain::{InvalidInput, OrganisationId, ProblemId, SignalId};
@@ -78,7 +79,7 @@ impl Writer {
             self,
             problem.case_id,
             now,
-            "signal_raised",
+            EventKind::SignalRaised,
             Some(("problem", problem_id.0)),
             access.actor(),
         )

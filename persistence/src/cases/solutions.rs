@@ -3,6 +3,7 @@
 
 use domain::SolutionId;
 use domain::authz::Action;
+use domain::case::EventKind;
 use domain::exception::ExceptionStatus;
 use domain::solution::SolutionDraft;
 use domain::{InvalidInput, RuleExceptionId};
@@ -59,7 +60,7 @@ impl Writer {
             self,
             exception.case_id,
             now,
-            "solution_published",
+            EventKind::SolutionPublished,
             Some(("rule_exception", exception_id.0)),
             access.actor(),
         )

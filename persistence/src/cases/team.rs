@@ -1,6 +1,7 @@
 //! The case team: bring in, don't hand over (DOMAIN.md §3). Invitations, joining, leaving,
 //! and the one case lead.
 
+use domain::case::EventKind;
 use std::collections::HashMap;
 
 use domain::authz::{Action, Standing};
@@ -444,7 +445,11 @@ impl Writer {
         })
         .exec_without_returning(self.connection())
         .await?;
-        let kind = if escalation { "escalated" } else { "invited" };
+        let kind = if escalation {
+            EventKind::Escalated
+        } else {
+            EventKind::Invited
+        };
         record_event(
             self,
             access.case_id,
@@ -519,8 +524,8 @@ impl Writer {
             },
         };
         let kind = match decision {
-            InvitationDecision::Accept => "member_joined",
-            InvitationDecision::Decline => "invitation_declined",
+            InvitationDecision::Accept => EventKind::MemberJoined,
+            InvitationDecision::Decline => EventKind::InvitationDeclined,
         };
         record_event(
             self,
@@ -564,7 +569,7 @@ impl Writer {
             self,
             case_id,
             self.now(),
-            "invitation_withdrawn",
+            EventKind::InvitationWithdrawn,
             Some(("invitation", id.0)),
             access.actor(),
         )
@@ -646,9 +651,9 @@ impl Writer {
             return Err(stale("team member"));
         }
         let kind = if leaving_self {
-            "member_left"
+            EventKind::MemberLeft
         } else {
-            "member_removed"
+            EventKind::MemberRemoved
         };
         record_event(self, case_id, self.now(), kind, None, access.actor()).await
     }
@@ -711,7 +716,7 @@ impl Writer {
             self,
             case_id,
             now,
-            "case_lead_transferred",
+            EventKind::CaseLeadTransferred,
             None,
             access.actor(),
         )

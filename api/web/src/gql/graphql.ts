@@ -50,6 +50,52 @@ export type AssigneeKind =
   | 'SPECIALIST'
   | 'TEAM_MEMBER';
 
+/**
+ * What happened on a case, as its timeline and its live events name it. `EVENTS_MISSED`
+ * is never on a timeline: a subscriber hears it when events may have been lost on the way
+ * (a server's database connection dropped, or the subscriber fell far behind), and reads
+ * the case again.
+ */
+export type CaseEventKind =
+  | 'AGREEMENT_ADDED'
+  | 'AGREEMENT_CHANGED'
+  | 'CASE_CLOSED'
+  | 'CASE_LEAD_TRANSFERRED'
+  | 'CASE_OPENED'
+  | 'CASE_REOPENED'
+  | 'CONSENT_RECORDED'
+  | 'CONSENT_REVOKED'
+  | 'DECISION_APPROVED'
+  | 'DECISION_DECLINED'
+  | 'DECISION_ESCALATED'
+  | 'DECISION_TAKEN'
+  | 'ESCALATED'
+  | 'EVALUATION_RECORDED'
+  | 'EVENTS_MISSED'
+  | 'FACT_ADDED'
+  | 'FACT_CHANGED'
+  | 'FIRST_STEP_ADDED'
+  | 'FIRST_STEP_CHANGED'
+  | 'INVITATION_DECLINED'
+  | 'INVITATION_WITHDRAWN'
+  | 'INVITED'
+  | 'MEMBER_JOINED'
+  | 'MEMBER_LEFT'
+  | 'MEMBER_REMOVED'
+  | 'PERSPECTIVE_RECORDED'
+  | 'PROBLEM_ADDED'
+  | 'RELEASED_TO_RESIDENT'
+  | 'RULE_EXCEPTION_APPROVED'
+  | 'RULE_EXCEPTION_CO_SIGNED'
+  | 'RULE_EXCEPTION_DRAFTED'
+  | 'RULE_EXCEPTION_ENDORSED'
+  | 'RULE_EXCEPTION_REJECTED'
+  | 'RULE_EXCEPTION_SUBMITTED'
+  | 'SIGNAL_RAISED'
+  | 'SOLUTION_PUBLISHED'
+  | 'STEP_CHANGED'
+  | 'WITHHELD_FROM_RESIDENT';
+
 /** Whether the team is still working on a case. */
 export type CaseStatus =
   | 'CLOSED'
@@ -194,14 +240,14 @@ export type CaseFileQueryVariables = Exact<{
 }>;
 
 
-export type CaseFileQuery = { case: { id: string, reference: string, step: CaseStep, status: CaseStatus, myRole: TeamRole | null, resident: { name: string, bsn: string | null, dateOfBirth: string } | null, perspective: { id: string, text: string | null, writtenByResident: boolean } | null, perspectives: { totalCount: number, nodes: Array<{ id: string, text: string | null, recordedAt: string, writtenByResident: boolean }> }, team: { nodes: Array<{ id: string, role: TeamRole, professional: { id: string, name: string } | null, organisation: { name: string } | null }> }, facts: { totalCount: number, nodes: Array<{ id: string, lifeDomain: LifeDomain, text: string | null, withheldReason: string | null, organisation: { name: string } | null }> }, problems: { totalCount: number, nodes: Array<{ id: string, kind: ProblemKind, lifeDomain: LifeDomain, text: string | null, organisation: { name: string } | null }> }, firstSteps: { nodes: Array<{ id: string, text: string | null, motivation: string | null, capability: string | null, opportunity: string | null, status: FirstStepStatus }> }, agreements: { totalCount: number, nodes: Array<{ id: string, version: number, what: string | null, status: AgreementStatus, dueOn: string | null, overdue: boolean, assigneeName: string | null, assigneeOrganisation: { name: string } | null }> }, evaluations: { nodes: Array<{ id: string, recordedAt: string, achieved: string | null, whatWorked: string | null, stillNeeded: string | null, perspectiveReached: boolean, nextEvaluationOn: string | null }> }, decisions: { nodes: Array<{ id: string, kind: DecisionKind, status: DecisionStatus, description: string | null, amountCents: number | null, decidedAt: string, organisation: { name: string } | null }> }, ruleExceptions: { nodes: Array<{ id: string, status: ExceptionStatus, rule: string | null, customSolution: string | null }> }, consents: { nodes: Array<{ id: string, lifeDomain: LifeDomain, organisation: { name: string } | null }> }, timeline: { nodes: Array<{ at: string, kind: string, organisation: { name: string } | null }> } } | null };
+export type CaseFileQuery = { case: { id: string, reference: string, step: CaseStep, status: CaseStatus, myRole: TeamRole | null, resident: { name: string, bsn: string | null, dateOfBirth: string } | null, perspective: { id: string, text: string | null, writtenByResident: boolean } | null, perspectives: { totalCount: number, nodes: Array<{ id: string, text: string | null, recordedAt: string, writtenByResident: boolean }> }, team: { nodes: Array<{ id: string, role: TeamRole, professional: { id: string, name: string } | null, organisation: { name: string } | null }> }, facts: { totalCount: number, nodes: Array<{ id: string, lifeDomain: LifeDomain, text: string | null, withheldReason: string | null, organisation: { name: string } | null }> }, problems: { totalCount: number, nodes: Array<{ id: string, kind: ProblemKind, lifeDomain: LifeDomain, text: string | null, organisation: { name: string } | null }> }, firstSteps: { nodes: Array<{ id: string, text: string | null, motivation: string | null, capability: string | null, opportunity: string | null, status: FirstStepStatus }> }, agreements: { totalCount: number, nodes: Array<{ id: string, version: number, what: string | null, status: AgreementStatus, dueOn: string | null, overdue: boolean, assigneeName: string | null, assigneeOrganisation: { name: string } | null }> }, evaluations: { nodes: Array<{ id: string, recordedAt: string, achieved: string | null, whatWorked: string | null, stillNeeded: string | null, perspectiveReached: boolean, nextEvaluationOn: string | null }> }, decisions: { nodes: Array<{ id: string, kind: DecisionKind, status: DecisionStatus, description: string | null, amountCents: number | null, decidedAt: string, organisation: { name: string } | null }> }, ruleExceptions: { nodes: Array<{ id: string, status: ExceptionStatus, rule: string | null, customSolution: string | null }> }, consents: { nodes: Array<{ id: string, lifeDomain: LifeDomain, organisation: { name: string } | null }> }, timeline: { nodes: Array<{ at: string, kind: CaseEventKind, organisation: { name: string } | null }> } } | null };
 
 export type CaseFileEventsSubscriptionVariables = Exact<{
   caseId: string | number;
 }>;
 
 
-export type CaseFileEventsSubscription = { caseEvents: { kind: string, at: string } };
+export type CaseFileEventsSubscription = { caseEvents: { kind: CaseEventKind, at: string } };
 
 export type CaseloadQueryVariables = Exact<{
   first: number;
