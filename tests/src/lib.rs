@@ -684,12 +684,32 @@ impl DemoServer {
 
     /// Runs `query` with `variables` and returns the response.
     pub async fn graphql(&self, token: &str, query: &str, variables: Value) -> Response {
+        self.post(token, &json!({ "query": query, "variables": variables }))
+            .await
+    }
+
+    /// The newest hundred entries of the demo resident `subject`'s own access log, as they read
+    /// it, each with `fields`.
+    pub async fn resident_log(&self, subject: &str, fields: &str) -> Vec<Value> {
+        let resident = self.resident_token(subject).await;
+        let query = format!("{{ accessLog(first: 100) {{ edges {{ node {{ {fields} }} }} }} }}");
+        let log = self.graphql(&resident, &query, json!({})).await;
+        data(&log, "accessLog")["edges"]
+            .as_array()
+            .expect("edges")
+            .iter()
+            .map(|edge| edge["node"].clone())
+            .collect()
+    }
+
+    /// POSTs a GraphQL body as it is, such as one with `extensions`.
+    pub async fn post(&self, token: &str, body: &Value) -> Response {
         let request = self
             .client
             .post(format!("http://{}/graphql", self.address))
             .header("accept", "application/graphql-response+json")
             .bearer_auth(token)
-            .json(&json!({ "query": query, "variables": variables }));
+            .json(body);
         Response::from(request.send().await.expect("the server answers")).await
     }
 }

@@ -220,19 +220,10 @@ async fn post_in_trace(
 
 /// The entries of the resident's own access log that trace `trace_id` left.
 async fn resident_entries(server: &DemoServer, trace_id: &str) -> Vec<Value> {
-    let samira = server.resident_token("samira").await;
-    let log = server
-        .graphql(
-            &samira,
-            "{ accessLog(first: 100) { edges { node { action traceId processingActivityId } } } }",
-            json!({}),
-        )
-        .await;
-    data(&log, "accessLog")["edges"]
-        .as_array()
-        .expect("edges")
-        .iter()
-        .map(|edge| edge["node"].clone())
+    server
+        .resident_log("samira", "action traceId processingActivityId")
+        .await
+        .into_iter()
         .filter(|entry| entry["traceId"] == trace_id)
         .collect()
 }

@@ -2,17 +2,26 @@
 //! scripts send the same few operations over and over; parsing one costs more than the
 //! authorization around it, and the parsed document is a pure function of its text, so it is
 //! parsed once and copied for every later request. Texts that do not parse are not kept.
+//!
+//! The texts are also known by their SHA-256, for automatic persisted queries (Apollo's
+//! protocol, `extensions.persistedQuery`): a client sends the hash alone; when the server does
+//! not know it, the answer is `PERSISTED_QUERY_NOT_FOUND` and the client sends hash and text
+//! together once. A query by hash fits in a `GET` URL, which a browser can revalidate.
 
 use std::sync::Arc;
 
 use async_graphql::parser::types::{DocumentOperations, ExecutableDocument, OperationType};
-use async_graphql::{Request, ServerError};
+use async_graphql::{ErrorExtensionValues, Request, ServerError};
+use sha2::{Digest, Sha256};
 
-/// At most this many bytes of query text are kept, with their documents.
+/// At most this many bytes of query text are kept, with their documents, and as many again
+/// by hash.
 const CAPACITY_BYTES: u64 = 4 * 1024 * 1024;
 
 pub struct ParsedDocuments {
     documents: moka::sync::Cache<String, Arc<ExecutableDocument>>,
+    /// Query texts by the lowercase hex of their SHA-256.
+    persisted: moka::sync::Cache<String, Arc<str>>,
 }
 
 impl Default for ParsedDocuments {
@@ -22,11 +31,79 @@ impl Default for ParsedDocuments {
                 .max_capacity(CAPACITY_BYTES)
                 .weigher(|text: &String, _| u32::try_from(text.len()).unwrap_or(u32::MAX))
                 .build(),
+            persisted: moka::sync::Cache::builder()
+                .max_capacity(CAPACITY_BYTES)
+                .weigher(|_, text: &Arc<str>| u32::try_from(text.len()).unwrap_or(u32::MAX))
+                .build(),
         }
     }
 }
 
+/// An error with `extensions.code`, and the offending field when there is one.
+fn coded(message: &str, code: &str, field: Option<&str>) -> ServerError {
+    let mut error = ServerError::new(message, None);
+    let mut extensions = ErrorExtensionValues::default();
+    extensions.set("code", code);
+    if let Some(field) = field {
+        extensions.set("field", field);
+    }
+    error.extensions = Some(extensions);
+    error
+}
+
 impl ParsedDocuments {
+    /// Gives a request that names a persisted query by hash its text, and remembers the text of
+    /// one that sends both. A request without `extensions.persistedQuery` is left as it is.
+    pub fn resolve_persisted(&self, request: &mut Request) -> Result<(), ServerError> {
+        const FIELD: &str = "extensions.persistedQuery";
+        let Some(persisted) = request.extensions.remove("persistedQuery") else {
+            return Ok(());
+        };
+        let persisted = serde_json::to_value(&persisted).unwrap_or_default();
+        if persisted.get("version").and_then(serde_json::Value::as_i64) != Some(1) {
+            return Err(coded(
+                &format!("{FIELD}.version: only version 1 is supported"),
+                "BAD_USER_INPUT",
+                Some("extensions.persistedQuery.version"),
+            ));
+        }
+        let Some(hash) = persisted
+            .get("sha256Hash")
+            .and_then(serde_json::Value::as_str)
+            .filter(|hash| hash.len() == 64 && hash.bytes().all(|b| b.is_ascii_hexdigit()))
+            .map(str::to_ascii_lowercase)
+        else {
+            return Err(coded(
+                &format!("{FIELD}.sha256Hash: the SHA-256 of the query, in 64 hex digits"),
+                "BAD_USER_INPUT",
+                Some("extensions.persistedQuery.sha256Hash"),
+            ));
+        };
+        if request.query.is_empty() {
+            // Apollo's clients look for this message, and send the text on seeing it.
+            let text = self.persisted.get(&hash).ok_or_else(|| {
+                coded("PersistedQueryNotFound", "PERSISTED_QUERY_NOT_FOUND", None)
+            })?;
+            request.query = text.to_string();
+            return Ok(());
+        }
+        let actual: String = Sha256::digest(request.query.as_bytes())
+            .iter()
+            .map(|byte| format!("{byte:02x}"))
+            .collect();
+        if actual != hash {
+            return Err(coded(
+                &format!("{FIELD}.sha256Hash: it is not the SHA-256 of the query sent with it"),
+                "BAD_USER_INPUT",
+                Some("extensions.persistedQuery.sha256Hash"),
+            ));
+        }
+        // A text that does not parse is kept too, and refused by `parse` each time it is named.
+        self.persisted
+            .insert(hash, Arc::from(request.query.as_str()));
+        Ok(())
+    }
+
     /// The request's document, parsed now or copied from the same text's earlier parse; the
     /// request keeps it, so execution does not parse again.
     pub fn parse<'r>(

@@ -1,4 +1,4 @@
-//! GraphQL over HTTP, health, readiness and metrics.
+//! GraphQL over HTTP (`POST`, and `GET` for queries in [`get`]), health, readiness and metrics.
 //!
 //! The token is verified before the body is even parsed: nothing runs for an unauthenticated
 //! caller. Responses follow the GraphQL-over-HTTP specification: clients that accept
@@ -36,6 +36,8 @@ use crate::settings::Settings;
 use crate::telemetry::{self, TraceId};
 use crate::web::BrowserSettingsError;
 
+mod get;
+
 const GRAPHQL_RESPONSE: &str = "application/graphql-response+json";
 
 #[derive(Clone)]
@@ -58,7 +60,7 @@ pub fn router(state: AppState) -> Result<Router, BrowserSettingsError> {
     let cors = crate::web::cors(&state.settings.browser)?;
     let browser = state.settings.browser.clone();
     let router = Router::new()
-        .route("/graphql", get(crate::web::graphiql).post(graphql))
+        .route("/graphql", get(get::graphql_get).post(graphql))
         .route("/graphql/ws", get(crate::live::graphql_ws))
         .route("/export/resident", get(crate::export::resident_export))
         .route_layer(middleware::from_fn_with_state(
@@ -648,8 +650,16 @@ async fn execute(
         // executes the parsed document the request holds.
         let variables = std::mem::take(&mut request.variables);
         let operation_name = request.operation_name.clone();
-        let (refusal, named, operation_type) = match state.documents.parse(&mut request) {
-            Err(error) => (Some(with_code(error, "GRAPHQL_PARSE_FAILED")), None, None),
+        let persisted = state.documents.resolve_persisted(&mut request);
+        let parsed = match persisted {
+            Ok(()) => state
+                .documents
+                .parse(&mut request)
+                .map_err(|error| with_code(error, "GRAPHQL_PARSE_FAILED")),
+            Err(error) => Err(error),
+        };
+        let (refusal, named, operation_type) = match parsed {
+            Err(error) => (Some(error), None, None),
             Ok(document) => (
                 state
                     .input_objects
