@@ -216,7 +216,8 @@ async fn bad_input_names_the_field_and_changes_nothing(database: TestDatabase) {
         (provider(json!({ "jwks": symmetric })), "jwks"),
         (provider(json!({ "jwks": TestKey::Rs256.jwks() })), "jwks"),
         (provider(json!({ "jwks": "not json" })), "jwks"),
-        (provider(json!({})), "jwks"),
+        // Without a key set, the issuer's discovery document is read; this one has none.
+        (provider(json!({})), "issuer"),
         (
             provider(json!({ "jwksUrl": "http://login.example.org/jwks" })),
             "jwksUrl",
@@ -1049,6 +1050,77 @@ async fn introspection_can_be_switched_off(database: TestDatabase) {
     assert!(response.body["data"]["__schema"].is_null(), "{response:?}");
 }
 
+/// A provider registered by its issuer alone: the key set URL comes from the issuer's
+/// OpenID Connect discovery document, and its keys verify tokens. A document that names
+/// another issuer, or that is not there, is bad input on `issuer` and registers nothing.
+async fn a_provider_registered_by_issuer_alone_is_found_by_discovery(database: TestDatabase) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let origin = format!("http://{}", listener.local_addr().unwrap());
+    let (honest, lying) = (format!("{origin}/honest"), format!("{origin}/lying"));
+    let discovery = |issuer: String, jwks_uri: String| {
+        axum::routing::get(move || {
+            let document = json!({ "issuer": issuer, "jwks_uri": jwks_uri, "response_types_supported": ["code"] });
+            async move { axum::Json(document) }
+        })
+    };
+    let app = axum::Router::new()
+        .route(
+            "/honest/.well-known/openid-configuration",
+            discovery(honest.clone(), format!("{origin}/honest/keys")),
+        )
+        .route(
+            "/lying/.well-known/openid-configuration",
+            discovery(
+                "https://someone-else.test".into(),
+                format!("{origin}/lying/keys"),
+            ),
+        )
+        .route(
+            "/honest/keys",
+            axum::routing::get(|| async { TestKey::EdDsa.jwks() }),
+        );
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+
+    let server = TestServer::start(database).await;
+    let admin = server.platform_token();
+    let organisation_id = server_organisation_id(&server, "organisation-b").await;
+    let input = |issuer: &str| json!({ "input": { "kind": "SERVICE", "organisationId": organisation_id, "name": "B by discovery", "issuer": issuer, "audience": AUDIENCE, "algorithms": ["EdDSA"] } });
+    let before = server.store.identity_providers().await.unwrap().len();
+    for issuer in [lying.as_str(), &format!("{origin}/nobody")] {
+        let response = server
+            .graphql(&admin, REGISTER_PROVIDER, input(issuer))
+            .await;
+        assert_error(&response, "BAD_USER_INPUT", Some("issuer"));
+    }
+    assert_eq!(
+        server.store.identity_providers().await.unwrap().len(),
+        before
+    );
+
+    let response = server
+        .graphql(&admin, REGISTER_PROVIDER, input(&honest))
+        .await;
+    assert_eq!(
+        response.body["data"]["registerIdentityProvider"]["jwksUrl"],
+        format!("{origin}/honest/keys"),
+        "{response:?}"
+    );
+    let mut token_claims = claims(&honest, "back-office");
+    token_claims["scope"] = json!("caseload:export");
+    let response = server
+        .graphql(
+            &TestKey::EdDsa.sign(&token_claims),
+            "{ me { kind organisation { slug } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        response.body["data"]["me"],
+        json!({ "kind": "SERVICE", "organisation": { "slug": "organisation-b" } }),
+        "{response:?}"
+    );
+}
+
 async fn jwks_urls_are_fetched_refreshed_on_rotation_and_kept_on_failure(database: TestDatabase) {
     // A provider publishing its keys over HTTP, whose answer the test controls.
     let published: Arc<Mutex<(u16, String)>> = Arc::new(Mutex::new((200, TestKey::EdDsa.jwks())));
@@ -1305,6 +1377,7 @@ on_both_databases!(
     operations_endpoints_and_trace_ids,
     introspection_can_be_switched_off,
     jwks_urls_are_fetched_refreshed_on_rotation_and_kept_on_failure,
+    a_provider_registered_by_issuer_alone_is_found_by_discovery,
     an_oversized_key_set_is_refused_and_the_cached_keys_kept,
     a_slow_key_set_fetch_holds_up_no_other_request,
 );

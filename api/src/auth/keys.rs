@@ -51,16 +51,30 @@ impl ProviderKeys {
     }
 }
 
-/// Why a key set could not be fetched. Logged; the token is then refused or verified with the
-/// keys already cached.
+/// Why a key set or a discovery document could not be fetched. A key set's is logged, and the
+/// token is then refused or verified with the keys already cached; a discovery document's is
+/// told to whoever registers the provider.
 #[derive(Debug, thiserror::Error)]
-enum FetchError {
-    #[error("the key set could not be fetched")]
+pub enum FetchError {
+    #[error("it could not be fetched")]
     Request(#[source] reqwest::Error),
-    #[error("the key set is larger than {0} bytes")]
+    #[error("it is larger than {0} bytes")]
     TooLarge(usize),
     #[error("the response is not a JSON Web Key Set")]
     NotKeySet(#[source] serde_json::Error),
+    #[error("the response is not an OpenID Connect discovery document")]
+    NotDiscovery(#[source] serde_json::Error),
+    #[error("the document names the issuer {0:?}, not the one registered")]
+    OtherIssuer(String),
+    #[error("its jwks_uri is not an https URL")]
+    InsecureKeySetUrl,
+}
+
+/// The part of an OpenID Connect discovery document the key set is found with.
+#[derive(serde::Deserialize)]
+struct Discovery {
+    issuer: String,
+    jwks_uri: String,
 }
 
 pub struct KeyCache {
@@ -223,8 +237,32 @@ impl KeyCache {
         }
     }
 
-    /// Reads the key set in chunks, so an endless or oversized answer is cut off at the cap.
     async fn fetch(&self, url: &str) -> Result<JwkSet, FetchError> {
+        serde_json::from_slice(&self.fetch_bytes(url).await?).map_err(FetchError::NotKeySet)
+    }
+
+    /// The key set URL an issuer's OpenID Connect discovery document
+    /// (`{issuer}/.well-known/openid-configuration`) names. The document must name the same
+    /// issuer, as the discovery specification requires, and an https key set URL.
+    pub async fn discover(&self, issuer: &str) -> Result<String, FetchError> {
+        let url = format!(
+            "{}/.well-known/openid-configuration",
+            issuer.trim_end_matches('/')
+        );
+        let document: Discovery = serde_json::from_slice(&self.fetch_bytes(&url).await?)
+            .map_err(FetchError::NotDiscovery)?;
+        if document.issuer != issuer {
+            return Err(FetchError::OtherIssuer(document.issuer));
+        }
+        reqwest::Url::parse(&document.jwks_uri)
+            .ok()
+            .filter(secure_provider_url)
+            .ok_or(FetchError::InsecureKeySetUrl)?;
+        Ok(document.jwks_uri)
+    }
+
+    /// Reads an answer in chunks, so an endless or oversized one is cut off at the cap.
+    async fn fetch_bytes(&self, url: &str) -> Result<Vec<u8>, FetchError> {
         let mut response = self
             .http
             .get(url)
@@ -245,7 +283,7 @@ impl KeyCache {
             }
             body.extend_from_slice(&chunk);
         }
-        serde_json::from_slice(&body).map_err(FetchError::NotKeySet)
+        Ok(body)
     }
 }
 

@@ -239,6 +239,11 @@ impl Authenticator {
     }
 
     /// Drops cached provider registrations, after a registration changed.
+    /// The key set URL of `issuer`, from its OpenID Connect discovery document.
+    pub async fn discover_key_set_url(&self, issuer: &str) -> Result<String, keys::FetchError> {
+        self.keys.discover(issuer).await
+    }
+
     pub fn forget_providers(&self) {
         self.providers
             .write()

@@ -54,9 +54,10 @@ pub struct RegisterIdentityProviderInput {
     pub issuer: String,
     pub audience: String,
     pub algorithms: Vec<SigningAlgorithm>,
-    /// A JSON Web Key Set with the provider's public keys. Give this or `jwksUrl`.
+    /// A JSON Web Key Set with the provider's public keys. Give this, or `jwksUrl`, or neither:
+    /// then the key set URL is read from the issuer's OpenID Connect discovery document.
     pub jwks: Option<String>,
-    /// Where the provider publishes its key set (https). Give this or `jwks`.
+    /// Where the provider publishes its key set (https). Give this, or `jwks`, or neither.
     pub jwks_url: Option<String>,
 }
 
@@ -114,6 +115,29 @@ fn parse_key_set_url(url: &str) -> ApiResult<KeySource> {
         Ok(KeySource::Url(url.to_owned()))
     } else {
         Err(ApiError::bad_input("jwksUrl", "must be an https URL"))
+    }
+}
+
+/// The key set URL the issuer's OpenID Connect discovery document names.
+async fn discover_key_set_url(
+    request: &crate::graphql::RequestContext,
+    issuer: &str,
+) -> ApiResult<KeySource> {
+    let secure = reqwest::Url::parse(issuer)
+        .ok()
+        .filter(crate::auth::keys::secure_provider_url);
+    if secure.is_none() {
+        return Err(ApiError::bad_input(
+            "issuer",
+            "to find its key set, the issuer must be an https URL; or give jwks or jwksUrl",
+        ));
+    }
+    match request.authenticator.discover_key_set_url(issuer).await {
+        Ok(url) => Ok(KeySource::Url(url)),
+        Err(error) => Err(ApiError::bad_input(
+            "issuer",
+            format!("its discovery document (/.well-known/openid-configuration): {error}"),
+        )),
     }
 }
 
@@ -207,10 +231,11 @@ impl FoundationMutation {
         let keys = match (&input.jwks, &input.jwks_url) {
             (Some(jwks), None) => parse_key_set(jwks, &algorithms)?,
             (None, Some(url)) => parse_key_set_url(url)?,
-            _ => {
+            (None, None) => discover_key_set_url(request, input.issuer.trim()).await?,
+            (Some(_), Some(_)) => {
                 return Err(ApiError::bad_input(
                     "jwks",
-                    "give exactly one of jwks and jwksUrl",
+                    "give at most one of jwks and jwksUrl",
                 ));
             }
         };
