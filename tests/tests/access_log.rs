@@ -355,6 +355,146 @@ async fn a_privacy_officer_reads_the_log_of_their_organisations_cases(database: 
     assert_eq!(refused.error_code(), Some("FORBIDDEN"), "{}", refused.body);
 }
 
+/// `POST /ldv/data-processing-operations`: the resident's own entries of one request, in the
+/// Logboek Dataverwerkingen's shape and with the same attributes as the exported spans; a
+/// privacy officer pages through a data subject's entries; no criterion, a misspelt one or a
+/// reader the policy does not admit is refused; reading the log is logged.
+async fn the_ldv_read_interface_answers_by_trace_processing_activity_and_data_subject(
+    database: TestDatabase,
+) {
+    let server = DemoServer::start(database).await;
+    let case_id = server.showcase_id().await;
+    let anna = server.token("buurtteam-amsterdam-west", "anna").await;
+    let read = server
+        .graphql(&anna, READ_CASE, json!({ "id": case_id }))
+        .await;
+    assert_eq!(read.status, 200, "{}", read.body);
+    let trace_id = read
+        .headers
+        .get("traceparent")
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.split('-').nth(1))
+        .expect("the response names its trace")
+        .to_owned();
+    let ldv = |token: String, body: Value| {
+        let request = server
+            .client
+            .post(format!(
+                "http://{}/ldv/data-processing-operations",
+                server.address
+            ))
+            .bearer_auth(token)
+            .json(&body);
+        async move {
+            let response = request.send().await.expect("the server answers");
+            let status = response.status().as_u16();
+            (status, response.json::<Value>().await.expect("a JSON body"))
+        }
+    };
+    let samira = server.resident_token("samira").await;
+
+    let (status, answer) = ldv(samira.clone(), json!({ "traceId": trace_id })).await;
+    assert_eq!(status, 200, "{answer}");
+    let operations = answer["dataProcessingOperations"]
+        .as_array()
+        .expect("operations");
+    let logged = server
+        .resident_log("samira", "traceId processingActivityId dataSubjectId")
+        .await
+        .into_iter()
+        .filter(|entry| entry["traceId"] == trace_id.as_str())
+        .collect::<Vec<_>>();
+    assert_eq!(operations.len(), logged.len(), "{answer}");
+    assert!(!operations.is_empty());
+    for (operation, entry) in operations.iter().zip(&logged) {
+        assert_eq!(operation["traceId"], trace_id.as_str());
+        assert_eq!(operation["name"], "read case");
+        let attributes = &operation["attributes"];
+        assert_eq!(
+            attributes["dpl.core.processing_activity_id"],
+            entry["processingActivityId"]
+        );
+        assert_eq!(
+            attributes["dpl.core.data_subject_id"],
+            entry["dataSubjectId"]
+        );
+        assert_eq!(
+            attributes["dpl.core.data_subject_id_type"],
+            "urn:maatwerk:resident"
+        );
+        assert!(
+            operation["spanId"]
+                .as_str()
+                .is_some_and(|id| id.len() == 16)
+        );
+    }
+    let subject = logged[0]["dataSubjectId"]
+        .as_str()
+        .expect("a subject")
+        .to_owned();
+
+    // A privacy officer pages through the subject's entries of their organisation's cases.
+    let officer = server.token("buurtteam-amsterdam-west", "daan").await;
+    let (status, first) = ldv(
+        officer.clone(),
+        json!({ "dataSubjectId": subject, "limit": 1 }),
+    )
+    .await;
+    assert_eq!(status, 200, "{first}");
+    assert_eq!(
+        first["dataProcessingOperations"].as_array().map(Vec::len),
+        Some(1)
+    );
+    let cursor = first["metadata"]["nextCursor"]
+        .as_str()
+        .expect("more to page through");
+    let (status, second) = ldv(
+        officer.clone(),
+        json!({ "dataSubjectId": subject, "limit": 1, "cursor": cursor }),
+    )
+    .await;
+    assert_eq!(status, 200, "{second}");
+    assert_ne!(
+        first["dataProcessingOperations"][0], second["dataProcessingOperations"][0],
+        "the cursor moves on"
+    );
+
+    for (token, body, expected, code) in [
+        (officer.clone(), json!({}), 400, "BAD_USER_INPUT"),
+        (
+            officer.clone(),
+            json!({ "traceid": trace_id }),
+            400,
+            "BAD_REQUEST",
+        ),
+        (
+            officer.clone(),
+            json!({ "dataSubjectId": "someone" }),
+            400,
+            "BAD_USER_INPUT",
+        ),
+        (
+            anna.clone(),
+            json!({ "traceId": trace_id }),
+            403,
+            "FORBIDDEN",
+        ),
+    ] {
+        let (status, answer) = ldv(token, body).await;
+        assert_eq!(status, expected, "{answer}");
+        assert_eq!(answer["errors"][0]["extensions"]["code"], code, "{answer}");
+    }
+
+    // Reading the log is a processing of its own, in the resident's log too.
+    let reads_of_the_log = server
+        .resident_log("samira", "operationName")
+        .await
+        .into_iter()
+        .filter(|entry| entry["operationName"] == "LdvDataProcessingOperations")
+        .count();
+    assert!(reads_of_the_log >= 1);
+}
+
 async fn two_servers_on_one_database_extend_one_chain(database: TestDatabase) {
     let server = DemoServer::start(database).await;
     let case_id = server.showcase_id().await;
@@ -1167,6 +1307,7 @@ on_both_databases!(
     the_chain_verifies_and_names_an_edited_row,
     no_case_data_leaves_when_the_log_cannot_be_written,
     a_privacy_officer_reads_the_log_of_their_organisations_cases,
+    the_ldv_read_interface_answers_by_trace_processing_activity_and_data_subject,
     two_servers_on_one_database_extend_one_chain,
     reads_across_municipalities_are_logged_while_writes_extend_a_chain,
     an_idempotent_replay_is_logged_and_ends_with_the_membership,

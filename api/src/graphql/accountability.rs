@@ -9,8 +9,8 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Utc};
 use domain::accountability::{AccessLogEntry, LoggedActor};
 use domain::identity::Actor;
-use domain::{CaseId, MunicipalityId};
-use persistence::cases::LogCursor;
+use domain::{CaseId, MunicipalityId, ResidentId};
+use persistence::cases::{LogCursor, LogFilter};
 
 use super::cases::reads;
 use super::enums::{CaseEventKind, LifeDomain, LogAction};
@@ -27,24 +27,41 @@ pub struct AccountabilityQuery;
 impl AccountabilityQuery {
     /// Who processed a resident's data, when and why, newest first. A resident reads the
     /// entries about them; a privacy officer those of the cases their organisation is on.
-    /// `caseId` narrows to one case.
+    /// `caseId` narrows to one case, `traceId` to one request (as its `traceparent` named it),
+    /// `processingActivityId` to one activity of the register, `dataSubjectId` to one
+    /// resident (their pseudonymous id, as entries show it).
+    #[allow(clippy::too_many_arguments)]
     async fn access_log(
         &self,
         ctx: &Context<'_>,
         first: Option<i32>,
         after: Option<String>,
         case_id: Option<ID>,
+        trace_id: Option<String>,
+        processing_activity_id: Option<String>,
+        data_subject_id: Option<String>,
     ) -> ApiResult<Connection<String, AccessLogEntryNode, EmptyFields>> {
         let request = request(ctx)?;
         let first = page_size(first, request.page_size)?;
         let after = after.as_deref().map(decode_cursor).transpose()?;
-        let case_id = case_id
-            .map(|id| ids::decode(&id, NodeType::Case, "caseId").map(CaseId))
-            .transpose()?;
+        let filter = LogFilter {
+            case_id: case_id
+                .map(|id| ids::decode(&id, NodeType::Case, "caseId").map(CaseId))
+                .transpose()?,
+            trace_id,
+            processing_activity_id,
+            data_subject_id: data_subject_id
+                .map(|id| {
+                    uuid::Uuid::parse_str(&id)
+                        .map(ResidentId)
+                        .map_err(|_| ApiError::bad_input("dataSubjectId", "not a data subject id"))
+                })
+                .transpose()?,
+        };
         let reads = reads(ctx).await?;
         let page = reads
             .snapshot
-            .access_log(&reads.viewer, case_id, after, first)
+            .access_log(&reads.viewer, &filter, after, first)
             .await?;
         let mut connection = Connection::new(after.is_some(), page.has_next_page);
         connection.edges.extend(page.items.into_iter().map(|entry| {
@@ -184,6 +201,12 @@ impl AccessLogEntryNode {
     /// Why: the processing activity in the organisation's register.
     async fn processing_activity_id(&self) -> &str {
         &self.0.processing_activity_id
+    }
+
+    /// Whose data it was: the resident's pseudonymous id, as the Logboek Dataverwerkingen
+    /// names the data subject. Never the BSN.
+    async fn data_subject_id(&self) -> String {
+        self.0.data_subject_id.0.to_string()
     }
 
     async fn trace_id(&self) -> &str {

@@ -37,6 +37,7 @@ use crate::telemetry::{self, TraceId};
 use crate::web::BrowserSettingsError;
 
 mod get;
+mod ldv;
 
 const GRAPHQL_RESPONSE: &str = "application/graphql-response+json";
 
@@ -63,6 +64,10 @@ pub fn router(state: AppState) -> Result<Router, BrowserSettingsError> {
         .route("/graphql", get(get::graphql_get).post(graphql))
         .route("/graphql/ws", get(crate::live::graphql_ws))
         .route("/export/resident", get(crate::export::resident_export))
+        .route(
+            "/ldv/data-processing-operations",
+            axum::routing::post(ldv::data_processing_operations),
+        )
         .route_layer(middleware::from_fn_with_state(
             state.clone(),
             crate::rate_limit::by_address,

@@ -33,12 +33,22 @@ impl LogCursor {
     }
 }
 
+/// What to narrow the access log to; every criterion given must hold.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LogFilter {
+    pub case_id: Option<CaseId>,
+    pub trace_id: Option<String>,
+    pub processing_activity_id: Option<String>,
+    /// The resident the processing was about.
+    pub data_subject_id: Option<ResidentId>,
+}
+
 impl Snapshot {
-    /// The access log as `viewer` may read it, newest first, optionally of one case.
+    /// The access log as `viewer` may read it, newest first, narrowed by `filter`.
     pub async fn access_log(
         &self,
         viewer: &Viewer,
-        case_id: Option<CaseId>,
+        filter: &LogFilter,
         after: Option<LogCursor>,
         first: u64,
     ) -> Result<Page<AccessLogEntry>> {
@@ -85,8 +95,17 @@ impl Snapshot {
             }
         };
         let mut query = access_log::Entity::find().filter(scope);
-        if let Some(case_id) = case_id {
+        if let Some(case_id) = filter.case_id {
             query = query.filter(access_log::Column::CaseId.eq(case_id.0));
+        }
+        if let Some(trace_id) = &filter.trace_id {
+            query = query.filter(access_log::Column::TraceId.eq(trace_id.as_str()));
+        }
+        if let Some(activity) = &filter.processing_activity_id {
+            query = query.filter(access_log::Column::ProcessingActivityId.eq(activity.as_str()));
+        }
+        if let Some(resident_id) = filter.data_subject_id {
+            query = query.filter(access_log::Column::DataSubjectId.eq(resident_id.0));
         }
         if let Some(cursor) = after {
             query = query.filter(

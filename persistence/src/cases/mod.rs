@@ -36,7 +36,7 @@ use domain::{
 use sea_orm::sea_query::{Alias, Condition, Expr, ExprTrait, Query};
 use sea_orm::{ConnectionTrait, DatabaseBackend, DatabaseTransaction, TransactionTrait};
 
-pub use accountability::LogCursor;
+pub use accountability::{LogCursor, LogFilter};
 pub use decisions::{NewDecision, Resolution};
 pub use integration::ChangeCursor;
 pub use items::{
