@@ -725,6 +725,25 @@ async fn a_retry_with_the_same_idempotency_key_writes_nothing_new(database: Test
     let (status, replayed, second) = send("retry-1", "Debt of 9,500 euro").await;
     assert_eq!((status, replayed), (200, true));
     assert_eq!(first, second);
+    // The same request written by another client, keys in another order and spaced out, is
+    // the same retry.
+    let respelled = format!(
+        "{{ \"variables\" : {{ \"text\": \"Debt of 9,500 euro\", \"case\": \"{}\" }},\n  \"query\": \"mutation($case: ID!, $text: String!) {{ addFact(caseId: $case, input: {{ lifeDomain: FINANCES, text: $text, need: NEED_TO_KNOW }}) {{ id text }} }}\" }}",
+        fixture.case_id
+    );
+    let response = server
+        .client
+        .post(server.url("/graphql"))
+        .bearer_auth(&fixture.lead)
+        .header("idempotency-key", "retry-1")
+        .header("content-type", "application/json")
+        .body(respelled)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    assert!(response.headers().get("idempotent-replayed").is_some());
+    assert_eq!(response.json::<Value>().await.unwrap(), first);
     let (status, _, other) = send("retry-1", "Another debt").await;
     assert_eq!(status, 422, "{other}");
     assert_eq!(other["errors"][0]["extensions"]["code"], "BAD_USER_INPUT");

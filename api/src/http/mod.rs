@@ -332,6 +332,34 @@ fn idempotency_owner(actor: &Actor) -> String {
     }
 }
 
+/// The request as a retry from another client library would send it too: JSON with its keys
+/// in order and no spacing, so that a retry is recognised by what it asks, not by how its
+/// client happened to write it. A body that is not JSON is taken as it is.
+fn canonical_body(body: &[u8]) -> Vec<u8> {
+    fn sorted(value: serde_json::Value) -> serde_json::Value {
+        match value {
+            serde_json::Value::Object(object) => {
+                let mut entries: Vec<_> = object.into_iter().collect();
+                entries.sort_by(|(a, _), (b, _)| a.cmp(b));
+                serde_json::Value::Object(
+                    entries
+                        .into_iter()
+                        .map(|(key, value)| (key, sorted(value)))
+                        .collect(),
+                )
+            }
+            serde_json::Value::Array(items) => {
+                serde_json::Value::Array(items.into_iter().map(sorted).collect())
+            }
+            other => other,
+        }
+    }
+    match serde_json::from_slice::<serde_json::Value>(body) {
+        Ok(value) => serde_json::to_vec(&sorted(value)).unwrap_or_else(|_| body.to_vec()),
+        Err(_) => body.to_vec(),
+    }
+}
+
 /// Runs a request at most once per idempotency key: a retry with the same key and body gets
 /// the first response back, marked `Idempotent-Replayed`, and writes nothing new. Responses
 /// that failed inside the server are not kept, so a retry runs again.
@@ -351,7 +379,8 @@ async fn execute_once(
         return execute(state, trace_id, format, actor, body, None, None).await;
     }
     let owner = idempotency_owner(&actor);
-    let hash = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(sha2::Sha256::digest(body));
+    let hash = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .encode(sha2::Sha256::digest(canonical_body(body)));
     let window = std::time::Duration::from_secs(state.settings.limits.idempotency_window_seconds);
     let claim = match state
         .store
