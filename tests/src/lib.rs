@@ -585,14 +585,23 @@ impl DemoServer {
     /// A second server process's worth of server on the same database: its own store and pool,
     /// its own access-log appender and its own event listener.
     pub async fn second_server(&self) -> api::Background {
+        self.second_server_with(|_| {}).await
+    }
+
+    /// [`DemoServer::second_server`] with settings changed by `configure`.
+    pub async fn second_server_with(
+        &self,
+        configure: impl FnOnce(&mut Settings),
+    ) -> api::Background {
         let store = Store::connect(&self.database_url())
             .await
             .expect("connect to the test database");
-        let settings = Settings {
+        let mut settings = Settings {
             listen: "127.0.0.1:0".parse().expect("an address"),
             database_url: self.database_url(),
             ..Settings::default()
         };
+        configure(&mut settings);
         Application::with_store(settings, store)
             .await
             .expect("start the second server")

@@ -351,27 +351,68 @@ async fn the_resident_downloads_their_file_and_the_download_is_logged(database: 
     let log = server
         .graphql(
             &resident,
-            "{ accessLog(first: 100) { edges { node { action operationName role processingActivityId dataKinds { kind count } } } } }",
+            "{ accessLog(first: 100) { edges { node { action operationName operationId role processingActivityId dataKinds { kind count } } } } }",
             json!({}),
         )
         .await;
     let entries = nodes(data(&log, "accessLog"));
-    let export = entries
+    // One entry per page the export read, all of one operation.
+    let export: Vec<&Value> = entries
         .iter()
-        .find(|entry| entry["action"] == "EXPORT")
-        .unwrap_or_else(|| panic!("the export is logged: {entries:#?}"));
-    assert_eq!(export["operationName"], "ResidentExport");
-    assert_eq!(export["role"], "resident");
-    assert_eq!(
-        export["processingActivityId"],
-        "urn:maatwerk:processing-activity:resident-access"
-    );
+        .filter(|entry| entry["action"] == "EXPORT")
+        .collect();
+    assert!(!export.is_empty(), "the export is logged: {entries:#?}");
+    for entry in &export {
+        assert_eq!(entry["operationName"], "ResidentExport");
+        assert_eq!(entry["operationId"], export[0]["operationId"]);
+        assert_eq!(entry["role"], "resident");
+        assert_eq!(
+            entry["processingActivityId"],
+            "urn:maatwerk:processing-activity:resident-access"
+        );
+    }
+    let facts_logged: u64 = export
+        .iter()
+        .flat_map(|entry| entry["dataKinds"].as_array().unwrap())
+        .filter(|kind| kind["kind"] == "fact")
+        .map(|kind| kind["count"].as_u64().unwrap())
+        .sum();
+    assert_eq!(facts_logged, exported.len() as u64);
+}
+
+/// A file longer than a page streams whole: a server whose page size is 2 writes the same
+/// cases, every list of every case complete, as one whose pages hold them all.
+async fn a_file_longer_than_a_page_is_exported_whole(database: TestDatabase) {
+    let server = DemoServer::start(database).await;
+    let resident = server.resident_token("samira").await;
+    let (status, _, whole) = server.download(Some(&resident), "/export/resident").await;
+    assert_eq!(status, 200, "{whole}");
+    let small_pages = server
+        .second_server_with(|settings| settings.limits.page_size = 2)
+        .await;
+    let response = server
+        .client
+        .get(format!("http://{}/export/resident", small_pages.address))
+        .bearer_auth(&resident)
+        .send()
+        .await
+        .expect("the server answers");
+    assert_eq!(response.status(), 200);
     assert!(
-        export["dataKinds"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|kind| kind["kind"] == "fact" && kind["count"] == exported.len())
+        response.headers().get("content-length").is_none(),
+        "the file is streamed"
+    );
+    let paged: Value = response.json().await.expect("a whole JSON document");
+    let case = &whole["cases"][0];
+    assert!(
+        case["facts"].as_array().unwrap().len() > 2
+            && case["timeline"].as_array().unwrap().len() > 2,
+        "the lists are longer than a page"
+    );
+    assert_eq!(paged["cases"], whole["cases"]);
+    assert!(
+        paged["accessLog"].as_array().unwrap().len() > whole["accessLog"].as_array().unwrap().len(),
+        "the second file's log has the first download in it, page by page"
     );
 }
 
@@ -526,5 +567,6 @@ on_both_databases!(
     the_resident_sees_one_contact_person_and_the_organisations,
     an_item_withheld_with_a_legal_reason_is_hidden_from_the_resident_only,
     the_resident_downloads_their_file_and_the_download_is_logged,
+    a_file_longer_than_a_page_is_exported_whole,
     an_integration_pulls_its_caseloads_agreement_changes_since_a_cursor,
 );
