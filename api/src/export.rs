@@ -95,7 +95,10 @@ pub async fn resident_export(
     tokio::spawn(
         async move {
             let parts = Parts(sender);
-            if let Err(error) = export.write(first, &parts).await {
+            let written = export.write(first, &parts).await;
+            if let Err(ExportError::Abandoned) = written {
+                tracing::info!("the export's download was abandoned by the client");
+            } else if let Err(error) = written {
                 crate::error::log_internal(&error);
                 // Ends the body with an error, so the client sees the download fail.
                 let _ = parts
