@@ -184,11 +184,15 @@ async fn run_on(
     } else {
         "PostgreSQL"
     };
+    // With --reuse, how many cases there are is read below, not taken from --cases.
+    let cases = if options.reuse {
+        "the cases generated earlier".to_owned()
+    } else {
+        format!("{} cases", grouped(options.cases as u64))
+    };
     println!(
-        "maatwerk bench: {} cases on {backend}, {} clients, {} s per scenario",
-        grouped(options.cases as u64),
-        options.clients,
-        options.seconds
+        "maatwerk bench: {cases} on {backend}, {} clients, {} s per scenario",
+        options.clients, options.seconds
     );
 
     let generated = if options.reuse {
