@@ -2,8 +2,9 @@
 //!
 //! [`Store`] is the only way the rest of the system touches the database. Repository
 //! functions take and return domain types; sea-orm entities stay inside this crate.
-//! Architecture invariant: functions that return case content will take an access value
-//! that only the authorization code can construct, and push the visibility predicate into SQL.
+//! Architecture invariant: functions that return case content take an access value
+//! ([`cases::CaseAccess`]) that only the authorization code constructs, and push the
+//! visibility predicate into SQL.
 
 pub mod access_log;
 pub mod cases;

@@ -1,5 +1,5 @@
-//! Residents: personal data. Only the resident themself reads it here for now; case access
-//! will pass through the slice filter.
+//! Residents: personal data. Here only the resident themself reads it; what a team member
+//! reads of a resident goes through the slice, in [`crate::cases`].
 
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::resident::{Contact, Resident};

@@ -928,7 +928,6 @@ impl Fact {
         self.0.version
     }
 
-    /// The organisation that recorded it.
     /// Why the resident does not see this item (a recorded legal reason); `null` when they
     /// do. Only the team reads it.
     async fn withheld_reason(&self) -> Option<&str> {
