@@ -14,6 +14,8 @@ use async_graphql::parser::types::{DocumentOperations, ExecutableDocument, Opera
 use async_graphql::{ErrorExtensionValues, Request, ServerError};
 use sha2::{Digest, Sha256};
 
+use crate::error::ApiError;
+
 /// At most this many bytes of query text are kept, with their documents, and as many again
 /// by hash.
 const CAPACITY_BYTES: u64 = 4 * 1024 * 1024;
@@ -39,14 +41,24 @@ impl Default for ParsedDocuments {
     }
 }
 
-/// An error with `extensions.code`, and the offending field when there is one.
-fn coded(message: &str, code: &str, field: Option<&str>) -> ServerError {
-    let mut error = ServerError::new(message, None);
-    let mut extensions = ErrorExtensionValues::default();
-    extensions.set("code", code);
-    if let Some(field) = field {
-        extensions.set("field", field);
+/// A request error before execution, carrying `extensions.code` (and `field`) as every
+/// `ApiError` does.
+fn refused(error: ApiError) -> ServerError {
+    let error = async_graphql::Error::from(error);
+    ServerError {
+        message: error.message,
+        source: error.source,
+        locations: Vec::new(),
+        path: Vec::new(),
+        extensions: error.extensions,
     }
+}
+
+/// Apollo's clients look for this message, and send the text on seeing it.
+fn persisted_query_not_found() -> ServerError {
+    let mut error = ServerError::new("PersistedQueryNotFound", None);
+    let mut extensions = ErrorExtensionValues::default();
+    extensions.set("code", "PERSISTED_QUERY_NOT_FOUND");
     error.extensions = Some(extensions);
     error
 }
@@ -55,17 +67,15 @@ impl ParsedDocuments {
     /// Gives a request that names a persisted query by hash its text, and remembers the text of
     /// one that sends both. A request without `extensions.persistedQuery` is left as it is.
     pub fn resolve_persisted(&self, request: &mut Request) -> Result<(), ServerError> {
-        const FIELD: &str = "extensions.persistedQuery";
         let Some(persisted) = request.extensions.remove("persistedQuery") else {
             return Ok(());
         };
         let persisted = serde_json::to_value(&persisted).unwrap_or_default();
         if persisted.get("version").and_then(serde_json::Value::as_i64) != Some(1) {
-            return Err(coded(
-                &format!("{FIELD}.version: only version 1 is supported"),
-                "BAD_USER_INPUT",
-                Some("extensions.persistedQuery.version"),
-            ));
+            return Err(refused(ApiError::bad_input(
+                "extensions.persistedQuery.version",
+                "only version 1 is supported",
+            )));
         }
         let Some(hash) = persisted
             .get("sha256Hash")
@@ -73,17 +83,16 @@ impl ParsedDocuments {
             .filter(|hash| hash.len() == 64 && hash.bytes().all(|b| b.is_ascii_hexdigit()))
             .map(str::to_ascii_lowercase)
         else {
-            return Err(coded(
-                &format!("{FIELD}.sha256Hash: the SHA-256 of the query, in 64 hex digits"),
-                "BAD_USER_INPUT",
-                Some("extensions.persistedQuery.sha256Hash"),
-            ));
+            return Err(refused(ApiError::bad_input(
+                "extensions.persistedQuery.sha256Hash",
+                "the SHA-256 of the query, in 64 hex digits",
+            )));
         };
         if request.query.is_empty() {
-            // Apollo's clients look for this message, and send the text on seeing it.
-            let text = self.persisted.get(&hash).ok_or_else(|| {
-                coded("PersistedQueryNotFound", "PERSISTED_QUERY_NOT_FOUND", None)
-            })?;
+            let text = self
+                .persisted
+                .get(&hash)
+                .ok_or_else(persisted_query_not_found)?;
             request.query = text.to_string();
             return Ok(());
         }
@@ -92,11 +101,10 @@ impl ParsedDocuments {
             .map(|byte| format!("{byte:02x}"))
             .collect();
         if actual != hash {
-            return Err(coded(
-                &format!("{FIELD}.sha256Hash: it is not the SHA-256 of the query sent with it"),
-                "BAD_USER_INPUT",
-                Some("extensions.persistedQuery.sha256Hash"),
-            ));
+            return Err(refused(ApiError::bad_input(
+                "extensions.persistedQuery.sha256Hash",
+                "it is not the SHA-256 of the query sent with it",
+            )));
         }
         // A text that does not parse is kept too, and refused by `parse` each time it is named.
         self.persisted
