@@ -459,6 +459,15 @@ async fn the_ldv_read_interface_answers_by_trace_processing_activity_and_data_su
         "the cursor moves on"
     );
 
+    // Another organisation's privacy officer finds nothing of this organisation's read, not
+    // even by its trace id: the filters narrow the officer's scope, they never widen it.
+    let other_officer = server
+        .token_with_roles("woonstad-wonen", "lars", &["privacy_officer"])
+        .await;
+    let (status, theirs) = ldv(other_officer, json!({ "traceId": trace_id })).await;
+    assert_eq!(status, 200, "{theirs}");
+    assert_eq!(theirs["dataProcessingOperations"], json!([]), "{theirs}");
+
     for (token, body, expected, code) in [
         (officer.clone(), json!({}), 400, "BAD_USER_INPUT"),
         (
