@@ -465,10 +465,88 @@ async fn the_demo_cases_stand_at_different_steps_with_teams_of_three_to_five_org
     assert_eq!(steps, ["WHO_DOES_WHAT", "SITUATION_SKETCH", "EVALUATION"]);
 }
 
+/// How each list below is read: its length, where it ends and its items in order.
+const PAGE: &str = "totalCount pageInfo { hasNextPage endCursor } edges { cursor node { id } }";
+
+/// Every list of case items a case can be asked for, two of them twice under aliases with
+/// other arguments, as `(field in the response, selection)`.
+fn item_lists() -> Vec<(&'static str, String)> {
+    vec![
+        (
+            "facts",
+            format!("facts(first: 100) {{ {PAGE} nodes {{ text }} }}"),
+        ),
+        (
+            "finances",
+            format!("finances: facts(lifeDomain: FINANCES, first: 1) {{ {PAGE} }}"),
+        ),
+        (
+            "problems",
+            format!("problems {{ {PAGE} nodes {{ text }} }}"),
+        ),
+        (
+            "agreements",
+            format!("agreements(first: 100) {{ {PAGE} nodes {{ what }} }}"),
+        ),
+        (
+            "open",
+            format!("open: agreements(status: OPEN, first: 2) {{ {PAGE} }}"),
+        ),
+        ("perspective", "perspective { id text }".to_owned()),
+        ("perspectives", format!("perspectives {{ {PAGE} }}")),
+        ("firstSteps", format!("firstSteps {{ {PAGE} }}")),
+        ("evaluations", format!("evaluations {{ {PAGE} }}")),
+        ("decisions", format!("decisions {{ {PAGE} }}")),
+        ("ruleExceptions", format!("ruleExceptions {{ {PAGE} }}")),
+    ]
+}
+
+/// A caseload page asking for every list at once (read in one statement) answers each list
+/// of each case exactly as a case detail asking for that list alone, for every member of the
+/// showcase team, its process facilitator and the resident.
+async fn lists_read_together_are_the_lists_read_one_at_a_time(database: TestDatabase) {
+    let server = DemoServer::start(database).await;
+    let mut viewers = Vec::new();
+    for (organisation, person, _) in SLICES {
+        viewers.push(server.token(organisation, person).await);
+    }
+    viewers.push(server.token("buurtteam-amsterdam-west", "chantal").await);
+    viewers.push(server.resident_token("samira").await);
+    let lists = item_lists();
+    let every_list: Vec<&str> = lists.iter().map(|(_, list)| list.as_str()).collect();
+    let caseload = format!(
+        "query {{ cases(first: 50) {{ nodes {{ id {} }} }} }}",
+        every_list.join(" ")
+    );
+    for token in &viewers {
+        let together = server.graphql(token, &caseload, json!({})).await;
+        let cases = nodes(data(&together, "cases")).clone();
+        assert!(!cases.is_empty(), "a caseload");
+        for case in &cases {
+            for (name, list) in &lists {
+                let alone = server
+                    .graphql(
+                        token,
+                        &format!("query($id: ID!) {{ case(id: $id) {{ {list} }} }}"),
+                        json!({ "id": case["id"] }),
+                    )
+                    .await;
+                assert_eq!(
+                    case[*name],
+                    data(&alone, "case")[*name],
+                    "{name} of case {} read with every other list, and alone",
+                    case["id"]
+                );
+            }
+        }
+    }
+}
+
 on_both_databases!(
     each_member_sees_the_slice_the_rules_give_their_organisation,
     the_process_facilitator_sees_the_process_and_no_texts,
     a_revoked_consent_hides_facts_on_the_very_next_request,
     professionals_not_on_the_team_get_not_found,
     the_demo_cases_stand_at_different_steps_with_teams_of_three_to_five_organisations,
+    lists_read_together_are_the_lists_read_one_at_a_time,
 );

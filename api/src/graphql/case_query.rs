@@ -15,7 +15,7 @@ use uuid::Uuid;
 
 use super::cases::{
     Agreement, Case, Consent, Evaluation, Fact, FirstStep, Invitation, Perspective, Problem,
-    TeamMember, Worklist, prime, reads,
+    TeamMember, Worklist, connection_nodes, prime, reads,
 };
 use super::enums::{CaseStatus, CaseStep};
 use super::ids::{self, NodeType};
@@ -106,7 +106,7 @@ impl CaseQuery {
             request,
             &reads,
             &accesses,
-            ctx.look_ahead().field("edges").field("node"),
+            connection_nodes(ctx.look_ahead()),
         )
         .await?;
         let mut connection = Connection::with_additional_fields(
@@ -125,7 +125,7 @@ impl CaseQuery {
     /// One case; `NOT_FOUND` when it does not exist or the viewer is not on it.
     async fn case(&self, ctx: &Context<'_>, id: ID) -> ApiResult<Option<Case>> {
         let case_id = CaseId(ids::decode(&id, NodeType::Case, "id")?);
-        match load_case(ctx, case_id).await {
+        match load_case_ahead(ctx, case_id).await {
             Ok(case) => Ok(Some(case)),
             Err(ApiError::NotFound(what)) => Ok(null_with_error(ctx, ApiError::NotFound(what))),
             Err(error) => Err(error),
@@ -167,6 +167,21 @@ pub(crate) async fn load_case(ctx: &Context<'_>, case_id: CaseId) -> ApiResult<C
     Ok(Case { access, case })
 }
 
+/// [`load_case`], with every part the query asks of the case read ahead: its lists of items
+/// in one statement.
+async fn load_case_ahead(ctx: &Context<'_>, case_id: CaseId) -> ApiResult<Case> {
+    let case = load_case(ctx, case_id).await?;
+    let reads = reads(ctx).await?;
+    prime(
+        request(ctx)?,
+        &reads,
+        std::slice::from_ref(&case.access),
+        ctx.look_ahead(),
+    )
+    .await?;
+    Ok(case)
+}
+
 /// `node(id:)` for case objects: `None` for what does not exist or lies outside the slice.
 pub(crate) async fn case_node(
     ctx: &Context<'_>,
@@ -177,7 +192,7 @@ pub(crate) async fn case_node(
     let snapshot = &reads.snapshot;
     let viewer = &reads.viewer;
     Ok(match node_type {
-        NodeType::Case => match load_case(ctx, CaseId(id)).await {
+        NodeType::Case => match load_case_ahead(ctx, CaseId(id)).await {
             Ok(case) => Some(Node::Case(case)),
             Err(ApiError::NotFound(_)) => None,
             Err(error) => return Err(error),

@@ -9,7 +9,9 @@ use async_graphql::Lookahead;
 use async_graphql::connection::Connection;
 use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
 use async_graphql::{Context, ID, Object, OutputType, SimpleObject};
-use persistence::cases::{CaseAccess, PageRequest, Snapshot, Viewer};
+use persistence::cases::{
+    CaseAccess, CaseItem, ItemLists, ItemListsEntry, ItemListsRead, PageRequest, Snapshot, Viewer,
+};
 
 use super::enums::{
     AgreementStatus, AmountPeriod, AssigneeKind, CaseStatus, CaseStep, ConsentMethod,
@@ -17,7 +19,8 @@ use super::enums::{
 };
 use super::ids::{self, NodeType};
 use super::lists::{
-    self, CaseList, Consents, History, Invitations, Items, ListOf, Team, Timeline, TotalCount,
+    self, CaseList, Consents, History, Invitations, Items, ListArguments, ListOf, Team, Timeline,
+    TotalCount,
 };
 use super::types::{
     Contact, Date, DateTime as Timestamp, Municipality, Organisation, Professional,
@@ -160,7 +163,8 @@ batch_key! {
 
 /// Loads, for a whole page of cases at once, every part the query asks of them. The batch
 /// loader alone would batch by timing, and a slow poll over a long list splits its batches;
-/// priming makes the statement count depend on the query's shape only.
+/// priming makes the statement count depend on the query's shape only. Every list of case
+/// items the query asks for is read in one statement.
 pub(crate) async fn prime(
     request: &RequestContext,
     reads: &CaseReads,
@@ -168,52 +172,74 @@ pub(crate) async fn prime(
     node: Lookahead<'_>,
 ) -> ApiResult<()> {
     let node = &node;
-    let (team, facts, problems, agreements) = futures::try_join!(
+    let mut lists = ItemLists::default();
+    let facts =
+        AskedItems::<domain::case::Fact>::selections(request, accesses, node, "facts", &mut lists);
+    let problems = AskedItems::<domain::case::Problem>::selections(
+        request, accesses, node, "problems", &mut lists,
+    );
+    let agreements = AskedItems::<domain::case::Agreement>::selections(
+        request,
+        accesses,
+        node,
+        "agreements",
+        &mut lists,
+    );
+    let mut perspectives = AskedItems::<domain::case::Perspective>::selections(
+        request,
+        accesses,
+        node,
+        "perspectives",
+        &mut lists,
+    );
+    if node.field("perspective").exists() {
+        perspectives.add(accesses, (), PageRequest::latest(), &mut lists);
+    }
+    let first_steps = AskedItems::<domain::case::FirstStep>::selections(
+        request,
+        accesses,
+        node,
+        "firstSteps",
+        &mut lists,
+    );
+    let evaluations = AskedItems::<domain::case::Evaluation>::selections(
+        request,
+        accesses,
+        node,
+        "evaluations",
+        &mut lists,
+    );
+    let decisions = AskedItems::<domain::mandate::Decision>::selections(
+        request,
+        accesses,
+        node,
+        "decisions",
+        &mut lists,
+    );
+    let rule_exceptions = AskedItems::<domain::exception::RuleException>::selections(
+        request,
+        accesses,
+        node,
+        "ruleExceptions",
+        &mut lists,
+    );
+    let (team, (facts, problems, agreements), ..) = futures::try_join!(
         prime_list::<Team>(request, reads, accesses, node, "team"),
-        prime_list::<Items<domain::case::Fact>>(request, reads, accesses, node, "facts"),
-        prime_list::<Items<domain::case::Problem>>(request, reads, accesses, node, "problems"),
-        prime_list::<Items<domain::case::Agreement>>(request, reads, accesses, node, "agreements"),
-    )?;
-    futures::try_join!(
+        async {
+            let mut read = reads.snapshot.read_item_lists(lists).await?;
+            let facts = facts.feed(reads, &mut read, accesses).await?;
+            let problems = problems.feed(reads, &mut read, accesses).await?;
+            let agreements = agreements.feed(reads, &mut read, accesses).await?;
+            perspectives.feed(reads, &mut read, accesses).await?;
+            first_steps.feed(reads, &mut read, accesses).await?;
+            evaluations.feed(reads, &mut read, accesses).await?;
+            decisions.feed(reads, &mut read, accesses).await?;
+            rule_exceptions.feed(reads, &mut read, accesses).await?;
+            ApiResult::Ok((facts, problems, agreements))
+        },
         prime_list::<Invitations>(request, reads, accesses, node, "invitations"),
         prime_list::<Timeline>(request, reads, accesses, node, "timeline"),
         prime_list::<Consents>(request, reads, accesses, node, "consents"),
-        async {
-            if node.field("perspective").exists() {
-                let keys = accesses.iter().map(|access| {
-                    ListOf::<Items<domain::case::Perspective>>::new(
-                        access.clone(),
-                        (),
-                        PageRequest::latest(),
-                    )
-                });
-                reads.loader.load_many(keys).await?;
-            }
-            ApiResult::Ok(())
-        },
-        prime_list::<Items<domain::case::Perspective>>(
-            request,
-            reads,
-            accesses,
-            node,
-            "perspectives"
-        ),
-        prime_list::<Items<domain::case::FirstStep>>(request, reads, accesses, node, "firstSteps"),
-        prime_list::<Items<domain::case::Evaluation>>(
-            request,
-            reads,
-            accesses,
-            node,
-            "evaluations"
-        ),
-        prime_list::<Items<domain::mandate::Decision>>(request, reads, accesses, node, "decisions"),
-        prime_list::<Items<domain::exception::RuleException>>(
-            request,
-            reads,
-            accesses,
-            node,
-            "ruleExceptions"
-        ),
         async {
             if node.field("openAgreementCount").exists() {
                 reads
@@ -279,13 +305,96 @@ pub(crate) async fn prime(
     Ok(())
 }
 
+/// The pages of one kind of case item that a query's selections ask for, added to one
+/// [`ItemLists`] statement and fed to the batch loader once read, under the keys the fields
+/// will ask for.
+struct AskedItems<T: CaseItem> {
+    asked: Vec<(ItemListsEntry<T>, T::Filter, PageRequest)>,
+}
+
+impl<T: CaseItem> AskedItems<T>
+where
+    T::Filter: ListArguments,
+{
+    /// The page each selection of `field` asks for, for every case.
+    fn selections(
+        request: &RequestContext,
+        accesses: &[CaseAccess],
+        node: &Lookahead<'_>,
+        field: &str,
+        lists: &mut ItemLists,
+    ) -> Self {
+        let mut asked = Self { asked: Vec::new() };
+        let Some(first) = accesses.first() else {
+            return asked;
+        };
+        for selection in node.field(field).selection_fields() {
+            // Filter and page come from the arguments alone, the same for every case.
+            let Some(key) = selection
+                .arguments()
+                .ok()
+                .and_then(|arguments| ListOf::<Items<T>>::looked_ahead(request, first, &arguments))
+            else {
+                continue;
+            };
+            asked.add(accesses, key.filter, key.page, lists);
+        }
+        asked
+    }
+
+    fn add(
+        &mut self,
+        accesses: &[CaseAccess],
+        filter: T::Filter,
+        page: PageRequest,
+        lists: &mut ItemLists,
+    ) {
+        let already = self
+            .asked
+            .iter()
+            .any(|(_, asked_filter, asked_page)| *asked_filter == filter && *asked_page == page);
+        if !already && !accesses.is_empty() {
+            let entry = lists.add::<T>(accesses, filter, page);
+            self.asked.push((entry, filter, page));
+        }
+    }
+
+    /// Takes the pages from what was read, hands them to the loader and returns their items.
+    async fn feed(
+        self,
+        reads: &CaseReads,
+        read: &mut ItemListsRead,
+        accesses: &[CaseAccess],
+    ) -> ApiResult<Vec<T>> {
+        let mut items = Vec::new();
+        for (entry, filter, page) in self.asked {
+            let mut pages = read.take(&reads.snapshot, entry)?;
+            let keyed: Vec<_> = accesses
+                .iter()
+                .map(|access| {
+                    let list = pages.remove(&access.case_id()).unwrap_or_default();
+                    items.extend(list.items.iter().cloned());
+                    (ListOf::<Items<T>>::new(access.clone(), filter, page), list)
+                })
+                .collect();
+            reads.loader.feed_many(keyed).await;
+        }
+        Ok(items)
+    }
+}
+
 /// The nodes of a connection field, whether the query reads them through `edges` or `nodes`.
 fn list_node<'a>(node: &Lookahead<'a>, field: &str) -> Lookahead<'a> {
-    let edges = node.field(field).field("edges").field("node");
+    connection_nodes(node.field(field))
+}
+
+/// The nodes of a connection, whether the query reads them through `edges` or `nodes`.
+pub(crate) fn connection_nodes(connection: Lookahead<'_>) -> Lookahead<'_> {
+    let edges = connection.field("edges").field("node");
     if edges.exists() {
         edges
     } else {
-        node.field(field).field("nodes")
+        connection.field("nodes")
     }
 }
 

@@ -14,13 +14,16 @@
 use std::collections::HashMap;
 use std::fmt::Debug;
 use std::hash::Hash;
+use std::marker::PhantomData;
 
 use chrono::{DateTime, Utc};
 use domain::{CaseId, LifeDomain};
-use sea_orm::sea_query::{Alias, Asterisk, Condition, Expr, ExprTrait, Order, Query};
+use sea_orm::sea_query::{
+    Alias, Asterisk, Condition, Expr, ExprTrait, Order, Query, SelectStatement, UnionType,
+};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityName, EntityTrait, FromQueryResult, IdenStatic,
-    QueryFilter, QueryTrait,
+    ColumnTrait, ConnectionTrait, DatabaseBackend, EntityName, EntityTrait, FromQueryResult,
+    IdenStatic, Iterable, QueryFilter, QueryResult, QueryTrait,
 };
 
 use super::{CaseAccess, Slicing, Snapshot, Viewer, group_by_predicate, visible_rows};
@@ -165,6 +168,258 @@ fn name<C: IdenStatic>(column: C) -> Alias {
     Alias::new(column.as_str())
 }
 
+/// Each case's rows of `E` matching `condition`, numbered per case in the list's order from the
+/// page's cursor on, with the whole list's length: what a page is cut from.
+fn numbered_rows<E: EntityTrait>(
+    case_ids: Vec<uuid::Uuid>,
+    condition: Condition,
+    columns: &ListColumns<E>,
+    page: PageRequest,
+) -> SelectStatement {
+    let case = columns.case.as_str();
+    let order = if page.newest_first { "DESC" } else { "ASC" };
+    // The whole list's rows with its length; then the rows after the cursor, numbered in
+    // the list's order.
+    let mut listed = E::find()
+        .filter(columns.case.is_in(case_ids))
+        .filter(condition)
+        .into_query();
+    listed.expr_as(
+        Expr::cust(format!("COUNT(*) OVER (PARTITION BY {case})")),
+        Alias::new("list_total"),
+    );
+    let mut numbered = Query::select();
+    numbered
+        .column(Asterisk)
+        .expr_as(
+            Expr::cust(format!(
+                "ROW_NUMBER() OVER (PARTITION BY {case} ORDER BY {at} {order}, {id} {order})",
+                at = columns.at.as_str(),
+                id = columns.id.as_str(),
+            )),
+            Alias::new("list_position"),
+        )
+        .from_subquery(listed, Alias::new("listed"));
+    if let Some(Position { at, id }) = page.after {
+        let (at_column, id_column) = (Expr::col(name(columns.at)), Expr::col(name(columns.id)));
+        numbered.cond_where(if page.newest_first {
+            Condition::any()
+                .add(at_column.clone().lt(at))
+                .add(Condition::all().add(at_column.eq(at)).add(id_column.lt(id)))
+        } else {
+            Condition::any()
+                .add(at_column.clone().gt(at))
+                .add(Condition::all().add(at_column.eq(at)).add(id_column.gt(id)))
+        });
+    }
+    numbered
+}
+
+/// The page cut: as many rows as asked plus one, which says whether more follow.
+fn cut(select: &mut SelectStatement, page: PageRequest) {
+    if let Some(first) = page.first {
+        let limit = i64::try_from(first.saturating_add(1)).unwrap_or(i64::MAX);
+        select.and_where(Expr::col(Alias::new("list_position")).lte(limit));
+    }
+}
+
+/// Each case's page from rows of [`numbered_rows`] after the [`cut`], in list order; the
+/// model's columns are read with `prefix` before their names.
+fn pages_from_rows<M: FromQueryResult>(
+    rows: Vec<QueryResult>,
+    case: &str,
+    prefix: &str,
+    page: PageRequest,
+) -> Result<HashMap<uuid::Uuid, ListPage<M>>> {
+    let mut pages: HashMap<uuid::Uuid, ListPage<M>> = HashMap::new();
+    for row in rows {
+        let case_id: uuid::Uuid = row.try_get("", case)?;
+        let total: i64 = row.try_get("", "list_total")?;
+        let position: i64 = row.try_get("", "list_position")?;
+        let list = pages.entry(case_id).or_default();
+        list.total = u64::try_from(total).map_err(|_| Error::Corrupt("list length"))?;
+        let position = u64::try_from(position).map_err(|_| Error::Corrupt("list position"))?;
+        if page.first.is_some_and(|first| position > first) {
+            list.has_next_page = true;
+        } else {
+            list.items.push(M::from_query_result(&row, prefix)?);
+        }
+    }
+    Ok(pages)
+}
+
+/// Pages of lists of case items, of any kinds and for any cases, read together in one
+/// statement by [`Snapshot::read_item_lists`]: a case detail's facts, problems and agreements
+/// cost one round trip, not three. Each list goes through its kind's declared rule as in
+/// [`Snapshot::items`].
+#[derive(Default)]
+pub struct ItemLists {
+    branches: Vec<Branch>,
+}
+
+/// One list for one predicate group: the rows it may return, before the page is cut.
+struct Branch {
+    table: &'static str,
+    columns: Vec<&'static str>,
+    case: &'static str,
+    numbered: SelectStatement,
+    page: PageRequest,
+}
+
+/// Where the pages of one list added to [`ItemLists`] will be, once read.
+#[must_use = "the pages are taken with ItemListsRead::take"]
+pub struct ItemListsEntry<T> {
+    groups: Vec<(usize, Vec<CaseAccess>)>,
+    page: PageRequest,
+    kind: PhantomData<fn() -> T>,
+}
+
+impl ItemLists {
+    /// Adds the page of each case's items of kind `T` that its viewer may see, with `filter`.
+    pub fn add<T: CaseItem>(
+        &mut self,
+        accesses: &[CaseAccess],
+        filter: T::Filter,
+        page: PageRequest,
+    ) -> ItemListsEntry<T> {
+        self.add_where::<T>(accesses, T::condition(filter), page)
+    }
+
+    fn add_where<T: CaseItem>(
+        &mut self,
+        accesses: &[CaseAccess],
+        condition: Condition,
+        page: PageRequest,
+    ) -> ItemListsEntry<T> {
+        let table = T::Entity::default().table_name();
+        let columns = T::columns();
+        let mut entry = ItemListsEntry {
+            groups: Vec::new(),
+            page,
+            kind: PhantomData,
+        };
+        for (key, ids) in group_by_predicate(accesses) {
+            let numbered = numbered_rows::<T::Entity>(
+                ids,
+                Condition::all()
+                    .add(visible_rows(table, T::SLICING, key))
+                    .add(condition.clone()),
+                &columns,
+                page,
+            );
+            let group = accesses
+                .iter()
+                .filter(|access| access.predicate_key() == key)
+                .cloned()
+                .collect();
+            entry.groups.push((self.branches.len(), group));
+            self.branches.push(Branch {
+                table,
+                columns: <T::Entity as EntityTrait>::Column::iter()
+                    .map(|column| column.as_str())
+                    .collect(),
+                case: columns.case.as_str(),
+                numbered,
+                page,
+            });
+        }
+        entry
+    }
+
+    /// Every list as one `UNION ALL`: a row names its list, case, length and position, and
+    /// carries its table's columns under `{table}__{column}`, the other tables' as `NULL`
+    /// (typed by their table on PostgreSQL, which resolves a union's column types from them).
+    fn statement(self, backend: DatabaseBackend) -> Option<SelectStatement> {
+        let mut tables: Vec<(&'static str, Vec<&'static str>)> = Vec::new();
+        for branch in &self.branches {
+            if !tables.iter().any(|(table, _)| *table == branch.table) {
+                tables.push((branch.table, branch.columns.clone()));
+            }
+        }
+        let mut union: Option<SelectStatement> = None;
+        for (index, branch) in self.branches.into_iter().enumerate() {
+            let mut select = Query::select();
+            select
+                .expr_as(Expr::cust(index.to_string()), Alias::new("list_index"))
+                .expr_as(Expr::col(Alias::new(branch.case)), Alias::new("list_case"))
+                .column(Alias::new("list_total"))
+                .column(Alias::new("list_position"));
+            for (table, columns) in &tables {
+                for column in columns {
+                    let value = if *table == branch.table {
+                        Expr::col(Alias::new(*column))
+                    } else if backend == DatabaseBackend::Postgres {
+                        Expr::cust(format!("(NULL::\"{table}\").\"{column}\""))
+                    } else {
+                        Expr::cust("NULL")
+                    };
+                    select.expr_as(value, Alias::new(format!("{table}__{column}")));
+                }
+            }
+            select.from_subquery(branch.numbered, Alias::new("numbered"));
+            cut(&mut select, branch.page);
+            union = Some(match union {
+                None => select,
+                Some(mut union) => {
+                    union.union(UnionType::All, select);
+                    union
+                }
+            });
+        }
+        let mut lists = Query::select();
+        lists
+            .column(Asterisk)
+            .from_subquery(union?, Alias::new("lists"))
+            .order_by(Alias::new("list_index"), Order::Asc)
+            .order_by(Alias::new("list_case"), Order::Asc)
+            .order_by(Alias::new("list_position"), Order::Asc);
+        Some(lists)
+    }
+}
+
+/// The rows of [`ItemLists`], by list, until each is taken.
+pub struct ItemListsRead {
+    rows: Vec<Vec<QueryResult>>,
+}
+
+impl ItemListsRead {
+    /// The pages of one list added to [`ItemLists`]: noted for the access log as they are
+    /// taken, since only then do they leave for the caller.
+    pub fn take<T: CaseItem>(
+        &mut self,
+        snapshot: &Snapshot,
+        entry: ItemListsEntry<T>,
+    ) -> Result<HashMap<CaseId, ListPage<T>>> {
+        let prefix = format!("{}__", T::Entity::default().table_name());
+        let mut out = HashMap::new();
+        for (index, accesses) in entry.groups {
+            let rows = self
+                .rows
+                .get_mut(index)
+                .map(std::mem::take)
+                .ok_or(Error::Corrupt("list outside its statement"))?;
+            let pages = pages_from_rows::<<T::Entity as EntityTrait>::Model>(
+                rows,
+                "list_case",
+                &prefix,
+                entry.page,
+            )?;
+            for (case_id, rows) in pages {
+                let access = accesses
+                    .iter()
+                    .find(|access| access.case_id.0 == case_id)
+                    .ok_or(Error::Corrupt("item outside its batch"))?;
+                for row in &rows.items {
+                    let domain = T::life_domain(row).map(LifeDomain::as_str);
+                    snapshot.disclose(access, T::KIND, 1, domain);
+                }
+                out.insert(access.case_id, rows.map(|row| T::read(row, access))?);
+            }
+        }
+        Ok(out)
+    }
+}
+
 impl Snapshot {
     /// A page of each case's rows of `E` matching `condition`, cut per case in one statement.
     pub(super) async fn page_rows<E>(
@@ -178,68 +433,40 @@ impl Snapshot {
         E: EntityTrait,
     {
         let case = columns.case.as_str();
-        let order = if page.newest_first { "DESC" } else { "ASC" };
-        // The whole list's rows with its length; then the rows after the cursor, numbered in
-        // the list's order; then as many as asked plus one, which says whether more follow.
-        let mut listed = E::find()
-            .filter(columns.case.is_in(case_ids))
-            .filter(condition)
-            .into_query();
-        listed.expr_as(
-            Expr::cust(format!("COUNT(*) OVER (PARTITION BY {case})")),
-            Alias::new("list_total"),
-        );
-        let mut numbered = Query::select();
-        numbered
-            .column(Asterisk)
-            .expr_as(
-                Expr::cust(format!(
-                    "ROW_NUMBER() OVER (PARTITION BY {case} ORDER BY {at} {order}, {id} {order})",
-                    at = columns.at.as_str(),
-                    id = columns.id.as_str(),
-                )),
-                Alias::new("list_position"),
-            )
-            .from_subquery(listed, Alias::new("listed"));
-        if let Some(Position { at, id }) = page.after {
-            let (at_column, id_column) = (Expr::col(name(columns.at)), Expr::col(name(columns.id)));
-            numbered.cond_where(if page.newest_first {
-                Condition::any()
-                    .add(at_column.clone().lt(at))
-                    .add(Condition::all().add(at_column.eq(at)).add(id_column.lt(id)))
-            } else {
-                Condition::any()
-                    .add(at_column.clone().gt(at))
-                    .add(Condition::all().add(at_column.eq(at)).add(id_column.gt(id)))
-            });
-        }
         let mut paged = Query::select();
         paged
             .column(Asterisk)
-            .from_subquery(numbered, Alias::new("numbered"))
+            .from_subquery(
+                numbered_rows(case_ids, condition, columns, page),
+                Alias::new("numbered"),
+            )
             .order_by(Alias::new(case), Order::Asc)
             .order_by(Alias::new("list_position"), Order::Asc);
-        if let Some(first) = page.first {
-            let limit = i64::try_from(first.saturating_add(1)).unwrap_or(i64::MAX);
-            paged.and_where(Expr::col(Alias::new("list_position")).lte(limit));
-        }
+        cut(&mut paged, page);
         let statement = self.backend().build(&paged);
         let rows = self.connection().query_all_raw(statement).await?;
-        let mut pages: HashMap<uuid::Uuid, ListPage<E::Model>> = HashMap::new();
-        for row in rows {
-            let case_id: uuid::Uuid = row.try_get("", case)?;
-            let total: i64 = row.try_get("", "list_total")?;
-            let position: i64 = row.try_get("", "list_position")?;
-            let list = pages.entry(case_id).or_default();
-            list.total = u64::try_from(total).map_err(|_| Error::Corrupt("list length"))?;
-            let position = u64::try_from(position).map_err(|_| Error::Corrupt("list position"))?;
-            if page.first.is_some_and(|first| position > first) {
-                list.has_next_page = true;
-            } else {
-                list.items.push(E::Model::from_query_result(&row, "")?);
-            }
+        pages_from_rows(rows, case, "", page)
+    }
+
+    /// Reads every list of `lists` in one statement.
+    pub async fn read_item_lists(&self, lists: ItemLists) -> Result<ItemListsRead> {
+        let mut read = ItemListsRead {
+            rows: (0..lists.branches.len()).map(|_| Vec::new()).collect(),
+        };
+        let Some(statement) = lists.statement(self.backend()) else {
+            return Ok(read);
+        };
+        let statement = self.backend().build(&statement);
+        for row in self.connection().query_all_raw(statement).await? {
+            // A literal: `INT4` on PostgreSQL.
+            let index: i32 = row.try_get("", "list_index")?;
+            usize::try_from(index)
+                .ok()
+                .and_then(|index| read.rows.get_mut(index))
+                .ok_or(Error::Corrupt("list index"))?
+                .push(row);
         }
-        Ok(pages)
+        Ok(read)
     }
 
     /// A page of each case's items of kind `T` that its viewer may see, with `filter` in the
@@ -261,33 +488,9 @@ impl Snapshot {
         condition: Condition,
         page: PageRequest,
     ) -> Result<HashMap<CaseId, ListPage<T>>> {
-        let table = T::Entity::default().table_name();
-        let columns = T::columns();
-        let mut out = HashMap::new();
-        for (key, ids) in group_by_predicate(accesses) {
-            let pages = self
-                .page_rows::<T::Entity>(
-                    ids,
-                    Condition::all()
-                        .add(visible_rows(table, T::SLICING, key))
-                        .add(condition.clone()),
-                    &columns,
-                    page,
-                )
-                .await?;
-            for (case_id, rows) in pages {
-                let access = accesses
-                    .iter()
-                    .find(|access| access.case_id.0 == case_id && access.predicate_key() == key)
-                    .ok_or(Error::Corrupt("item outside its batch"))?;
-                for row in &rows.items {
-                    let domain = T::life_domain(row).map(LifeDomain::as_str);
-                    self.disclose(access, T::KIND, 1, domain);
-                }
-                out.insert(access.case_id, rows.map(|row| T::read(row, access))?);
-            }
-        }
-        Ok(out)
+        let mut lists = ItemLists::default();
+        let entry = lists.add_where::<T>(accesses, condition, page);
+        self.read_item_lists(lists).await?.take(self, entry)
     }
 
     /// One item of kind `T` by id, if its case and its slice let the viewer see it; `None`

@@ -42,7 +42,9 @@ pub use integration::ChangeCursor;
 pub use items::{
     NewAgreement, NewEvaluation, NewFact, NewFirstStep, NewProblem, TimelineEntry, WithholdableItem,
 };
-pub use lists::{CaseItem, ListPage, PageRequest, Position};
+pub use lists::{
+    CaseItem, ItemLists, ItemListsEntry, ItemListsRead, ListPage, PageRequest, Position,
+};
 pub use records::{CaseCursor, CaseFilter, ResidentToOpen};
 pub use signals::NewSignal;
 pub use team::InvitationDecision;
