@@ -868,6 +868,38 @@ async fn a_case_detail_costs_one_statement_for_the_case_and_one_for_its_lists(
     assert_eq!(three, 2 + append);
 }
 
+/// A caseload page as a partner's frontend shows it: the cases with their open-agreement
+/// counts in one statement, their teams in a second and the teams' organisations in a third.
+async fn a_caseload_page_with_teams_and_open_agreements_costs_three_statements(
+    database: TestDatabase,
+) {
+    let fixture = open_case(database).await;
+    let server = &fixture.server;
+    let added = server
+        .graphql(
+            &fixture.lead,
+            "mutation($case: ID!) { addAgreement(caseId: $case, input: { what: \"Call the landlord\", assignee: { kind: RESIDENT } }) { id } }",
+            json!({ "case": fixture.case_id }),
+        )
+        .await;
+    data(&added, "addAgreement");
+    let before = server.store.statements_executed();
+    let response = server
+        .graphql(
+            &fixture.lead,
+            "{ cases(first: 20) { edges { node { id team { nodes { role organisation { name } } } openAgreementCount } } } }",
+            json!({}),
+        )
+        .await;
+    let after = server.store.statements_executed();
+    let cases = data(&response, "cases")["edges"].as_array().unwrap();
+    assert_eq!(cases.len(), 1);
+    assert_eq!(cases[0]["node"]["openAgreementCount"], 1);
+    // Then the access log's append, as in the case detail above.
+    let append = if server.store.is_sqlite() { 3 } else { 1 };
+    assert_eq!(after - before, 3 + append);
+}
+
 on_both_databases!(
     the_resident_sees_their_own_file_and_writes_their_perspective,
     a_retry_with_the_same_idempotency_key_writes_nothing_new,
@@ -877,4 +909,5 @@ on_both_databases!(
     agreements_timeline_and_worklist,
     a_caseload_page_costs_the_same_statements_for_two_or_eight_cases,
     a_case_detail_costs_one_statement_for_the_case_and_one_for_its_lists,
+    a_caseload_page_with_teams_and_open_agreements_costs_three_statements,
 );

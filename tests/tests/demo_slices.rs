@@ -469,7 +469,8 @@ async fn the_demo_cases_stand_at_different_steps_with_teams_of_three_to_five_org
 const PAGE: &str = "totalCount pageInfo { hasNextPage endCursor } edges { cursor node { id } }";
 
 /// Every list of case items a case can be asked for, two of them twice under aliases with
-/// other arguments, as `(field in the response, selection)`.
+/// other arguments, and the count of open agreements (a caseload page reads it with its
+/// cases), as `(field in the response, selection)`.
 fn item_lists() -> Vec<(&'static str, String)> {
     vec![
         (
@@ -498,11 +499,12 @@ fn item_lists() -> Vec<(&'static str, String)> {
         ("evaluations", format!("evaluations {{ {PAGE} }}")),
         ("decisions", format!("decisions {{ {PAGE} }}")),
         ("ruleExceptions", format!("ruleExceptions {{ {PAGE} }}")),
+        ("openAgreementCount", "openAgreementCount".to_owned()),
     ]
 }
 
 /// A caseload page asking for every list at once (read in one statement) answers each list
-/// of each case exactly as a case detail asking for that list alone, for every member of the
+/// of each case, and its open agreements, exactly as a case detail asking for that alone, for every member of the
 /// showcase team, its process facilitator and the resident.
 async fn lists_read_together_are_the_lists_read_one_at_a_time(database: TestDatabase) {
     let server = DemoServer::start(database).await;

@@ -14,8 +14,8 @@ use persistence::cases::{CaseCursor, CaseFilter};
 use uuid::Uuid;
 
 use super::cases::{
-    Agreement, Case, Consent, Evaluation, Fact, FirstStep, Invitation, Perspective, Problem,
-    TeamMember, Worklist, connection_nodes, prime, reads,
+    Agreement, Case, Consent, Evaluation, Fact, FirstStep, Invitation, OpenAgreementCountOf,
+    Perspective, Problem, TeamMember, Worklist, connection_nodes, prime, reads,
 };
 use super::enums::{CaseStatus, CaseStep};
 use super::ids::{self, NodeType};
@@ -93,32 +93,46 @@ impl CaseQuery {
             today: Some(domain::calendar::today()),
         };
         let reads = reads(ctx).await?;
+        let nodes = connection_nodes(ctx.look_ahead());
         let page = reads
             .snapshot
-            .caseload(&reads.viewer, &filter, after, first)
+            .caseload(
+                &reads.viewer,
+                &filter,
+                after,
+                first,
+                nodes.field("openAgreementCount").exists(),
+            )
             .await?;
         let accesses: Vec<_> = page
             .items
             .iter()
-            .map(|(access, _)| access.clone())
+            .map(|entry| entry.access.clone())
             .collect();
-        prime(
-            request,
-            &reads,
-            &accesses,
-            connection_nodes(ctx.look_ahead()),
-        )
-        .await?;
+        // Counts read with the page are handed to the loader, so priming finds them there.
+        reads
+            .loader
+            .feed_many(page.items.iter().filter_map(|entry| {
+                entry
+                    .open_agreements
+                    .map(|open| (OpenAgreementCountOf(entry.access.clone()), open))
+            }))
+            .await;
+        prime(request, &reads, &accesses, nodes).await?;
         let mut connection = Connection::with_additional_fields(
             after.is_some(),
             page.has_next_page,
             CaseConnectionFields { filter },
         );
-        connection.edges.extend(
-            page.items
-                .into_iter()
-                .map(|(access, case)| Edge::new(encode_cursor(&case), Case { access, case })),
-        );
+        connection.edges.extend(page.items.into_iter().map(|entry| {
+            Edge::new(
+                encode_cursor(&entry.case),
+                Case {
+                    access: entry.access,
+                    case: entry.case,
+                },
+            )
+        }));
         Ok(connection)
     }
 

@@ -15,7 +15,7 @@ use domain::{
     AgreementId, CaseId, EvaluationId, FactId, FirstStepId, InvalidInput, LifeDomain,
     OrganisationId, PerspectiveId, ProblemId, ProfessionalId,
 };
-use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, Query};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait,
     QueryFilter, QuerySelect,
@@ -424,6 +424,29 @@ impl CaseItem for Evaluation {
     }
 }
 
+/// The agreements viewers under `key` see that are still open: the shared plan's (§5.3).
+fn open_agreements(key: PredicateKey) -> Condition {
+    Condition::all()
+        .add(agreement::Column::Status.is_in(["open", "in_progress"]))
+        .add(visible_rows("agreements", Slicing::Shared, key))
+}
+
+/// The number of open agreements viewers under `key` see on the case whose id is `case_id`,
+/// as a scalar subquery: a caseload page carries its counts in its own statement.
+pub(super) fn open_agreement_count_of(case_id: Expr, key: PredicateKey) -> Expr {
+    Expr::from(
+        Query::select()
+            .expr(Func::count(Expr::col((
+                agreement::Entity,
+                agreement::Column::Id,
+            ))))
+            .from(agreement::Entity)
+            .and_where(Expr::col((agreement::Entity, agreement::Column::CaseId)).eq(case_id))
+            .cond_where(open_agreements(key))
+            .to_owned(),
+    )
+}
+
 impl Snapshot {
     /// How many visible agreements of each case are still open, in one query.
     pub async fn open_agreement_counts(
@@ -437,15 +460,14 @@ impl Snapshot {
                 .column(agreement::Column::CaseId)
                 .column_as(agreement::Column::Id.count(), "open")
                 .filter(agreement::Column::CaseId.is_in(ids))
-                .filter(agreement::Column::Status.is_in(["open", "in_progress"]))
-                .filter(visible_rows("agreements", Slicing::Shared, key))
+                .filter(open_agreements(key))
                 .group_by(agreement::Column::CaseId)
                 .into_tuple()
                 .all(self.connection())
                 .await?;
             for (case_id, open) in rows {
                 if let Some(access) = accesses.iter().find(|access| access.case_id.0 == case_id) {
-                    self.disclose(access, "open_agreement_count", 1, None);
+                    self.note_open_agreement_count(access, open)?;
                 }
                 counts.insert(
                     CaseId(case_id),
@@ -456,8 +478,15 @@ impl Snapshot {
         Ok(counts)
     }
 
-    /// The case a row of `E` belongs to, if the row exists. Nothing else of the row is read:
-    /// the caller goes on only with the viewer's access to that case.
+    /// Notes a case's count of open agreements for the access log, as it leaves.
+    pub(super) fn note_open_agreement_count(&self, access: &CaseAccess, open: i64) -> Result<u64> {
+        let open = u64::try_from(open).map_err(|_| Error::Corrupt("agreement count"))?;
+        if open > 0 {
+            self.disclose(access, "open_agreement_count", 1, None);
+        }
+        Ok(open)
+    }
+
     pub(super) async fn case_of<E>(
         &self,
         id: uuid::Uuid,

@@ -45,7 +45,7 @@ pub use items::{
 pub use lists::{
     CaseItem, ItemLists, ItemListsEntry, ItemListsRead, ListPage, PageRequest, Position,
 };
-pub use records::{CaseCursor, CaseFilter, ResidentToOpen};
+pub use records::{CaseCursor, CaseFilter, CaseloadEntry, ResidentToOpen};
 pub use signals::NewSignal;
 pub use team::InvitationDecision;
 
@@ -798,6 +798,22 @@ pub(crate) fn acting_team_roles(roles: &RoleSet) -> Vec<&'static str> {
 }
 
 impl Viewer {
+    /// The predicate key under which this viewer reads the shared plan (§5.3), known before
+    /// their access to any one case is: every member sees all of it, so a member's kind policy,
+    /// which comes with the access, does not enter. `None` for a viewer with no case.
+    fn shared_plan_key(&self) -> Option<PredicateKey> {
+        match &self.kind {
+            ViewerKind::Professional {
+                organisation_id, ..
+            } => Some(PredicateKey::Member {
+                organisation_id: *organisation_id,
+                policy: PolicyMask::NOTHING,
+            }),
+            ViewerKind::Resident { .. } => Some(PredicateKey::Resident),
+            ViewerKind::Service { .. } | ViewerKind::Nobody => None,
+        }
+    }
+
     /// Asks the action policy whether this viewer, standing so to the object, may do `action`.
     pub fn authorize(&self, standing: Standing, action: Action) -> Result<Permit> {
         authz::authorize(Principal::of(&self.actor), standing, action).map_err(Error::from)

@@ -11,6 +11,7 @@ use sea_orm::{
     PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait, Select,
 };
 
+use super::items::open_agreement_count_of;
 use super::{
     CaseAccess, PolicyMask, Relation, Snapshot, Viewer, ViewerKind, Writer, acting_team_roles,
     record_event,
@@ -26,6 +27,18 @@ use domain::resident::Contact;
 
 /// The column a caseload page carries the viewer's team role in.
 const VIEWER_ROLE: &str = "viewer_role";
+
+/// The column a caseload page carries each case's count of open agreements in, when asked.
+const OPEN_AGREEMENTS: &str = "open_agreement_count";
+
+/// One case of a caseload page.
+#[derive(Debug, Clone)]
+pub struct CaseloadEntry {
+    pub access: CaseAccess,
+    pub case: Case,
+    /// How many of its agreements the viewer sees are open, when the page was asked for them.
+    pub open_agreements: Option<u64>,
+}
 
 /// Narrows a caseload.
 #[derive(Debug, Clone, Default)]
@@ -184,14 +197,17 @@ impl Snapshot {
         Some(query)
     }
 
-    /// One page of the viewer's caseload, with the access to each case.
+    /// One page of the viewer's caseload, with the access to each case, and with
+    /// `open_agreements` each case's count of open agreements the viewer sees, read in the
+    /// same statement.
     pub async fn caseload(
         &self,
         viewer: &Viewer,
         filter: &CaseFilter,
         after: Option<CaseCursor>,
         first: u64,
-    ) -> Result<Page<(CaseAccess, Case)>> {
+        open_agreements: bool,
+    ) -> Result<Page<CaseloadEntry>> {
         let Some(mut query) = self.caseload_query(viewer, filter) else {
             return Ok(Page {
                 items: Vec::new(),
@@ -209,6 +225,13 @@ impl Snapshot {
                     ),
             );
         }
+        let counted = open_agreements.then(|| viewer.shared_plan_key()).flatten();
+        if let Some(key) = counted {
+            query = query.column_as(
+                open_agreement_count_of(Expr::col((case::Entity, case::Column::Id)), key),
+                OPEN_AGREEMENTS,
+            );
+        }
         let statement = self
             .with_access_columns(viewer, query)
             .order_by(case::Column::LastActivityAt, Order::Desc)
@@ -220,8 +243,22 @@ impl Snapshot {
         rows.truncate(first as usize);
         let items = rows
             .into_iter()
-            // A caseload is a list: the BSN never reaches one (§5.7).
-            .map(|row| self.access_and_case(viewer, &row, true))
+            .map(|row| {
+                // A caseload is a list: the BSN never reaches one (§5.7).
+                let (access, case) = self.access_and_case(viewer, &row, true)?;
+                let open_agreements = match counted {
+                    Some(_) => {
+                        let open: i64 = row.try_get("", OPEN_AGREEMENTS)?;
+                        Some(self.note_open_agreement_count(&access, open)?)
+                    }
+                    None => None,
+                };
+                Ok(CaseloadEntry {
+                    access,
+                    case,
+                    open_agreements,
+                })
+            })
             .collect::<Result<Vec<_>>>()?;
         Ok(Page {
             items,
