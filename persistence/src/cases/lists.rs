@@ -8,8 +8,9 @@
 //! The eight kinds of case item (perspective, fact, problem, first step, agreement,
 //! evaluation, decision, rule exception) are read only through [`CaseItem`]: a kind declares
 //! its table, how it takes part in the slice, what the access log calls it and how a row
-//! becomes its domain value, and [`Snapshot::items`] and [`Snapshot::item`] are the only
-//! readers. A kind that has not declared its rule cannot be read.
+//! becomes its domain value, and [`ItemLists`] is the only reader: every list a request asks
+//! for, of any kinds, in one statement ([`Snapshot::items`] and [`Snapshot::item`] read one
+//! list through it). A kind that has not declared its rule cannot be read.
 
 use std::collections::HashMap;
 use std::fmt::Debug;
