@@ -466,12 +466,13 @@ impl Snapshot {
                 .all(self.connection())
                 .await?;
             for (case_id, open) in rows {
-                if let Some(access) = accesses.iter().find(|access| access.case_id.0 == case_id) {
-                    self.note_open_agreement_count(access, open)?;
-                }
+                let access = accesses
+                    .iter()
+                    .find(|access| access.case_id.0 == case_id)
+                    .ok_or(Error::Corrupt("count outside its batch"))?;
                 counts.insert(
                     CaseId(case_id),
-                    <u64 as TryFrom<i64>>::try_from(open).unwrap_or(0),
+                    self.note_open_agreement_count(access, open)?,
                 );
             }
         }
@@ -487,6 +488,8 @@ impl Snapshot {
         Ok(open)
     }
 
+    /// The case a row of `E` belongs to, if the row exists. Nothing else of the row is read:
+    /// the caller goes on only with the viewer's access to that case.
     pub(super) async fn case_of<E>(
         &self,
         id: uuid::Uuid,
