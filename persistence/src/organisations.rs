@@ -6,10 +6,11 @@ use domain::{
     Municipality, MunicipalityCode, MunicipalityId, Organisation, OrganisationId, OrganisationKind,
     OrganisationRole, RoleSet, Slug,
 };
+use sea_orm::sea_query::{Alias, Expr, SelectStatement};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseBackend, EntityTrait,
-    FromQueryResult, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait, Select,
-    sea_query::Expr,
+    FromQueryResult, IdenStatic, Iterable, PaginatorTrait, QueryFilter, QueryOrder, QueryResult,
+    QuerySelect, QueryTrait, Select,
 };
 use uuid::Uuid;
 
@@ -260,10 +261,40 @@ async fn load_organisations(
     connection: &impl ConnectionTrait,
     query: Select<organisation::Entity>,
 ) -> Result<Vec<Organisation>> {
-    // One statement and one row per organisation, the link tables folded into lists by the
-    // database: case reads ask for organisations on every page, and every row and round trip
-    // counts there. Uuids are stored as text on PostgreSQL and as 16-byte blobs on SQLite.
-    let (municipalities, roles) = match connection.get_database_backend() {
+    let backend = connection.get_database_backend();
+    let mut select = query.into_query();
+    select_links(&mut select, backend, "");
+    connection
+        .query_all_raw(backend.build(&select))
+        .await?
+        .iter()
+        .map(|row| organisation_from_row(row, ""))
+        .collect()
+}
+
+/// Adds the columns of the `organisations` table that `select` joins, each named with `prefix`
+/// before it, for [`organisation_from_row`]: a list read names its rows' organisations in the
+/// same statement.
+pub(crate) fn select_organisation(
+    select: &mut SelectStatement,
+    backend: DatabaseBackend,
+    prefix: &str,
+) {
+    for column in organisation::Column::iter() {
+        select.expr_as(
+            Expr::col((organisation::Entity, column)),
+            Alias::new(format!("{prefix}{}", column.as_str())),
+        );
+    }
+    select_links(select, backend, prefix);
+}
+
+/// Adds an organisation's municipalities and roles to `select`, folded into lists by the
+/// database: one row per organisation. Case reads ask for organisations on every page, and
+/// every row and round trip counts there. Uuids are stored as text on PostgreSQL and as
+/// 16-byte blobs on SQLite.
+fn select_links(select: &mut SelectStatement, backend: DatabaseBackend, prefix: &str) {
+    let (municipalities, roles) = match backend {
         DatabaseBackend::Postgres => (
             "(SELECT string_agg(municipality_id::text, ' ') FROM organisation_municipalities \
              WHERE organisation_id = organisations.id)",
@@ -277,32 +308,37 @@ async fn load_organisations(
              WHERE organisation_id = organisations.id)",
         ),
     };
-    let statement = query
-        .expr_as(Expr::cust(municipalities), "linked_municipalities")
-        .expr_as(Expr::cust(roles), "linked_roles")
-        .build(connection.get_database_backend());
-    let mut organisations = Vec::new();
-    for row in connection.query_all_raw(statement).await? {
-        let model = organisation::Model::from_query_result(&row, "")?;
-        let municipalities: Option<String> = row.try_get("", "linked_municipalities")?;
-        let roles: Option<String> = row.try_get("", "linked_roles")?;
-        let municipalities = municipalities
-            .unwrap_or_default()
-            .split_whitespace()
-            .map(|id| {
-                Uuid::parse_str(id)
-                    .map(MunicipalityId)
-                    .map_err(|_| Error::Corrupt("municipality id"))
-            })
-            .collect::<Result<BTreeSet<_>>>()?;
-        let roles = roles
-            .unwrap_or_default()
-            .split_whitespace()
-            .map(|role| OrganisationRole::parse(role).ok_or(Error::Corrupt("organisation role")))
-            .collect::<Result<RoleSet>>()?;
-        organisations.push(to_organisation(model, roles, municipalities)?);
-    }
-    Ok(organisations)
+    select
+        .expr_as(
+            Expr::cust(municipalities),
+            Alias::new(format!("{prefix}linked_municipalities")),
+        )
+        .expr_as(
+            Expr::cust(roles),
+            Alias::new(format!("{prefix}linked_roles")),
+        );
+}
+
+/// An organisation from a row of a statement that selected it with `prefix`.
+pub(crate) fn organisation_from_row(row: &QueryResult, prefix: &str) -> Result<Organisation> {
+    let model = organisation::Model::from_query_result(row, prefix)?;
+    let municipalities: Option<String> = row.try_get(prefix, "linked_municipalities")?;
+    let roles: Option<String> = row.try_get(prefix, "linked_roles")?;
+    let municipalities = municipalities
+        .unwrap_or_default()
+        .split_whitespace()
+        .map(|id| {
+            Uuid::parse_str(id)
+                .map(MunicipalityId)
+                .map_err(|_| Error::Corrupt("municipality id"))
+        })
+        .collect::<Result<BTreeSet<_>>>()?;
+    let roles = roles
+        .unwrap_or_default()
+        .split_whitespace()
+        .map(|role| OrganisationRole::parse(role).ok_or(Error::Corrupt("organisation role")))
+        .collect::<Result<RoleSet>>()?;
+    to_organisation(model, roles, municipalities)
 }
 
 fn to_organisation(

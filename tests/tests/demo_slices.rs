@@ -500,7 +500,47 @@ fn item_lists() -> Vec<(&'static str, String)> {
         ("decisions", format!("decisions {{ {PAGE} }}")),
         ("ruleExceptions", format!("ruleExceptions {{ {PAGE} }}")),
         ("openAgreementCount", "openAgreementCount".to_owned()),
+        (
+            "team",
+            format!("team(first: 3) {{ {PAGE} nodes {{ role organisation {{ id }} }} }}"),
+        ),
     ]
+}
+
+const ORGANISATION: &str = "id slug name kind allowedRoles municipalities { id name code }";
+
+/// The organisations a caseload names for its teams' members, read with the teams in one
+/// statement, are the organisations the directory shows, field for field.
+async fn a_caseloads_team_organisations_are_the_directorys(database: TestDatabase) {
+    let server = DemoServer::start(database).await;
+    let token = server.token(SLICES[0].0, SLICES[0].1).await;
+    let caseload = server
+        .graphql(
+            &token,
+            &format!(
+                "{{ cases(first: 50) {{ nodes {{ team {{ nodes {{ organisation {{ {ORGANISATION} }} }} }} }} }} }}"
+            ),
+            json!({}),
+        )
+        .await;
+    let mut named = 0;
+    for case in nodes(data(&caseload, "cases")) {
+        for member in nodes(&case["team"]) {
+            let organisation = &member["organisation"];
+            let directory = server
+                .graphql(
+                    &token,
+                    &format!(
+                        "query($slug: String!) {{ organisation(slug: $slug) {{ {ORGANISATION} }} }}"
+                    ),
+                    json!({ "slug": organisation["slug"] }),
+                )
+                .await;
+            assert_eq!(organisation, data(&directory, "organisation"));
+            named += 1;
+        }
+    }
+    assert!(named > 3, "the caseload names its teams' organisations");
 }
 
 /// A caseload page asking for every list at once (read in one statement) answers each list
@@ -551,4 +591,5 @@ on_both_databases!(
     professionals_not_on_the_team_get_not_found,
     the_demo_cases_stand_at_different_steps_with_teams_of_three_to_five_organisations,
     lists_read_together_are_the_lists_read_one_at_a_time,
+    a_caseloads_team_organisations_are_the_directorys,
 );

@@ -10,7 +10,8 @@ use async_graphql::connection::Connection;
 use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
 use async_graphql::{Context, ID, Object, OutputType, SimpleObject};
 use persistence::cases::{
-    CaseAccess, CaseItem, ItemLists, ItemListsEntry, ItemListsRead, PageRequest, Snapshot, Viewer,
+    CaseAccess, CaseItem, ItemLists, ItemListsEntry, ItemListsRead, ListPage, PageRequest,
+    Snapshot, Viewer,
 };
 
 use super::enums::{
@@ -224,7 +225,7 @@ pub(crate) async fn prime(
         &mut lists,
     );
     let (team, (facts, problems, agreements), ..) = futures::try_join!(
-        prime_list::<Team>(request, reads, accesses, node, "team"),
+        prime_team(request, reads, accesses, node),
         async {
             let mut read = reads.snapshot.read_item_lists(lists).await?;
             let facts = facts.feed(reads, &mut read, accesses).await?;
@@ -396,6 +397,62 @@ pub(crate) fn connection_nodes(connection: Lookahead<'_>) -> Lookahead<'_> {
     } else {
         connection.field("nodes")
     }
+}
+
+/// The team pages the query asks for, as [`prime_list`] loads them; when it asks for the
+/// members' organisations too, those are read in the same statement and handed to the loader.
+async fn prime_team(
+    request: &RequestContext,
+    reads: &CaseReads,
+    accesses: &[CaseAccess],
+    node: &Lookahead<'_>,
+) -> ApiResult<Vec<domain::case::TeamMember>> {
+    if !list_node(node, "team").field("organisation").exists() {
+        return prime_list::<Team>(request, reads, accesses, node, "team").await;
+    }
+    let Some(first) = accesses.first() else {
+        return Ok(Vec::new());
+    };
+    let mut pages = Vec::new();
+    for selection in node.field("team").selection_fields() {
+        // The page comes from the arguments alone, the same for every case.
+        let key = selection
+            .arguments()
+            .ok()
+            .and_then(|arguments| ListOf::<Team>::looked_ahead(request, first, &arguments));
+        if let Some(key) = key.filter(|key| !pages.contains(&key.page)) {
+            pages.push(key.page);
+        }
+    }
+    let mut members = Vec::new();
+    for page in pages {
+        let mut read = reads
+            .snapshot
+            .team_members_with_organisations(accesses, page)
+            .await?;
+        let mut organisations = HashMap::new();
+        let keyed: Vec<_> = accesses
+            .iter()
+            .map(|access| {
+                let list = read.remove(&access.case_id()).unwrap_or_default();
+                let mut items = Vec::with_capacity(list.items.len());
+                for (member, organisation) in list.items {
+                    members.push(member.clone());
+                    items.push(member);
+                    organisations.insert(organisation.id, organisation);
+                }
+                let list = ListPage {
+                    items,
+                    has_next_page: list.has_next_page,
+                    total: list.total,
+                };
+                (ListOf::<Team>::new(access.clone(), (), page), list)
+            })
+            .collect();
+        reads.loader.feed_many(keyed).await;
+        reads.loader.feed_many(organisations).await;
+    }
+    Ok(members)
 }
 
 /// Loads the page of list `L` that each selection of `field` will ask for, for every case at

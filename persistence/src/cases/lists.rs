@@ -224,13 +224,13 @@ fn cut(select: &mut SelectStatement, page: PageRequest) {
     }
 }
 
-/// Each case's page from rows of [`numbered_rows`] after the [`cut`], in list order; the
-/// model's columns are read with `prefix` before their names.
-fn pages_from_rows<M: FromQueryResult>(
+/// Each case's page from rows of [`numbered_rows`] after the [`cut`], in list order, each item
+/// made from its row by `read`.
+fn pages_from_rows<M>(
     rows: Vec<QueryResult>,
     case: &str,
-    prefix: &str,
     page: PageRequest,
+    mut read: impl FnMut(&QueryResult) -> Result<M>,
 ) -> Result<HashMap<uuid::Uuid, ListPage<M>>> {
     let mut pages: HashMap<uuid::Uuid, ListPage<M>> = HashMap::new();
     for row in rows {
@@ -243,7 +243,7 @@ fn pages_from_rows<M: FromQueryResult>(
         if page.first.is_some_and(|first| position > first) {
             list.has_next_page = true;
         } else {
-            list.items.push(M::from_query_result(&row, prefix)?);
+            list.items.push(read(&row)?);
         }
     }
     Ok(pages)
@@ -399,12 +399,11 @@ impl ItemListsRead {
                 .get_mut(index)
                 .map(std::mem::take)
                 .ok_or(Error::Corrupt("list outside its statement"))?;
-            let pages = pages_from_rows::<<T::Entity as EntityTrait>::Model>(
-                rows,
-                "list_case",
-                &prefix,
-                entry.page,
-            )?;
+            let pages = pages_from_rows(rows, "list_case", entry.page, |row| {
+                Ok(<T::Entity as EntityTrait>::Model::from_query_result(
+                    row, &prefix,
+                )?)
+            })?;
             for (case_id, rows) in pages {
                 let access = accesses
                     .iter()
@@ -433,20 +432,48 @@ impl Snapshot {
     where
         E: EntityTrait,
     {
+        self.page_rows_joined(
+            case_ids,
+            condition,
+            columns,
+            page,
+            |_| {},
+            |row| Ok(E::Model::from_query_result(row, "")?),
+        )
+        .await
+    }
+
+    /// [`Snapshot::page_rows`] with what `join` adds to the statement around the numbered
+    /// rows (`numbered`), each item made from its row by `read`: a list and what its items
+    /// name, read in one statement.
+    pub(super) async fn page_rows_joined<E, M>(
+        &self,
+        case_ids: Vec<uuid::Uuid>,
+        condition: Condition,
+        columns: &ListColumns<E>,
+        page: PageRequest,
+        join: impl FnOnce(&mut SelectStatement),
+        read: impl FnMut(&QueryResult) -> Result<M>,
+    ) -> Result<HashMap<uuid::Uuid, ListPage<M>>>
+    where
+        E: EntityTrait,
+    {
         let case = columns.case.as_str();
+        let numbered = Alias::new("numbered");
         let mut paged = Query::select();
         paged
-            .column(Asterisk)
+            .column((numbered.clone(), Asterisk))
             .from_subquery(
                 numbered_rows(case_ids, condition, columns, page),
-                Alias::new("numbered"),
+                numbered.clone(),
             )
-            .order_by(Alias::new(case), Order::Asc)
-            .order_by(Alias::new("list_position"), Order::Asc);
+            .order_by((numbered.clone(), Alias::new(case)), Order::Asc)
+            .order_by((numbered, Alias::new("list_position")), Order::Asc);
+        join(&mut paged);
         cut(&mut paged, page);
         let statement = self.backend().build(&paged);
         let rows = self.connection().query_all_raw(statement).await?;
-        pages_from_rows(rows, case, "", page)
+        pages_from_rows(rows, case, page, read)
     }
 
     /// Reads every list of `lists` in one statement.

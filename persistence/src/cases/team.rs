@@ -8,11 +8,14 @@ use domain::authz::{Action, Standing};
 use domain::case::{CaseReference, Invitation, InvitationStatus, TeamMember, check_invited_role};
 use domain::slice::TeamRole;
 use domain::{
-    CaseId, InvalidInput, InvitationId, OrganisationId, OrganisationKind, ProfessionalId,
-    TeamMemberId,
+    CaseId, InvalidInput, InvitationId, Organisation, OrganisationId, OrganisationKind,
+    ProfessionalId, TeamMemberId,
 };
-use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{ActiveValue::Set, ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, JoinType, SelectStatement};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, Condition, EntityTrait, FromQueryResult, QueryFilter,
+    QueryOrder, QueryResult,
+};
 
 use super::lists::{ListColumns, ListPage, PageRequest};
 use super::records::stale;
@@ -21,6 +24,7 @@ use crate::entity::{
     case, invitation, organisation, organisation_municipality, professional, team_member,
 };
 use crate::error::conflict_on_unique;
+use crate::organisations::{organisation_from_row, select_organisation};
 use crate::{Error, Result};
 
 /// What the invited organisation does with an invitation.
@@ -92,14 +96,64 @@ impl Snapshot {
             .collect())
     }
 
+    /// The active team of each case with each member's organisation, in one statement: a
+    /// caseload names the organisation of every member it lists.
+    pub async fn team_members_with_organisations(
+        &self,
+        accesses: &[CaseAccess],
+        page: PageRequest,
+    ) -> Result<HashMap<CaseId, ListPage<(TeamMember, Organisation)>>> {
+        const PREFIX: &str = "organisation__";
+        let backend = self.backend();
+        self.team_members_read(
+            accesses,
+            Condition::all(),
+            page,
+            |select| {
+                select.join(
+                    JoinType::InnerJoin,
+                    organisation::Entity,
+                    Expr::col((organisation::Entity, organisation::Column::Id))
+                        .equals((Alias::new("numbered"), team_member::Column::OrganisationId)),
+                );
+                select_organisation(select, backend, PREFIX);
+            },
+            |row| {
+                let member = to_member(team_member::Model::from_query_result(row, "")?)?;
+                Ok((member, organisation_from_row(row, PREFIX)?))
+            },
+        )
+        .await
+    }
+
     async fn team_members_where(
         &self,
         accesses: &[CaseAccess],
         condition: Condition,
         page: PageRequest,
     ) -> Result<HashMap<CaseId, ListPage<TeamMember>>> {
+        self.team_members_read(
+            accesses,
+            condition,
+            page,
+            |_| {},
+            |row| to_member(team_member::Model::from_query_result(row, "")?),
+        )
+        .await
+    }
+
+    /// The active members of each case's team matching `condition`, with what `join` adds,
+    /// each made from its row by `read`; noted for the access log as read.
+    async fn team_members_read<M>(
+        &self,
+        accesses: &[CaseAccess],
+        condition: Condition,
+        page: PageRequest,
+        join: impl FnOnce(&mut SelectStatement),
+        read: impl FnMut(&QueryResult) -> Result<M>,
+    ) -> Result<HashMap<CaseId, ListPage<M>>> {
         let pages = self
-            .page_rows::<team_member::Entity>(
+            .page_rows_joined::<team_member::Entity, M>(
                 accesses.iter().map(|access| access.case_id.0).collect(),
                 condition.add(team_member::Column::LeftAt.is_null()),
                 &ListColumns {
@@ -108,6 +162,8 @@ impl Snapshot {
                     id: team_member::Column::Id,
                 },
                 page,
+                join,
+                read,
             )
             .await?;
         let mut by_case = HashMap::new();
@@ -115,7 +171,7 @@ impl Snapshot {
             let case_id = CaseId(case_id);
             if let Some(access) = accesses.iter().find(|access| access.case_id == case_id) {
                 self.disclose(access, "team_member", rows.items.len(), None);
-                by_case.insert(case_id, rows.map(to_member)?);
+                by_case.insert(case_id, rows);
             }
         }
         Ok(by_case)
