@@ -10,8 +10,7 @@ use async_graphql::connection::Connection;
 use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
 use async_graphql::{Context, ID, Object, OutputType, SimpleObject};
 use persistence::cases::{
-    CaseAccess, CaseItem, ItemLists, ItemListsEntry, ItemListsRead, ListPage, PageRequest,
-    Snapshot, Viewer,
+    CaseAccess, CaseItem, ItemLists, ItemListsEntry, ItemListsRead, PageRequest, Snapshot, Viewer,
 };
 
 use super::enums::{
@@ -426,31 +425,27 @@ async fn prime_team(
     }
     let mut members = Vec::new();
     for page in pages {
-        let mut read = reads
+        let (mut read, organisations) = reads
             .snapshot
             .team_members_with_organisations(accesses, page)
             .await?;
-        let mut organisations = HashMap::new();
         let keyed: Vec<_> = accesses
             .iter()
             .map(|access| {
                 let list = read.remove(&access.case_id()).unwrap_or_default();
-                let mut items = Vec::with_capacity(list.items.len());
-                for (member, organisation) in list.items {
-                    members.push(member.clone());
-                    items.push(member);
-                    organisations.insert(organisation.id, organisation);
-                }
-                let list = ListPage {
-                    items,
-                    has_next_page: list.has_next_page,
-                    total: list.total,
-                };
+                members.extend(list.items.iter().cloned());
                 (ListOf::<Team>::new(access.clone(), (), page), list)
             })
             .collect();
         reads.loader.feed_many(keyed).await;
-        reads.loader.feed_many(organisations).await;
+        reads
+            .loader
+            .feed_many(
+                organisations
+                    .into_iter()
+                    .map(|organisation| (organisation.id, organisation)),
+            )
+            .await;
     }
     Ok(members)
 }

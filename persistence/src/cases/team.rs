@@ -24,7 +24,7 @@ use crate::entity::{
     case, invitation, organisation, organisation_municipality, professional, team_member,
 };
 use crate::error::conflict_on_unique;
-use crate::organisations::{organisation_from_row, select_organisation};
+use crate::organisations::{organisation_from_row, select_organisation_once};
 use crate::{Error, Result};
 
 /// What the invited organisation does with an invitation.
@@ -96,34 +96,46 @@ impl Snapshot {
             .collect())
     }
 
-    /// The active team of each case with each member's organisation, in one statement: a
-    /// caseload names the organisation of every member it lists.
+    /// The active team of each case with the members' organisations, in one statement: a
+    /// caseload names the organisation of every member it lists. An organisation named only
+    /// by a row past a page's end may be left out.
     pub async fn team_members_with_organisations(
         &self,
         accesses: &[CaseAccess],
         page: PageRequest,
-    ) -> Result<HashMap<CaseId, ListPage<(TeamMember, Organisation)>>> {
+    ) -> Result<(HashMap<CaseId, ListPage<TeamMember>>, Vec<Organisation>)> {
         const PREFIX: &str = "organisation__";
         let backend = self.backend();
-        self.team_members_read(
-            accesses,
-            Condition::all(),
-            page,
-            |select| {
-                select.join(
-                    JoinType::InnerJoin,
-                    organisation::Entity,
-                    Expr::col((organisation::Entity, organisation::Column::Id))
-                        .equals((Alias::new("numbered"), team_member::Column::OrganisationId)),
-                );
-                select_organisation(select, backend, PREFIX);
-            },
-            |row| {
-                let member = to_member(team_member::Model::from_query_result(row, "")?)?;
-                Ok((member, organisation_from_row(row, PREFIX)?))
-            },
-        )
-        .await
+        let mut organisations = Vec::new();
+        let members = self
+            .team_members_read(
+                accesses,
+                Condition::all(),
+                page,
+                |select| {
+                    select.join(
+                        JoinType::InnerJoin,
+                        organisation::Entity,
+                        Expr::col((organisation::Entity, organisation::Column::Id))
+                            .equals((Alias::new("numbered"), team_member::Column::OrganisationId)),
+                    );
+                    select_organisation_once(
+                        select,
+                        backend,
+                        PREFIX,
+                        "\"numbered\".\"organisation_id\"",
+                    );
+                },
+                |row| {
+                    let occurrence: i64 = row.try_get(PREFIX, "occurrence")?;
+                    if occurrence == 1 {
+                        organisations.push(organisation_from_row(row, PREFIX)?);
+                    }
+                    to_member(team_member::Model::from_query_result(row, "")?)
+                },
+            )
+            .await?;
+        Ok((members, organisations))
     }
 
     async fn team_members_where(
