@@ -275,13 +275,15 @@ async fn load_organisations(
 /// Adds the columns of the `organisations` table that `select` joins, each named with `prefix`
 /// before it, for [`organisation_from_row`]: a list read names its rows' organisations in the
 /// same statement. Many rows name the same organisation, so its municipalities and roles are
-/// read on the first row naming it only, the one whose `{prefix}occurrence` is 1: read on every
-/// row, they cost more than a statement of their own. `organisation_id` is the joined column.
+/// read on the first row naming it only, by `first_by`, the one whose `{prefix}occurrence` is 1:
+/// read on every row, they cost more than a statement of their own. `organisation_id` is the
+/// joined column.
 pub(crate) fn select_organisation_once(
     select: &mut SelectStatement,
     backend: DatabaseBackend,
     prefix: &str,
     organisation_id: &str,
+    first_by: &str,
 ) {
     for column in organisation::Column::iter() {
         select.expr_as(
@@ -289,7 +291,8 @@ pub(crate) fn select_organisation_once(
             Alias::new(format!("{prefix}{}", column.as_str())),
         );
     }
-    let occurrence = format!("ROW_NUMBER() OVER (PARTITION BY {organisation_id})");
+    let occurrence =
+        format!("ROW_NUMBER() OVER (PARTITION BY {organisation_id} ORDER BY {first_by})");
     select.expr_as(
         Expr::cust(occurrence.clone()),
         Alias::new(format!("{prefix}occurrence")),

@@ -97,8 +97,9 @@ impl Snapshot {
     }
 
     /// The active team of each case with the members' organisations, in one statement: a
-    /// caseload names the organisation of every member it lists. An organisation named only
-    /// by a row past a page's end may be left out.
+    /// caseload names the organisation of every member it lists. An organisation is read on
+    /// the row naming it nearest the start of its page, so one named only by the row that
+    /// tells whether another page follows is left out.
     pub async fn team_members_with_organisations(
         &self,
         accesses: &[CaseAccess],
@@ -124,6 +125,7 @@ impl Snapshot {
                         backend,
                         PREFIX,
                         "\"numbered\".\"organisation_id\"",
+                        "\"numbered\".\"list_position\"",
                     );
                 },
                 |row| {
