@@ -854,22 +854,51 @@ impl AccessLog {
     /// Makes durable what `ledger` noted, and returns once it is committed. Until this returns
     /// `Ok`, the data it describes must not leave the server.
     pub async fn record(&self, ledger: &Ledger) -> Result<()> {
+        self.submit(ledger).await?.durable().await
+    }
+
+    /// Hands what `ledger` noted to the next group commit, so that a request can get its answer
+    /// ready while the group is written; [`Submitted::durable`] then waits for the commit.
+    pub async fn submit(&self, ledger: &Ledger) -> Result<Submitted> {
         let entries = ledger.take_reads();
         if entries.is_empty() {
-            return Ok(());
+            return Ok(Submitted { receipt: None });
         }
+        let context = ledger.context_handle();
         let (done, receipt) = oneshot::channel();
         self.submissions
             .send(Submission {
-                context: ledger.context_handle(),
+                context: Arc::clone(&context),
                 entries,
                 done,
             })
             .await
             .map_err(|_| Error::AccessLog)?;
+        Ok(Submitted {
+            receipt: Some((context, receipt)),
+        })
+    }
+}
+
+/// Entries handed to the group commit and not yet known to be durable.
+#[must_use = "the entries are durable only once `durable` returns `Ok`"]
+pub struct Submitted {
+    receipt: Option<(Arc<OperationContext>, Receipt)>,
+}
+
+/// What the group commit answers a submission: what was recorded, or `None` if it failed.
+type Receipt = oneshot::Receiver<Option<Vec<Recorded>>>;
+
+impl Submitted {
+    /// Returns once the entries are committed. Until this returns `Ok`, the data they describe
+    /// must not leave the server.
+    pub async fn durable(self) -> Result<()> {
+        let Some((context, receipt)) = self.receipt else {
+            return Ok(());
+        };
         match receipt.await {
             Ok(Some(recorded)) => {
-                emit_processing_spans(ledger.context(), &recorded);
+                emit_processing_spans(&context, &recorded);
                 Ok(())
             }
             _ => Err(Error::AccessLog),

@@ -961,6 +961,49 @@ async fn content_negotiation_follows_graphql_over_http(database: TestDatabase) {
     assert_eq!(not_json.status().as_u16(), 400);
 }
 
+/// An object's fields come in the order the query selected them (GraphQL's ordered map), not
+/// sorted by name, as the body's text shows, in one request and in a batch.
+async fn answers_keep_the_querys_field_order(database: TestDatabase) {
+    let server = TestServer::start(database).await;
+    let token = server.token_b("bram", &[]);
+    let query =
+        "{ zulu: kindPolicies { kind } alpha: organisations(first: 1) { nodes { slug name } } }";
+    let text = |body: serde_json::Value| {
+        let client = server.client.clone();
+        let url = server.url("/graphql");
+        let token = token.clone();
+        async move {
+            client
+                .post(url)
+                .bearer_auth(token)
+                .json(&body)
+                .send()
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap()
+        }
+    };
+    let in_order = |text: &str, names: &[&str]| {
+        let positions: Vec<usize> = names
+            .iter()
+            .map(|name| text.find(&format!("\"{name}\"")).unwrap_or(usize::MAX))
+            .collect();
+        assert!(
+            positions.windows(2).all(|pair| pair[0] < pair[1]),
+            "{names:?} in this order: {text}"
+        );
+    };
+    let single = text(json!({ "query": query })).await;
+    in_order(&single, &["slug", "name"]);
+    let batch = text(json!([{ "query": query }, { "query": "{ me { roles } }" }])).await;
+    assert!(batch.starts_with('[') && batch.ends_with(']'), "{batch}");
+    in_order(&batch, &["slug", "name", "me"]);
+    let answers: Vec<serde_json::Value> = serde_json::from_str(&batch).unwrap();
+    assert_eq!(answers.len(), 2);
+}
+
 async fn internal_errors_reveal_nothing(database: TestDatabase) {
     let server = TestServer::start(database).await;
     let token = server.token_b("bram", &[]);
@@ -1360,6 +1403,7 @@ async fn a_slow_key_set_fetch_holds_up_no_other_request(database: TestDatabase) 
 }
 
 on_both_databases!(
+    answers_keep_the_querys_field_order,
     the_platform_operator_registers_organisations_and_providers,
     only_the_platform_operator_may_register,
     bad_input_names_the_field_and_changes_nothing,

@@ -164,7 +164,12 @@ pub(crate) fn json_response(
     format: Format,
     body: serde_json::Value,
 ) -> Response {
-    let mut response = Response::new(Body::from(body.to_string()));
+    body_response(status, format, body.to_string().into_bytes())
+}
+
+/// A response whose body is JSON text already written.
+fn body_response(status: StatusCode, format: Format, body: Vec<u8>) -> Response {
+    let mut response = Response::new(Body::from(body));
     *response.status_mut() = status;
     response
         .headers_mut()
@@ -715,7 +720,10 @@ async fn execute(
                 OperationOutcome::Refused,
                 began.elapsed(),
             );
-            outcomes.push(Outcome::RequestError(vec![error]));
+            outcomes.push((
+                OperationOutcome::Refused,
+                Outcome::RequestError(vec![error]).into_body(),
+            ));
             continue;
         }
         // A request that names no operation runs the document's only one, under its name:
@@ -751,45 +759,58 @@ async fn execute(
         if let Some(kept) = delivered.as_deref_mut() {
             kept.extend(ledger.delivered());
         }
-        // Nothing of a case leaves before its access-log entries are durable.
-        let recorded = match &state.access_log {
-            Some(access_log) => access_log.record(&ledger).await,
+        // Nothing of a case leaves before its access-log entries are durable: the answer is
+        // written out while their group commits, and sent only once it has.
+        let submitted = match &state.access_log {
+            Some(access_log) => Some(access_log.submit(&ledger).await),
+            None => None,
+        };
+        let outcome = Outcome::from_response(response, trace_id);
+        let mut operation_outcome = outcome.meter();
+        let mut answer = outcome.into_body();
+        let recorded = match submitted {
+            Some(Ok(submitted)) => submitted.durable().await,
+            Some(Err(error)) => Err(error),
             None => Ok(()),
         };
-        let outcome = match recorded {
-            Ok(()) => Outcome::from_response(response, trace_id),
-            Err(error) => {
-                log_internal(&error);
-                Outcome::Withheld
-            }
-        };
+        if let Err(error) = recorded {
+            log_internal(&error);
+            operation_outcome = OperationOutcome::Withheld;
+            answer = Outcome::Withheld.into_body();
+        }
         meters::record_operation(
             operation_name.as_deref(),
             kind,
-            match outcome {
-                Outcome::Executed(_) => OperationOutcome::Executed,
-                Outcome::RequestError(_) => OperationOutcome::Refused,
-                Outcome::Withheld => OperationOutcome::Withheld,
-            },
+            operation_outcome,
             began.elapsed(),
         );
-        outcomes.push(outcome);
+        outcomes.push((operation_outcome, answer));
     }
 
     if single {
-        let outcome = outcomes.pop().expect("one request, one outcome");
-        let status = match (&outcome, format) {
-            (Outcome::Withheld, _) => StatusCode::INTERNAL_SERVER_ERROR,
-            (Outcome::RequestError(_), Format::GraphQLResponse) => StatusCode::BAD_REQUEST,
+        let (outcome, answer) = outcomes.pop().expect("one request, one outcome");
+        let status = match (outcome, format) {
+            (OperationOutcome::Withheld, _) => StatusCode::INTERNAL_SERVER_ERROR,
+            (OperationOutcome::Refused, Format::GraphQLResponse) => StatusCode::BAD_REQUEST,
             _ => StatusCode::OK,
         };
-        json_response(status, format, outcome.into_json())
+        body_response(status, format, answer)
     } else {
-        json_response(
-            StatusCode::OK,
-            format,
-            serde_json::Value::Array(outcomes.into_iter().map(Outcome::into_json).collect()),
-        )
+        let mut answers = Vec::with_capacity(
+            2 + outcomes
+                .iter()
+                .map(|(_, answer)| answer.len() + 1)
+                .sum::<usize>(),
+        );
+        answers.push(b'[');
+        for (index, (_, answer)) in outcomes.into_iter().enumerate() {
+            if index > 0 {
+                answers.push(b',');
+            }
+            answers.extend_from_slice(&answer);
+        }
+        answers.push(b']');
+        body_response(StatusCode::OK, format, answers)
     }
 }
 
@@ -849,15 +870,30 @@ impl Outcome {
         }
     }
 
-    fn into_json(self) -> serde_json::Value {
+    fn meter(&self) -> OperationOutcome {
         match self {
-            Outcome::Executed(response) => serde_json::to_value(BatchResponse::Single(response)).unwrap_or_else(|_| json!({ "errors": [{ "message": "internal error", "extensions": { "code": "INTERNAL" } }] })),
-            Outcome::RequestError(errors) => json!({ "errors": errors }),
-            Outcome::Withheld => json!({
+            Outcome::Executed(_) => OperationOutcome::Executed,
+            Outcome::RequestError(_) => OperationOutcome::Refused,
+            Outcome::Withheld => OperationOutcome::Withheld,
+        }
+    }
+
+    /// The operation's answer as JSON text, written straight from the response: a caseload
+    /// page is thousands of values, and a `serde_json::Value` of them first costs as many
+    /// allocations again.
+    fn into_body(self) -> Vec<u8> {
+        let written = match self {
+            Outcome::Executed(response) => serde_json::to_vec(&BatchResponse::Single(response)),
+            Outcome::RequestError(errors) => serde_json::to_vec(&json!({ "errors": errors })),
+            Outcome::Withheld => serde_json::to_vec(&json!({
                 "data": null,
                 "errors": [{ "message": "internal error", "extensions": { "code": "INTERNAL" } }],
-            }),
-        }
+            })),
+        };
+        written.unwrap_or_else(|_| {
+            br#"{"errors":[{"message":"internal error","extensions":{"code":"INTERNAL"}}]}"#
+                .to_vec()
+        })
     }
 }
 
