@@ -325,18 +325,7 @@ where
         lists: &mut ItemLists,
     ) -> Self {
         let mut asked = Self { asked: Vec::new() };
-        let Some(first) = accesses.first() else {
-            return asked;
-        };
-        for selection in node.field(field).selection_fields() {
-            // Filter and page come from the arguments alone, the same for every case.
-            let Some(key) = selection
-                .arguments()
-                .ok()
-                .and_then(|arguments| ListOf::<Items<T>>::looked_ahead(request, first, &arguments))
-            else {
-                continue;
-            };
+        for key in asked_keys::<Items<T>>(request, accesses, node, field) {
             asked.add(accesses, key.filter, key.page, lists);
         }
         asked
@@ -383,6 +372,27 @@ where
     }
 }
 
+/// The key each selection of `field` asks for, as the first of `accesses` would ask it: filter
+/// and page come from the arguments alone, the same for every case.
+fn asked_keys<L: CaseList>(
+    request: &RequestContext,
+    accesses: &[CaseAccess],
+    node: &Lookahead<'_>,
+    field: &str,
+) -> Vec<ListOf<L>> {
+    let Some(first) = accesses.first() else {
+        return Vec::new();
+    };
+    node.field(field)
+        .selection_fields()
+        .into_iter()
+        .filter_map(|selection| {
+            let arguments = selection.arguments().ok()?;
+            ListOf::<L>::looked_ahead(request, first, &arguments)
+        })
+        .collect()
+}
+
 /// The nodes of a connection field, whether the query reads them through `edges` or `nodes`.
 fn list_node<'a>(node: &Lookahead<'a>, field: &str) -> Lookahead<'a> {
     connection_nodes(node.field(field))
@@ -409,17 +419,9 @@ async fn prime_team(
     if !list_node(node, "team").field("organisation").exists() {
         return prime_list::<Team>(request, reads, accesses, node, "team").await;
     }
-    let Some(first) = accesses.first() else {
-        return Ok(Vec::new());
-    };
     let mut pages = Vec::new();
-    for selection in node.field("team").selection_fields() {
-        // The page comes from the arguments alone, the same for every case.
-        let key = selection
-            .arguments()
-            .ok()
-            .and_then(|arguments| ListOf::<Team>::looked_ahead(request, first, &arguments));
-        if let Some(key) = key.filter(|key| !pages.contains(&key.page)) {
+    for key in asked_keys::<Team>(request, accesses, node, "team") {
+        if !pages.contains(&key.page) {
             pages.push(key.page);
         }
     }
