@@ -102,6 +102,11 @@ impl Application {
             access_log,
             authenticator,
             rate_limits: rate_limit::RateLimiters::start(&settings.rate_limits),
+            imports: import::jobs::Imports::start(
+                store.clone(),
+                settings.processing_activities.clone(),
+                std::time::Duration::from_secs(settings.limits.import_takeover_seconds),
+            ),
             settings: Arc::new(settings),
             metrics: meters::handle(),
         };

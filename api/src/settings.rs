@@ -247,6 +247,9 @@ pub struct Limits {
     /// retry takes it over: longer than any request runs, so only a request whose server
     /// stopped is taken over.
     pub idempotency_abandoned_after_seconds: u64,
+    /// How long an import job may go without reporting progress before another process (or
+    /// this one, restarted) takes it over: a running job reports every second.
+    pub import_takeover_seconds: u64,
 }
 
 /// See [`Limits::change_settle_seconds`].
@@ -326,6 +329,7 @@ impl Default for Limits {
             idempotency_window_seconds: 24 * 60 * 60,
             idempotency_keys_per_actor: 1_000,
             idempotency_abandoned_after_seconds: 60,
+            import_takeover_seconds: 60,
         }
     }
 }

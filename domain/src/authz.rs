@@ -41,6 +41,7 @@ string_enum!(
         AccessLog => "accessLog",
         AccessLogOfCase => "accessLog:case",
         AgreementChanges => "agreementChanges",
+        ImportJob => "importJob",
         Budgets => "budgets",
         BudgetTrend => "budgets:trend",
         BudgetBalance => "budgets:balance",
@@ -58,6 +59,8 @@ string_enum!(
         RegisterOrganisation => "registerOrganisation",
         RegisterIdentityProvider => "registerIdentityProvider",
         SetKindPolicy => "setKindPolicy",
+        // An integration's bulk import.
+        StartImport => "startImport",
         // The case and its team.
         OpenCase => "openCase",
         SetCaseStep => "setCaseStep",
@@ -138,6 +141,9 @@ impl Action {
                 "the access log is read by the resident and by privacy officers"
             }
             AgreementChanges => "agreement changes are pulled with the caseload:export scope",
+            StartImport | ImportJob => {
+                "an import is started and followed by the organisation's integration, with the import scope"
+            }
             BudgetTrend => "the trend report is for team leads and policy analysts",
             BudgetBalance => {
                 "a budget's balance is for those who allocate from it, not for policy analysts"
@@ -243,6 +249,7 @@ impl Action {
                 Object::Organisation
             }
             UpdateOwnDirectoryEntry | UpdateDirectoryEntry => Object::DirectoryEntry,
+            ImportJob => Object::ImportJob,
             Node
             | Me
             | Municipalities
@@ -268,6 +275,7 @@ impl Action {
             | RegisterIdentityProvider
             | SetKindPolicy
             | OpenCase
+            | StartImport
             | CreateMunicipalityBudget
             | AnswerSignal => Object::Nothing,
         }
@@ -299,6 +307,8 @@ pub enum Object {
     Organisation,
     /// One coach's directory entry.
     DirectoryEntry,
+    /// One organisation's import job: it exists for that organisation only.
+    ImportJob,
 }
 
 impl Object {
@@ -309,6 +319,7 @@ impl Object {
             Object::Case => "case",
             Object::Organisation => "organisation",
             Object::DirectoryEntry => "coach",
+            Object::ImportJob => "import job",
         }
     }
 }
@@ -342,7 +353,9 @@ impl Standing {
     pub fn all_for(object: Object) -> Vec<Standing> {
         match object {
             Object::Nothing => vec![Standing::Unrelated],
-            Object::Organisation => vec![Standing::OwnOrganisation, Standing::OtherOrganisation],
+            Object::Organisation | Object::ImportJob => {
+                vec![Standing::OwnOrganisation, Standing::OtherOrganisation]
+            }
             Object::DirectoryEntry => vec![
                 Standing::Oneself,
                 Standing::OwnOrganisation,
@@ -588,10 +601,9 @@ fn sees(credential: Credential, standing: Standing, action: Action) -> bool {
         Standing::Resident => true,
         // A privacy officer knows the case exists for its access log, nothing more (§5.1).
         Standing::PrivacyOfficer => action == Action::AccessLogOfCase,
-        Standing::Unrelated
-        | Standing::OwnOrganisation
-        | Standing::OtherOrganisation
-        | Standing::Oneself => true,
+        // Another organisation's import names its residents: it does not exist for others.
+        Standing::OtherOrganisation => action.object() != Object::ImportJob,
+        Standing::Unrelated | Standing::OwnOrganisation | Standing::Oneself => true,
     }
 }
 
@@ -645,6 +657,10 @@ fn grants(credential: Credential, standing: Standing, action: Action) -> bool {
             resident || (standing == Standing::PrivacyOfficer && has(R::PrivacyOfficer))
         }
         AgreementChanges => credential == C::Service(Some(ServiceScope::CaseloadExport)),
+        // Each row is then carried out as the professional the import names, under this
+        // same policy: the scope adds no right on a case.
+        StartImport => credential == C::Service(Some(ServiceScope::Import)),
+        ImportJob => own_organisation && credential == C::Service(Some(ServiceScope::Import)),
         BudgetTrend => has(R::TeamLead) || has(R::PolicyAnalyst),
         // Polled beside the trend report, a balance would show what each allocation in a
         // suppressed cell was (§5.10): it is for those who allocate.

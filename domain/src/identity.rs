@@ -45,6 +45,7 @@ string_enum!(
         CaseloadExport => "caseload:export",
         AgreementsWrite => "agreements:write",
         DirectoryRead => "directory:read",
+        Import => "import",
     }
 );
 

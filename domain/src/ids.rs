@@ -38,6 +38,8 @@ id_type!(
     OrganisationId,
     /// A person working for an organisation.
     ProfessionalId,
+    /// A bulk import an organisation's integration started through the API.
+    ImportJobId,
     /// The person a case is about.
     ResidentId,
     /// A registered identity provider whose tokens the platform accepts.

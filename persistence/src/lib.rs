@@ -14,6 +14,7 @@ pub mod error;
 pub mod events;
 pub mod idempotency;
 pub mod identity;
+pub mod import_jobs;
 pub mod kind_policies;
 pub mod mandates;
 mod migration;

@@ -47,6 +47,8 @@ pub struct RequestContext {
     /// A live connection's context: it outlives every snapshot, so case reads go through each
     /// event's own snapshot and never through this context.
     pub live: bool,
+    /// Where `startImport` hands its job; only `/graphql` requests start imports.
+    pub imports: Option<Arc<crate::import::jobs::Imports>>,
 }
 
 impl RequestContext {
@@ -66,6 +68,7 @@ impl RequestContext {
         Self {
             ledger,
             live: false,
+            imports: None,
             actor,
             store,
             authenticator,

@@ -124,7 +124,7 @@ mirror_enum!(
 
 mirror_enum!(
     /// What an organisation's integration may do.
-    ServiceScope => domain::identity::ServiceScope { CaseloadExport, AgreementsWrite, DirectoryRead }
+    ServiceScope => domain::identity::ServiceScope { CaseloadExport, AgreementsWrite, DirectoryRead, Import }
 );
 
 /// The kind of party a request acts for.

@@ -31,6 +31,7 @@ pub enum NodeType {
     RuleException,
     Signal,
     Solution,
+    ImportJob,
 }
 
 impl NodeType {
@@ -57,6 +58,7 @@ impl NodeType {
             NodeType::RuleException => "RuleException",
             NodeType::Signal => "Signal",
             NodeType::Solution => "Solution",
+            NodeType::ImportJob => "ImportJob",
         }
     }
 
@@ -83,6 +85,7 @@ impl NodeType {
             NodeType::RuleException,
             NodeType::Signal,
             NodeType::Solution,
+            NodeType::ImportJob,
         ]
         .into_iter()
         .find(|node_type| node_type.name() == name)

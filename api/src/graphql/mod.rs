@@ -12,6 +12,7 @@ pub mod documents;
 pub mod enums;
 mod exceptions;
 pub mod ids;
+mod imports;
 mod integration;
 mod lists;
 mod mandates;
@@ -37,6 +38,7 @@ pub struct Query(
     mandates::MandateQuery,
     policy::PolicyQuery,
     directory::DirectoryQuery,
+    imports::ImportQuery,
 );
 
 /// Every mutation.
@@ -48,6 +50,7 @@ pub struct Mutation(
     exceptions::ExceptionMutation,
     policy::PolicyMutation,
     directory::DirectoryMutation,
+    imports::ImportMutation,
 );
 
 pub type MaatwerkSchema = Schema<Query, Mutation, subscription::Subscription>;

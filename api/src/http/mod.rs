@@ -54,6 +54,8 @@ pub struct AppState {
     pub rate_limits: Arc<RateLimiters>,
     pub settings: Arc<Settings>,
     pub metrics: PrometheusHandle,
+    /// The import jobs this process carries out.
+    pub imports: Arc<crate::import::jobs::Imports>,
 }
 
 pub fn router(state: AppState) -> Result<Router, BrowserSettingsError> {
@@ -751,6 +753,7 @@ async fn execute(
             context.hold_idempotency_key(key);
         }
         context.change_settle = std::time::Duration::from_secs(limits.change_settle_seconds);
+        context.imports = Some(state.imports.clone());
         let response = state
             .schema
             .execute(request.data(context))

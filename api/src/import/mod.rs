@@ -10,6 +10,7 @@
 //! refuse too. Residents come in with their case: a resident the platform holds without a
 //! case would be personal data without a purpose.
 
+pub mod jobs;
 mod rows;
 
 use std::collections::{HashMap, HashSet};
@@ -26,7 +27,7 @@ use persistence::access_log::{Ledger, OperationContext, new_hex_id};
 use persistence::idempotency::{IMPORTED_BEFORE, ImportRow};
 use serde::Serialize;
 
-pub use rows::{ImportKind, RowProblem};
+pub use rows::{ImportFormat, ImportKind, RowProblem};
 use rows::{ReadRow, Row};
 
 use crate::error::ApiError;
@@ -110,11 +111,20 @@ pub enum ImportError {
     Database(#[from] persistence::Error),
 }
 
+/// Where an import reports how far it got.
+pub(crate) trait Report {
+    fn start(&mut self, total: u64);
+    /// Called before each row, with what the rows before it came to; false stops the import.
+    async fn advance(&mut self, summary: &Summary, done: u64) -> bool;
+    fn finish(&mut self);
+}
+
 /// Progress on a terminal as a bar; elsewhere a plain line every few seconds.
 pub struct Progress {
     bar: Option<ProgressBar>,
     lines: bool,
     last_line: Instant,
+    total: u64,
 }
 
 impl Progress {
@@ -124,6 +134,7 @@ impl Progress {
             bar: None,
             lines: true,
             last_line: Instant::now(),
+            total: 0,
         }
     }
 
@@ -133,10 +144,14 @@ impl Progress {
             bar: None,
             lines: false,
             last_line: Instant::now(),
+            total: 0,
         }
     }
+}
 
+impl Report for Progress {
     fn start(&mut self, total: u64) {
+        self.total = total;
         if self.lines && std::io::stderr().is_terminal() {
             let bar = ProgressBar::new(total);
             bar.set_style(
@@ -147,16 +162,17 @@ impl Progress {
         }
     }
 
-    fn advance(&mut self, done: u64, total: u64) {
+    async fn advance(&mut self, _summary: &Summary, done: u64) -> bool {
         if let Some(bar) = &self.bar {
             bar.set_position(done);
         } else if self.lines && self.last_line.elapsed() >= Duration::from_secs(5) {
             self.last_line = Instant::now();
-            eprintln!("{done}/{total} rows");
+            eprintln!("{done}/{} rows", self.total);
         }
+        true
     }
 
-    fn finish(&self) {
+    fn finish(&mut self) {
         if let Some(bar) = &self.bar {
             bar.finish_and_clear();
         }
@@ -179,35 +195,23 @@ pub async fn run(
     let actor = acting_professional(store, &organisation, &options.person).await?;
     let rows = rows::read(options.kind, &slug, &options.file)
         .map_err(|error| ImportError::File(options.file.clone(), error))?;
-    let keys: Vec<String> = rows.iter().map(|row| row.key.clone()).collect();
-    let done_before = store.imported_rows(&keys).await?;
-    let operation_name = match options.kind {
-        ImportKind::Cases => "ImportCases",
-        ImportKind::AgreementStatuses => "ImportAgreementStatuses",
-    };
-    let import = Import {
+    let import = Import::new(
         store,
-        actor: actor.clone(),
-        organisation_id: organisation.id,
-        kind: options.kind,
-        dry_run: options.dry_run,
-        trace_id: new_hex_id(16),
-        operation_name,
-        processing_activity_id: activities
-            .for_operation(Some(operation_name), &actor)
+        actor.clone(),
+        organisation.id,
+        options.kind,
+        options.dry_run,
+        new_hex_id(16),
+        activities
+            .for_operation(Some(options.kind.operation_name()), &actor)
             .to_owned(),
-        municipalities: store
-            .municipalities()
-            .await?
-            .into_iter()
-            .map(|municipality| (municipality.code.as_str().to_owned(), municipality.id))
-            .collect(),
-        organisations: HashMap::new(),
-    };
-    import.carry_out(rows, &done_before, &mut progress).await
+    )
+    .await?;
+    import.carry_out(rows, &mut progress).await
 }
 
-async fn acting_professional(
+/// The professional `person` of `organisation`, as they last signed in: whom an import acts as.
+pub(crate) async fn acting_professional(
     store: &Store,
     organisation: &domain::organisation::Organisation,
     person: &str,
@@ -247,13 +251,43 @@ struct Import<'a> {
     organisations: HashMap<Slug, Option<OrganisationId>>,
 }
 
-impl Import<'_> {
+impl<'a> Import<'a> {
+    async fn new(
+        store: &'a Store,
+        actor: Actor,
+        organisation_id: OrganisationId,
+        kind: ImportKind,
+        dry_run: bool,
+        trace_id: String,
+        processing_activity_id: String,
+    ) -> Result<Import<'a>, persistence::Error> {
+        Ok(Import {
+            store,
+            actor,
+            organisation_id,
+            kind,
+            dry_run,
+            trace_id,
+            operation_name: kind.operation_name(),
+            processing_activity_id,
+            municipalities: store
+                .municipalities()
+                .await?
+                .into_iter()
+                .map(|municipality| (municipality.code.as_str().to_owned(), municipality.id))
+                .collect(),
+            organisations: HashMap::new(),
+        })
+    }
+
+    /// Carries out `rows`, skipping those an earlier run wrote.
     async fn carry_out(
         mut self,
         rows: Vec<ReadRow>,
-        done_before: &HashSet<String>,
-        progress: &mut Progress,
+        progress: &mut impl Report,
     ) -> Result<Summary, ImportError> {
+        let keys: Vec<String> = rows.iter().map(|row| row.key.clone()).collect();
+        let done_before = self.store.imported_rows(&keys).await?;
         let total = rows.len() as u64;
         let mut summary = Summary {
             rows: total,
@@ -263,7 +297,9 @@ impl Import<'_> {
         let mut seen = HashSet::new();
         progress.start(total);
         for (index, read) in rows.into_iter().enumerate() {
-            progress.advance(index as u64, total);
+            if !progress.advance(&summary, index as u64).await {
+                break;
+            }
             let row = match read.row {
                 Err(problem) => {
                     summary.problems.push(problem);

@@ -35,6 +35,20 @@ impl ImportKind {
             ImportKind::AgreementStatuses => "agreement-statuses",
         }
     }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        [ImportKind::Cases, ImportKind::AgreementStatuses]
+            .into_iter()
+            .find(|kind| kind.as_str() == text)
+    }
+
+    /// The operation its writes are logged under.
+    pub fn operation_name(self) -> &'static str {
+        match self {
+            ImportKind::Cases => "ImportCases",
+            ImportKind::AgreementStatuses => "ImportAgreementStatuses",
+        }
+    }
 }
 
 /// One row of a case-openings file. The fields are the columns of the CSV header and the keys of
@@ -132,6 +146,32 @@ fn column_of(field: &str) -> String {
     }
 }
 
+/// How an import's rows are written down.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImportFormat {
+    /// CSV with a header line naming the columns.
+    Csv,
+    /// One JSON object per line.
+    JsonLines,
+}
+
+impl ImportFormat {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ImportFormat::Csv => "csv",
+            ImportFormat::JsonLines => "jsonl",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "csv" => Some(ImportFormat::Csv),
+            "jsonl" | "ndjson" => Some(ImportFormat::JsonLines),
+            _ => None,
+        }
+    }
+}
+
 /// Reads every row of `path`: CSV for `.csv`, JSON Lines for `.jsonl` and `.ndjson`.
 pub(crate) fn read(
     kind: ImportKind,
@@ -143,13 +183,28 @@ pub(crate) fn read(
         .and_then(|extension| extension.to_str())
         .unwrap_or_default()
         .to_ascii_lowercase();
-    let file = std::fs::File::open(path)?;
+    let format = ImportFormat::parse(&extension).ok_or_else(|| {
+        std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            "an import file is .csv (with a header line) or .jsonl",
+        )
+    })?;
+    read_from(kind, organisation, format, std::fs::File::open(path)?)
+}
+
+/// Reads every row of `source`, written in `format`.
+pub(crate) fn read_from(
+    kind: ImportKind,
+    organisation: &Slug,
+    format: ImportFormat,
+    source: impl std::io::Read,
+) -> Result<Vec<ReadRow>, std::io::Error> {
     let mut rows = Vec::new();
-    match extension.as_str() {
-        "csv" => {
+    match format {
+        ImportFormat::Csv => {
             let mut reader = csv::ReaderBuilder::new()
                 .trim(csv::Trim::All)
-                .from_reader(std::io::BufReader::new(file));
+                .from_reader(std::io::BufReader::new(source));
             let headers = reader.headers()?.clone();
             for (index, record) in reader.records().enumerate() {
                 // Line 1 is the header; a record's own position counts quoted line breaks.
@@ -178,8 +233,8 @@ pub(crate) fn read(
                 rows.push(checked(kind, organisation, line, fields.map(without_empty)));
             }
         }
-        "jsonl" | "ndjson" => {
-            for (index, text) in std::io::BufReader::new(file).lines().enumerate() {
+        ImportFormat::JsonLines => {
+            for (index, text) in std::io::BufReader::new(source).lines().enumerate() {
                 let text = text?;
                 if text.trim().is_empty() {
                     continue;
@@ -189,12 +244,6 @@ pub(crate) fn read(
                     .map(without_empty);
                 rows.push(checked(kind, organisation, index as u64 + 1, fields));
             }
-        }
-        _ => {
-            return Err(std::io::Error::new(
-                std::io::ErrorKind::InvalidInput,
-                "an import file is .csv (with a header line) or .jsonl",
-            ));
         }
     }
     Ok(rows)

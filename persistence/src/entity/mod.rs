@@ -16,6 +16,8 @@ pub mod fact;
 pub mod first_step;
 pub mod idempotency_key;
 pub mod identity_provider;
+pub mod import_job;
+pub mod import_job_problem;
 pub mod import_row;
 pub mod invitation;
 pub mod kind_policy;

@@ -14,6 +14,7 @@ mod m0009_exception_decision_kind;
 mod m0010_invitation_team_role;
 mod m0011_idempotency_commit;
 mod m0012_import_rows;
+mod m0013_import_jobs;
 
 pub struct Migrator;
 
@@ -84,6 +85,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0010_invitation_team_role::Migration),
             Box::new(m0011_idempotency_commit::Migration),
             Box::new(m0012_import_rows::Migration),
+            Box::new(m0013_import_jobs::Migration),
         ]
     }
 }

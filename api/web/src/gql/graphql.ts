@@ -221,7 +221,8 @@ export type ProblemKind =
 export type ServiceScope =
   | 'AGREEMENTS_WRITE'
   | 'CASELOAD_EXPORT'
-  | 'DIRECTORY_READ';
+  | 'DIRECTORY_READ'
+  | 'IMPORT';
 
 /** How far a fact or problem may travel beyond its authoring organisation. */
 export type SharingLevel =

@@ -1,0 +1,303 @@
+//! Imports through the API: an organisation's integration, with a service token that has the
+//! `import` scope, hands over the rows of a file (`startImport`) and follows the job
+//! (`importJob`) while this process carries it out in the background.
+//!
+//! A service token holds no standing on any case, and a case needs a professional as its
+//! lead. So the job names one professional of the token's organisation (`actingAs`), who has
+//! signed in before, and every row is carried out as them, with the roles they last signed in
+//! with, exactly as `maatwerk import` does: the same policy, the same slice, the same checks,
+//! and they lead the cases it opens. The scope adds no right on a case; it lets the
+//! organisation's back office act in the name of one of its own professionals, which the
+//! organisation's identity provider could do anyway.
+//!
+//! A job keeps its rows until it ends. If the process stops midway, another (or the same one,
+//! restarted) takes the job over once nobody has reported on it for
+//! `limits.import_takeover_seconds`, and goes through the rows again: those written before are
+//! skipped as imported before.
+
+use std::sync::{Arc, Weak};
+use std::time::{Duration, Instant};
+
+use chrono::Utc;
+use domain::authz::{Action, Permit};
+use domain::identity::{Actor, ServiceActor};
+use persistence::Store;
+use persistence::import_jobs::{
+    ClaimedImportJob, ImportCounts, ImportJob, ImportProblem, NewImportJob,
+};
+
+use super::rows::{self, ImportFormat, ImportKind};
+use super::{Import, ImportError, Report, Summary, acting_professional};
+use crate::error::{ApiError, ApiResult};
+use crate::settings::ProcessingActivities;
+
+/// What `startImport` asks for.
+#[derive(Debug, Clone)]
+pub struct StartImport {
+    pub kind: ImportKind,
+    pub format: ImportFormat,
+    pub rows: String,
+    pub acting_as: String,
+    pub dry_run: bool,
+}
+
+/// The import jobs this process carries out. Dropping it (when the server stops) stops them:
+/// a row being written is rolled back, and the job is taken over later.
+pub struct Imports {
+    store: Store,
+    activities: ProcessingActivities,
+    tasks: std::sync::Mutex<tokio::task::JoinSet<()>>,
+}
+
+impl Imports {
+    /// Starts carrying out jobs, and looks for abandoned ones every half `takeover_after`.
+    pub fn start(
+        store: Store,
+        activities: ProcessingActivities,
+        takeover_after: Duration,
+    ) -> Arc<Self> {
+        let imports = Arc::new(Self {
+            store,
+            activities,
+            tasks: std::sync::Mutex::new(tokio::task::JoinSet::new()),
+        });
+        let weak = Arc::downgrade(&imports);
+        imports.spawn(take_over_abandoned(weak, takeover_after));
+        imports
+    }
+
+    fn spawn(&self, task: impl Future<Output = ()> + Send + 'static) {
+        let mut tasks = self
+            .tasks
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        // Reap what has ended, so a long-running server does not keep every job's result.
+        while tasks.try_join_next().is_some() {}
+        tasks.spawn(task);
+    }
+
+    /// Checks the request, records the job and starts it. A request it refuses records nothing.
+    pub async fn begin(
+        &self,
+        permit: &Permit,
+        service: &ServiceActor,
+        trace_id: &str,
+        request: StartImport,
+    ) -> ApiResult<ImportJob> {
+        if permit.action() != Action::StartImport {
+            return Err(ApiError::forbidden(Action::StartImport.refusal()));
+        }
+        let organisation = self
+            .store
+            .organisation(service.organisation_id)
+            .await?
+            .ok_or(ApiError::NotFound("organisation"))?;
+        match acting_professional(&self.store, &organisation, &request.acting_as).await {
+            Ok(_) => {}
+            Err(ImportError::UnknownProfessional { .. }) => {
+                return Err(ApiError::bad_input(
+                    "actingAs",
+                    "no professional of the organisation by this name has signed in",
+                ));
+            }
+            Err(error) => return Err(ApiError::internal(error)),
+        }
+        let rows = rows::read_from(
+            request.kind,
+            &organisation.slug,
+            request.format,
+            request.rows.as_bytes(),
+        )
+        .map_err(|error| ApiError::bad_input("rows", error.to_string()))?;
+        if rows.is_empty() {
+            return Err(ApiError::bad_input("rows", "there is no row to import"));
+        }
+        let claimed = self
+            .store
+            .create_import_job(NewImportJob {
+                organisation_id: organisation.id,
+                started_by: service.client.clone(),
+                acting_as: request.acting_as,
+                kind: request.kind.as_str().to_owned(),
+                format: request.format.as_str().to_owned(),
+                dry_run: request.dry_run,
+                trace_id: trace_id.to_owned(),
+                processing_activity_id: self
+                    .activities
+                    .for_operation(
+                        Some(request.kind.operation_name()),
+                        &Actor::Service(service.clone()),
+                    )
+                    .to_owned(),
+                rows: rows.len() as u64,
+                content: request.rows,
+            })
+            .await?;
+        let job = claimed.job.clone();
+        self.spawn(carry_out(self.store.clone(), claimed));
+        Ok(job)
+    }
+}
+
+/// Every half `takeover_after`, takes over the jobs nobody reported on for that long.
+async fn take_over_abandoned(imports: Weak<Imports>, takeover_after: Duration) {
+    let mut interval = tokio::time::interval((takeover_after / 2).max(Duration::from_millis(100)));
+    loop {
+        interval.tick().await;
+        let Some(imports) = imports.upgrade() else {
+            return;
+        };
+        let idle_since = Utc::now()
+            - chrono::Duration::from_std(takeover_after).unwrap_or(chrono::Duration::MAX);
+        match imports.store.claim_abandoned_import_jobs(idle_since).await {
+            Ok(claimed) => {
+                for job in claimed {
+                    tracing::info!(import_job = %job.job.id, "taking over an abandoned import job");
+                    imports.spawn(carry_out(imports.store.clone(), job));
+                }
+            }
+            Err(error) => tracing::warn!(error = %error, "cannot look for abandoned import jobs"),
+        }
+    }
+}
+
+/// Carries out a job's rows and records how it ended.
+async fn carry_out(store: Store, claimed: ClaimedImportJob) {
+    let mut progress = JobProgress {
+        store: store.clone(),
+        claimed,
+        seen_problems: 0,
+        unreported: Vec::new(),
+        latest: ImportCounts::default(),
+        last_report: Instant::now(),
+        taken_over: false,
+    };
+    let stopped = match run(&store, &mut progress).await {
+        Ok(summary) => {
+            progress.see(&summary, summary.rows);
+            None
+        }
+        Err(error) => {
+            tracing::warn!(import_job = %progress.claimed.job.id, error = %error, "an import job stopped");
+            Some(error.to_string())
+        }
+    };
+    if progress.taken_over {
+        return;
+    }
+    if let Err(error) = store
+        .record_import_progress(
+            &progress.claimed,
+            progress.latest,
+            &progress.unreported,
+            Some(stopped.as_deref()),
+        )
+        .await
+    {
+        // Left running, the job is taken over and carried out again.
+        tracing::warn!(import_job = %progress.claimed.job.id, error = %error, "cannot record an import job's end");
+    }
+}
+
+async fn run(store: &Store, progress: &mut JobProgress) -> Result<Summary, ImportError> {
+    let job = progress.claimed.job.clone();
+    let organisation = store
+        .organisation(job.organisation_id)
+        .await?
+        .ok_or_else(|| ImportError::UnknownOrganisation(job.organisation_id.to_string()))?;
+    let actor = acting_professional(store, &organisation, &job.acting_as).await?;
+    let kind =
+        ImportKind::parse(&job.kind).ok_or(persistence::Error::Corrupt("import job kind"))?;
+    let format =
+        ImportFormat::parse(&job.format).ok_or(persistence::Error::Corrupt("import job format"))?;
+    let rows = rows::read_from(
+        kind,
+        &organisation.slug,
+        format,
+        progress.claimed.content.as_bytes(),
+    )
+    .map_err(|error| ImportError::File("rows".into(), error))?;
+    let import = Import::new(
+        store,
+        actor,
+        organisation.id,
+        kind,
+        job.dry_run,
+        job.trace_id.clone(),
+        job.processing_activity_id.clone(),
+    )
+    .await?;
+    import.carry_out(rows, progress).await
+}
+
+/// Reports a job's progress to its row about once a second.
+struct JobProgress {
+    store: Store,
+    claimed: ClaimedImportJob,
+    /// How many of the summary's problems were taken into `unreported`.
+    seen_problems: usize,
+    unreported: Vec<ImportProblem>,
+    /// The counts as of the last row looked at.
+    latest: ImportCounts,
+    last_report: Instant,
+    taken_over: bool,
+}
+
+impl JobProgress {
+    /// Takes in what the rows before `processed` came to.
+    fn see(&mut self, summary: &Summary, processed: u64) {
+        self.unreported.extend(
+            summary.problems[self.seen_problems.min(summary.problems.len())..]
+                .iter()
+                .map(|problem| ImportProblem {
+                    line: problem.line,
+                    code: problem.code.to_owned(),
+                    field: problem.field.clone(),
+                    reason: problem.reason.clone(),
+                }),
+        );
+        self.seen_problems = summary.problems.len();
+        self.latest = ImportCounts {
+            rows: summary.rows,
+            processed,
+            imported: summary.imported,
+            already_imported: summary.already_imported,
+            repeated: summary.repeated,
+            refused: summary.problems.len() as u64,
+        };
+    }
+}
+
+impl Report for JobProgress {
+    fn start(&mut self, _total: u64) {}
+
+    async fn advance(&mut self, summary: &Summary, done: u64) -> bool {
+        self.see(summary, done);
+        if self.last_report.elapsed() < Duration::from_secs(1) {
+            return true;
+        }
+        self.last_report = Instant::now();
+        match self
+            .store
+            .record_import_progress(&self.claimed, self.latest, &self.unreported, None)
+            .await
+        {
+            Ok(true) => {
+                self.unreported.clear();
+                true
+            }
+            Ok(false) => {
+                tracing::info!(import_job = %self.claimed.job.id, "another process took the import job over");
+                self.taken_over = true;
+                false
+            }
+            // The next report tries again; the rows go on meanwhile.
+            Err(error) => {
+                tracing::warn!(import_job = %self.claimed.job.id, error = %error, "cannot report an import job's progress");
+                true
+            }
+        }
+    }
+
+    fn finish(&mut self) {}
+}
