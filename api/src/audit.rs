@@ -269,7 +269,7 @@ fn create_key(path: &Path) -> Result<SigningKey, CheckpointError> {
     {
         std::fs::create_dir_all(directory).map_err(failed)?;
     }
-    let key = SigningKey::generate(&mut rand::rngs::OsRng);
+    let key = SigningKey::generate(&mut rand::rand_core::UnwrapErr(rand::rngs::SysRng));
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);
     #[cfg(unix)]

@@ -291,7 +291,7 @@ pub const COMMUNITY_WEBSITE: &str = "doorbraakteam-amsterdam";
 
 /// A fresh Ed25519 key pair: the private key as PKCS#8 PEM and the public key as a JWKS.
 pub fn development_key_pair(kid: &str) -> (String, String) {
-    let signing_key = SigningKey::generate(&mut rand::rngs::OsRng);
+    let signing_key = SigningKey::generate(&mut rand::rand_core::UnwrapErr(rand::rngs::SysRng));
     // PKCS#8 v1 for Ed25519 is a fixed 16-byte prefix followed by the 32-byte seed (RFC 8410).
     let mut der = vec![
         0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22, 0x04,

@@ -30,7 +30,7 @@ use opentelemetry_sdk::trace::{
     SdkTracerProvider, ShouldSample,
 };
 use persistence::access_log::PROCESSING_TARGET;
-use rand::RngCore;
+use rand::Rng;
 use tracing::Instrument;
 use tracing_opentelemetry::OpenTelemetrySpanExt;
 use tracing_subscriber::filter::{EnvFilter, LevelFilter, Targets};
@@ -233,7 +233,7 @@ impl ShouldSample for KeepProcessing {
 
 fn random_hex(bytes: usize) -> String {
     let mut buffer = vec![0u8; bytes];
-    rand::thread_rng().fill_bytes(&mut buffer);
+    rand::rng().fill_bytes(&mut buffer);
     buffer.iter().map(|byte| format!("{byte:02x}")).collect()
 }
 

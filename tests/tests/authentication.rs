@@ -120,7 +120,7 @@ async fn hmac_signed_with_the_public_key_is_refused(database: TestDatabase) {
         let token = jsonwebtoken::encode(
             &header,
             &claims(ISSUER_A, "mallory"),
-            &EncodingKey::from_secret(secret.as_bytes()),
+            &EncodingKey::from_secret(secret.as_bytes()).expect("a non-empty HMAC secret"),
         )
         .unwrap();
         assert_refused(&server, &token, "HS256 with the public key").await;

@@ -24,8 +24,8 @@ use persistence::cases::{InvitationDecision, NewFact, NewProblem};
 use persistence::organisations::NewOrganisation;
 use persistence::residents::NewResident;
 use rand::rngs::StdRng;
-use rand::seq::SliceRandom;
-use rand::{Rng, SeedableRng};
+use rand::seq::{IndexedRandom, SliceRandom};
+use rand::{RngExt, SeedableRng};
 use serde_json::{Value, json};
 
 /// One professional of the pool, with what the oracle needs to know of them.
@@ -333,7 +333,7 @@ async fn generate_case(
     let mut members = BTreeMap::from([(lead, TeamRole::CaseLead)]);
     let mut others: Vec<usize> = (0..people.len()).filter(|index| *index != lead).collect();
     others.shuffle(rng);
-    for index in others.into_iter().take(rng.gen_range(0..=4)) {
+    for index in others.into_iter().take(rng.random_range(0..=4)) {
         let role = if people[index].facilitates() {
             *[
                 TeamRole::ProcessFacilitator,
@@ -396,7 +396,7 @@ async fn generate_case(
         let domains: BTreeSet<LifeDomain> = LifeDomain::ALL
             .iter()
             .copied()
-            .filter(|_| rng.gen_bool(0.3))
+            .filter(|_| rng.random_bool(0.3))
             .collect();
         if domains.is_empty() {
             continue;
@@ -420,13 +420,13 @@ async fn generate_case(
         .map(|(index, _)| *index)
         .collect();
     let mut items = Vec::new();
-    for number in 0..rng.gen_range(0..=6) {
+    for number in 0..rng.random_range(0..=6) {
         let author = &people[*content_writers.choose(rng).unwrap()];
         let viewer = writer.viewer(&author.actor()).await.unwrap();
         let life_domain = *LifeDomain::ALL.choose(rng).unwrap();
         let sharing = *SharingLevel::ALL.choose(rng).unwrap();
         let text = format!("item {number} of {case_id}");
-        let (kind, id, need) = if rng.gen_bool(0.7) {
+        let (kind, id, need) = if rng.random_bool(0.7) {
             let need = *Need::ALL.choose(rng).unwrap();
             let id = writer
                 .add_fact(

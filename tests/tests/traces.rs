@@ -157,9 +157,9 @@ async fn spans_of(trace_id: &str) -> Vec<Received> {
 }
 
 fn random_hex(bytes: usize) -> String {
-    use rand::RngCore;
+    use rand::Rng;
     let mut buffer = vec![0u8; bytes];
-    rand::thread_rng().fill_bytes(&mut buffer);
+    rand::rng().fill_bytes(&mut buffer);
     hex(&buffer)
 }
 

@@ -296,7 +296,10 @@ fn checked(
             // serde_json's objects are ordered by key, so equal rows hash alike.
             None => hash.update(fields.to_string()),
         }
-        format!("{:x}", hash.finalize())
+        hash.finalize()
+            .iter()
+            .map(|byte| format!("{byte:02x}"))
+            .collect::<String>()
     };
     let key = fields
         .as_ref()
