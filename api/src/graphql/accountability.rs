@@ -4,8 +4,6 @@
 
 use async_graphql::connection::{Connection, Edge, EmptyFields};
 use async_graphql::{Context, ID, Object, SimpleObject};
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Utc};
 use domain::accountability::{AccessLogEntry, LoggedActor};
 use domain::identity::Actor;
@@ -13,6 +11,7 @@ use domain::{CaseId, MunicipalityId, ResidentId};
 use persistence::cases::{LogCursor, LogFilter};
 
 use super::cases::reads;
+use super::cursor;
 use super::enums::{CaseEventKind, LifeDomain, LogAction};
 use super::ids::{self, NodeType};
 use super::query::page_size;
@@ -74,23 +73,17 @@ impl AccountabilityQuery {
     }
 }
 
-fn encode_cursor(cursor: &LogCursor) -> String {
-    URL_SAFE_NO_PAD.encode(
-        serde_json::to_vec(&(
-            cursor.recorded_at,
-            cursor.municipality_id.0,
-            cursor.sequence,
-        ))
-        .unwrap_or_default(),
-    )
+fn encode_cursor(position: &LogCursor) -> String {
+    cursor::encode(&(
+        position.recorded_at,
+        position.municipality_id.0,
+        position.sequence,
+    ))
 }
 
-fn decode_cursor(cursor: &str) -> ApiResult<LogCursor> {
-    let (recorded_at, municipality_id, sequence) = URL_SAFE_NO_PAD
-        .decode(cursor)
-        .ok()
-        .and_then(|bytes| serde_json::from_slice::<(DateTime<Utc>, uuid::Uuid, i64)>(&bytes).ok())
-        .ok_or_else(|| ApiError::bad_input("after", "not a cursor from this connection"))?;
+fn decode_cursor(text: &str) -> ApiResult<LogCursor> {
+    let (recorded_at, municipality_id, sequence) =
+        cursor::decode::<(DateTime<Utc>, uuid::Uuid, i64)>(text)?;
     Ok(LogCursor {
         recorded_at,
         municipality_id: MunicipalityId(municipality_id),

@@ -3,8 +3,6 @@
 
 use async_graphql::connection::{Connection, Edge};
 use async_graphql::{Context, ID, Object};
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Utc};
 use domain::{
     AgreementId, CaseId, ConsentId, EvaluationId, FactId, FirstStepId, InvitationId,
@@ -17,6 +15,7 @@ use super::cases::{
     Agreement, Case, Consent, Evaluation, Fact, FirstStep, Invitation, OpenAgreementCountOf,
     Perspective, Problem, TeamMember, Worklist, connection_nodes, prime, reads,
 };
+use super::cursor;
 use super::enums::{CaseStatus, CaseStep};
 use super::ids::{self, NodeType};
 use super::query::page_size;
@@ -46,16 +45,11 @@ impl CaseConnectionFields {
 }
 
 fn encode_cursor(case: &domain::case::Case) -> String {
-    URL_SAFE_NO_PAD
-        .encode(serde_json::to_vec(&(case.last_activity_at, case.id.0)).unwrap_or_default())
+    cursor::encode(&(case.last_activity_at, case.id.0))
 }
 
-fn decode_cursor(cursor: &str) -> ApiResult<CaseCursor> {
-    let (last_activity_at, id) = URL_SAFE_NO_PAD
-        .decode(cursor)
-        .ok()
-        .and_then(|bytes| serde_json::from_slice::<(DateTime<Utc>, Uuid)>(&bytes).ok())
-        .ok_or_else(|| ApiError::bad_input("after", "not a cursor from this connection"))?;
+fn decode_cursor(text: &str) -> ApiResult<CaseCursor> {
+    let (last_activity_at, id) = cursor::decode::<(DateTime<Utc>, Uuid)>(text)?;
     Ok(CaseCursor {
         last_activity_at,
         id: CaseId(id),

@@ -6,14 +6,13 @@ use std::collections::BTreeSet;
 
 use async_graphql::connection::{Connection, Edge, EmptyFields};
 use async_graphql::{Context, ID, InputObject, Object};
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use domain::authz::{Action, Permit, Standing};
 use domain::directory::DirectoryDetails;
 use domain::identity::Actor;
 use domain::{MunicipalityId, ProfessionalId};
 use persistence::directory::Coach;
 
+use super::cursor;
 use super::enums::OrganisationKind;
 use super::ids::{self, NodeType};
 use super::query::page_size;
@@ -145,15 +144,7 @@ impl DirectoryQuery {
         let expertise = expertise.map(|tag| tag.trim().to_lowercase());
         let after = after
             .as_deref()
-            .map(|cursor| {
-                URL_SAFE_NO_PAD
-                    .decode(cursor)
-                    .ok()
-                    .and_then(|bytes| serde_json::from_slice::<(String, uuid::Uuid)>(&bytes).ok())
-                    .ok_or_else(|| {
-                        ApiError::bad_input("after", "not a cursor from this connection")
-                    })
-            })
+            .map(cursor::decode::<(String, uuid::Uuid)>)
             .transpose()?;
         let mut matching: Vec<DirectoryEntry> = entries(request, &permit)
             .await?
@@ -178,14 +169,11 @@ impl DirectoryQuery {
         matching.truncate(first);
         let mut connection = Connection::new(after.is_some(), has_next_page);
         connection.edges.extend(matching.into_iter().map(|entry| {
-            let cursor = URL_SAFE_NO_PAD.encode(
-                serde_json::to_vec(&(
-                    &entry.coach.professional.name,
-                    entry.coach.professional.id.0,
-                ))
-                .unwrap_or_default(),
-            );
-            Edge::new(cursor, entry)
+            let position = cursor::encode(&(
+                &entry.coach.professional.name,
+                entry.coach.professional.id.0,
+            ));
+            Edge::new(position, entry)
         }));
         Ok(connection)
     }

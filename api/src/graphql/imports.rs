@@ -2,13 +2,14 @@
 //! token with the `import` scope starts a job with `startImport` and follows it with
 //! `importJob`. See `crate::import::jobs` for who the rows are carried out as.
 
-use async_graphql::connection::{Connection, CursorType, Edge, OpaqueCursor};
+use async_graphql::connection::{Connection, Edge};
 use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
 use domain::ImportJobId;
 use domain::authz::{Action, Standing};
 use domain::identity::Actor;
 use persistence::import_jobs::{self, ImportJobStatus as StoredStatus};
 
+use super::cursor;
 use super::ids::{self, NodeType};
 use super::query::page_size;
 use super::types::DateTime;
@@ -184,20 +185,14 @@ impl ImportJob {
         ctx: &Context<'_>,
         first: Option<i32>,
         after: Option<String>,
-    ) -> ApiResult<Connection<OpaqueCursor<u64>, ImportProblem>> {
+    ) -> ApiResult<Connection<String, ImportProblem>> {
         let request = request(ctx)?;
         let permit = request.authorize(
             request.standing_to(self.0.organisation_id),
             Action::ImportJob,
         )?;
         let first = page_size(first, request.page_size)?;
-        let after = after
-            .map(|cursor| {
-                OpaqueCursor::<u64>::decode_cursor(&cursor)
-                    .map(|cursor| cursor.0)
-                    .map_err(|_| ApiError::bad_input("after", "not a cursor from this connection"))
-            })
-            .transpose()?;
+        let after = after.as_deref().map(cursor::decode::<u64>).transpose()?;
         let page = request
             .store(&permit)
             .import_job_problems(self.0.id, after, first as usize)
@@ -207,7 +202,7 @@ impl ImportJob {
             .edges
             .extend(page.items.into_iter().map(|problem| {
                 Edge::new(
-                    OpaqueCursor(problem.line),
+                    cursor::encode(&problem.line),
                     ImportProblem {
                         line: problem.line,
                         code: problem.code,

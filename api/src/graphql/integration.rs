@@ -3,15 +3,14 @@
 
 use async_graphql::connection::{Connection, ConnectionNameType, Edge, EdgeNameType, EmptyFields};
 use async_graphql::{Context, Object, OutputType};
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Utc};
 use persistence::cases::ChangeCursor;
 
 use super::cases::{Agreement, reads};
+use super::cursor;
 use super::query::page_size;
 use super::request;
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 
 #[derive(Default)]
 pub struct IntegrationQuery;
@@ -78,15 +77,11 @@ impl IntegrationQuery {
     }
 }
 
-fn encode_cursor(cursor: &ChangeCursor) -> String {
-    URL_SAFE_NO_PAD.encode(serde_json::to_vec(&(cursor.at, cursor.id)).unwrap_or_default())
+fn encode_cursor(position: &ChangeCursor) -> String {
+    cursor::encode(&(position.at, position.id))
 }
 
-fn decode_cursor(cursor: &str) -> ApiResult<ChangeCursor> {
-    let (at, id) = URL_SAFE_NO_PAD
-        .decode(cursor)
-        .ok()
-        .and_then(|bytes| serde_json::from_slice::<(DateTime<Utc>, uuid::Uuid)>(&bytes).ok())
-        .ok_or_else(|| ApiError::bad_input("after", "not a cursor from this connection"))?;
+fn decode_cursor(text: &str) -> ApiResult<ChangeCursor> {
+    let (at, id) = cursor::decode::<(DateTime<Utc>, uuid::Uuid)>(text)?;
     Ok(ChangeCursor { at, id })
 }

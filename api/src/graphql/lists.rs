@@ -10,14 +10,13 @@ use std::marker::PhantomData;
 use async_graphql::connection::{Connection, Edge};
 use async_graphql::dataloader::Loader;
 use async_graphql::{InputType, Name, Object, OutputType, Value};
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Utc};
 use domain::CaseId;
 use persistence::cases::{CaseAccess, CaseItem, ListPage, PageRequest, Position, Snapshot};
 
 use super::RequestContext;
 use super::cases::CaseLoader;
+use super::cursor;
 use crate::error::{ApiError, ApiResult};
 
 /// A list under a case: how it is read and where its items stand in it.
@@ -334,14 +333,10 @@ pub fn connection<L: CaseList, N: OutputType>(
 
 /// The cursor of an item in a list ordered by time: its time and id.
 pub fn encode_position(position: Position) -> String {
-    URL_SAFE_NO_PAD.encode(serde_json::to_vec(&(position.at, position.id)).unwrap_or_default())
+    cursor::encode(&(position.at, position.id))
 }
 
-pub fn decode_position(cursor: &str) -> ApiResult<Position> {
-    URL_SAFE_NO_PAD
-        .decode(cursor)
-        .ok()
-        .and_then(|bytes| serde_json::from_slice::<(DateTime<Utc>, uuid::Uuid)>(&bytes).ok())
-        .map(|(at, id)| Position { at, id })
-        .ok_or_else(|| ApiError::bad_input("after", "not a cursor from this connection"))
+pub fn decode_position(text: &str) -> ApiResult<Position> {
+    let (at, id) = cursor::decode::<(DateTime<Utc>, uuid::Uuid)>(text)?;
+    Ok(Position { at, id })
 }

@@ -7,6 +7,7 @@ mod case_mutation;
 mod case_query;
 mod cases;
 mod context;
+mod cursor;
 mod directory;
 pub mod documents;
 pub mod enums;

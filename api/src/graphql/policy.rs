@@ -18,6 +18,7 @@ use sha2::{Digest, Sha256};
 
 use super::case_query::load_case;
 use super::cases::reads;
+use super::cursor;
 use super::enums::{SignalCategory, SignalStatus};
 use super::ids::{self, NodeType};
 use super::query::page_size;
@@ -427,17 +428,12 @@ async fn draft(
     Ok((exception_id, draft))
 }
 
-fn encode_cursor(cursor: &SolutionCursor) -> String {
-    URL_SAFE_NO_PAD
-        .encode(serde_json::to_vec(&(cursor.published_at, cursor.id.0)).unwrap_or_default())
+fn encode_cursor(position: &SolutionCursor) -> String {
+    cursor::encode(&(position.published_at, position.id.0))
 }
 
-fn decode_cursor(cursor: &str) -> ApiResult<SolutionCursor> {
-    let (published_at, id) = URL_SAFE_NO_PAD
-        .decode(cursor)
-        .ok()
-        .and_then(|bytes| serde_json::from_slice::<(DateTime<Utc>, uuid::Uuid)>(&bytes).ok())
-        .ok_or_else(|| ApiError::bad_input("after", "not a cursor from this connection"))?;
+fn decode_cursor(text: &str) -> ApiResult<SolutionCursor> {
+    let (published_at, id) = cursor::decode::<(DateTime<Utc>, uuid::Uuid)>(text)?;
     Ok(SolutionCursor {
         published_at,
         id: SolutionId(id),

@@ -2,8 +2,6 @@
 
 use async_graphql::connection::{Connection, Edge};
 use async_graphql::{Context, ID, Object};
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use domain::authz::Action;
 use domain::identity::Actor;
 use domain::{
@@ -13,6 +11,7 @@ use persistence::organisations::{OrganisationCursor, OrganisationFilter};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use super::cursor;
 use super::enums::OrganisationKind;
 use super::ids::{self, NodeType};
 use super::types::{
@@ -54,15 +53,11 @@ fn encode_cursor(organisation: &domain::Organisation) -> String {
         name: organisation.name.clone(),
         id: organisation.id.0,
     };
-    URL_SAFE_NO_PAD.encode(serde_json::to_vec(&position).unwrap_or_default())
+    cursor::encode(&position)
 }
 
-fn decode_cursor(cursor: &str) -> ApiResult<OrganisationCursor> {
-    let bytes = URL_SAFE_NO_PAD
-        .decode(cursor)
-        .map_err(|_| ApiError::bad_input("after", "not a cursor from this connection"))?;
-    let position: CursorPosition = serde_json::from_slice(&bytes)
-        .map_err(|_| ApiError::bad_input("after", "not a cursor from this connection"))?;
+fn decode_cursor(text: &str) -> ApiResult<OrganisationCursor> {
+    let position: CursorPosition = cursor::decode(text)?;
     domain::case::check_characters("after", &position.name)?;
     Ok(OrganisationCursor {
         name: position.name,
