@@ -391,7 +391,8 @@ pub struct Perspective {
     pub written_by_resident: bool,
     pub recorded_by_professional_id: Option<ProfessionalId>,
     pub recorded_at: DateTime<Utc>,
-    pub text: Option<String>,
+    /// The perspective in the resident's words; `None` for a viewer who sees only the process.
+    pub content: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -430,7 +431,8 @@ pub struct Problem {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub version: i32,
-    pub text: Option<String>,
+    /// The problem as the team describes it; `None` for a viewer who sees only the process.
+    pub content: Option<String>,
     /// Why the resident does not see this item, for the team; `None` when they do.
     pub withheld_reason: Option<String>,
 }

@@ -4,14 +4,11 @@
 
 use chrono::Utc;
 use domain::authz::{Action, Permit};
-use domain::mandate::{
-    Budget, BudgetCategory, BudgetHolder, CountedCell, DecisionKind, Mandate, MandateLimits,
-    QuotaPeriod, TrendCell, TrendFigures,
-};
+use domain::mandate::{Budget, BudgetHolder, DecisionKind, Mandate, MandateLimits, QuotaPeriod};
 use domain::{BudgetId, MandateId, MunicipalityId, OrganisationId, OrganisationRole};
 use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 
-use crate::entity::{budget, decision, mandate};
+use crate::entity::{budget, mandate};
 use crate::error::{conflict_on_unique, invalid_on_foreign_key};
 use crate::{Error, Result, Store, permitted};
 
@@ -252,51 +249,5 @@ impl Store {
             .into_iter()
             .map(to_budget)
             .collect()
-    }
-
-    /// Where a budget's money went: per category and month, the cases, allocations and amount
-    /// of allocations taken or approved; cells of fewer than five cases come back suppressed
-    /// (§5.10). No case or resident leaves: only counts and sums.
-    pub async fn budget_trend(&self, permit: &Permit, id: BudgetId) -> Result<Vec<TrendCell>> {
-        permitted(permit, &[Action::BudgetTrend])?;
-        use std::collections::{BTreeMap, BTreeSet};
-        let rows = decision::Entity::find()
-            .filter(decision::Column::BudgetId.eq(id.0))
-            .filter(decision::Column::Status.is_in(["taken", "approved"]))
-            .all(self.connection())
-            .await?;
-        let mut cells: BTreeMap<
-            (BudgetCategory, chrono::NaiveDate),
-            (BTreeSet<uuid::Uuid>, i64, i64),
-        > = BTreeMap::new();
-        for row in rows {
-            let category = row
-                .category
-                .as_deref()
-                .and_then(BudgetCategory::parse)
-                .ok_or(Error::Corrupt("allocation category"))?;
-            let month = domain::calendar::local_month(row.decided_at);
-            let cell = cells.entry((category, month)).or_default();
-            cell.0.insert(row.case_id);
-            cell.1 += 1;
-            cell.2 += row.amount_cents.unwrap_or(0);
-        }
-        Ok(domain::mandate::trend_report(
-            cells
-                .into_iter()
-                .map(
-                    |((category, month), (cases, allocations, total_cents))| CountedCell {
-                        category,
-                        month,
-                        figures: TrendFigures {
-                            cases: cases.len() as i64,
-                            allocations,
-                            total_cents,
-                        },
-                        cases: cases.into_iter().map(domain::CaseId).collect(),
-                    },
-                )
-                .collect(),
-        ))
     }
 }

@@ -30,8 +30,8 @@ fn checked_in_schema_matches_the_code() {
     );
 }
 
-/// Every crate `maatwerk-domain` depends on, directly or not, for normal builds.
-fn domain_dependencies() -> BTreeSet<String> {
+/// Every crate `package` depends on, directly or not, for normal builds.
+fn dependencies_of(package: &str) -> BTreeSet<String> {
     let output = std::process::Command::new(env!("CARGO"))
         .args(["metadata", "--format-version", "1"])
         .current_dir(workspace_root())
@@ -61,14 +61,14 @@ fn domain_dependencies() -> BTreeSet<String> {
         .iter()
         .map(|node| (node["id"].as_str().unwrap(), node))
         .collect();
-    let domain = names
+    let start = names
         .iter()
-        .find(|(_, name)| **name == "maatwerk-domain")
+        .find(|(_, name)| **name == package)
         .map(|(id, _)| *id)
-        .expect("the domain package");
+        .expect("the package is in the workspace");
 
     let mut seen = BTreeSet::new();
-    let mut stack = vec![domain];
+    let mut stack = vec![start];
     while let Some(id) = stack.pop() {
         for dependency in nodes[id]["deps"].as_array().unwrap() {
             // Normal (and build) dependencies only: dev-dependencies do not ship.
@@ -88,7 +88,7 @@ fn domain_dependencies() -> BTreeSet<String> {
 
 #[test]
 fn domain_knows_no_database_graphql_http_or_runtime() {
-    let dependencies = domain_dependencies();
+    let dependencies = dependencies_of("maatwerk-domain");
     assert!(
         dependencies.contains("uuid"),
         "the walk sees domain's dependencies: {dependencies:?}"
@@ -109,4 +109,122 @@ fn domain_knows_no_database_graphql_http_or_runtime() {
             "domain depends on {forbidden}"
         );
     }
+}
+
+#[test]
+fn persistence_never_depends_on_the_api() {
+    let dependencies = dependencies_of("maatwerk-persistence");
+    assert!(
+        dependencies.contains("maatwerk-domain") && dependencies.contains("sea-orm"),
+        "the walk sees persistence's dependencies: {dependencies:?}"
+    );
+    for forbidden in ["maatwerk-api", "async-graphql", "axum", "reqwest"] {
+        assert!(
+            !dependencies.contains(forbidden),
+            "persistence depends on {forbidden}"
+        );
+    }
+}
+
+/// The tables that hold what a case is about, which only the slice may hand out.
+const CASE_CONTENT_TABLES: &[(&str, &str)] = &[
+    ("perspectives", "perspective"),
+    ("facts", "fact"),
+    ("problems", "problem"),
+    ("first_steps", "first_step"),
+    ("agreements", "agreement"),
+    ("evaluations", "evaluation"),
+    ("decisions", "decision"),
+    ("rule_exceptions", "rule_exception"),
+    ("consents", "consent"),
+    ("case_events", "case_event"),
+];
+
+/// Whether `text` holds `pattern` not as the tail of a longer name (`import_job_problem::`
+/// is not `problem::`).
+fn contains_word(text: &str, pattern: &str) -> bool {
+    text.match_indices(pattern).any(|(at, _)| {
+        text[..at]
+            .chars()
+            .next_back()
+            .is_none_or(|before| !(before.is_alphanumeric() || before == '_'))
+    })
+}
+
+/// Where in `persistence/src` a file names a case content table, in SQL or through its
+/// entity, as `file: what`.
+fn case_content_references(directory: &std::path::Path, found: &mut Vec<String>) {
+    for entry in std::fs::read_dir(directory).expect("a source directory") {
+        let path = entry.expect("a directory entry").path();
+        if path.is_dir() {
+            case_content_references(&path, found);
+            continue;
+        }
+        if path.extension().is_none_or(|extension| extension != "rs") {
+            continue;
+        }
+        let source = std::fs::read_to_string(&path).expect("a source file");
+        let lower = source.to_lowercase();
+        for (table, entity) in CASE_CONTENT_TABLES {
+            let in_sql = ["from", "join", "into", "update", "table"]
+                .iter()
+                .flat_map(|keyword| {
+                    [
+                        format!("{keyword} {table} "),
+                        format!("{keyword} {table}\n"),
+                        format!("{keyword} \"{table}\""),
+                    ]
+                })
+                .any(|pattern| contains_word(&lower, &pattern));
+            let through_entity = [
+                format!("{entity}::entity"),
+                format!("{entity}::column"),
+                format!("{entity}::activemodel"),
+                format!("entity::{entity}"),
+                format!("entity::{{{entity},"),
+                format!(", {entity},"),
+                format!(", {entity}}}"),
+            ]
+            .iter()
+            .any(|pattern| contains_word(&lower, pattern));
+            if in_sql || through_entity {
+                found.push(format!(
+                    "{}: {table}",
+                    path.strip_prefix(workspace_root())
+                        .unwrap_or(&path)
+                        .display()
+                ));
+            }
+        }
+    }
+}
+
+/// Case content is read and written only in `persistence::cases`, behind the slice; the
+/// tables' own declarations (entities, migrations) and the benchmark's data generator are
+/// the only other places that name them.
+#[test]
+fn only_persistence_cases_names_case_content_tables() {
+    let root = workspace_root().join("persistence/src");
+    let mut found = Vec::new();
+    case_content_references(&root, &mut found);
+    assert!(
+        found
+            .iter()
+            .any(|reference| reference.starts_with("persistence/src/cases/items.rs")),
+        "the search finds the readers of case items: {found:#?}"
+    );
+    let allowed = [
+        "persistence/src/cases/",
+        "persistence/src/entity/",
+        "persistence/src/migration/",
+        "persistence/src/synthetic.rs",
+    ];
+    let elsewhere: Vec<&String> = found
+        .iter()
+        .filter(|reference| !allowed.iter().any(|prefix| reference.starts_with(prefix)))
+        .collect();
+    assert!(
+        elsewhere.is_empty(),
+        "case content tables named outside persistence::cases: {elsewhere:#?}"
+    );
 }

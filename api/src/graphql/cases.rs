@@ -1023,7 +1023,7 @@ impl Perspective {
 
     /// In the resident's own words; `null` for a process facilitator.
     async fn text(&self) -> Option<&str> {
-        self.0.text.as_deref()
+        self.0.content.as_deref()
     }
 
     async fn written_by_resident(&self) -> bool {
@@ -1120,7 +1120,7 @@ impl Problem {
     }
 
     async fn text(&self) -> Option<&str> {
-        self.0.text.as_deref()
+        self.0.content.as_deref()
     }
 
     /// Whether the resident recognises this picture.

@@ -4,13 +4,13 @@
 //! Quotas and budgets are reserved by one conditional update each, in the decision's
 //! transaction: concurrent decisions never take more than there is.
 
-use domain::authz::Action;
+use domain::authz::{Action, Permit};
 use domain::case::EventKind;
 
 use chrono::NaiveDate;
 use domain::mandate::{
-    Beyond, BudgetCategory, BudgetHolder, Decision, DecisionContent, DecisionKind, DecisionStatus,
-    period_start,
+    Beyond, BudgetCategory, BudgetHolder, CountedCell, Decision, DecisionContent, DecisionKind,
+    DecisionStatus, TrendCell, TrendFigures, period_start,
 };
 use domain::{
     BudgetId, CaseId, DecisionId, InvalidInput, MandateId, OrganisationId, ProfessionalId, RoleSet,
@@ -25,7 +25,7 @@ use super::records::stale;
 use super::{CaseAccess, Slicing, Viewer, Writer, record_event};
 use crate::entity::{decision, mandate};
 use crate::mandates::{find_budget, to_mandate};
-use crate::{Error, Result};
+use crate::{Error, Result, permitted};
 
 /// A decision to record, validated by the caller: a budget allocation names its budget,
 /// category and amount; other kinds name neither budget nor category.
@@ -458,5 +458,55 @@ fn placeholder(backend: DatabaseBackend, index: usize) -> String {
     match backend {
         DatabaseBackend::Postgres => format!("${index}"),
         _ => "?".to_owned(),
+    }
+}
+
+/// The budget trend reads decisions, which are case content: it lives here, and only counts
+/// and sums leave it.
+impl crate::Store {
+    /// Where a budget's money went: per category and month, the cases, allocations and amount
+    /// of allocations taken or approved; cells of fewer than five cases come back suppressed
+    /// (§5.10). No case or resident leaves: only counts and sums.
+    pub async fn budget_trend(&self, permit: &Permit, id: BudgetId) -> Result<Vec<TrendCell>> {
+        permitted(permit, &[Action::BudgetTrend])?;
+        use std::collections::{BTreeMap, BTreeSet};
+        let rows = decision::Entity::find()
+            .filter(decision::Column::BudgetId.eq(id.0))
+            .filter(decision::Column::Status.is_in(["taken", "approved"]))
+            .all(self.connection())
+            .await?;
+        let mut cells: BTreeMap<
+            (BudgetCategory, chrono::NaiveDate),
+            (BTreeSet<uuid::Uuid>, i64, i64),
+        > = BTreeMap::new();
+        for row in rows {
+            let category = row
+                .category
+                .as_deref()
+                .and_then(BudgetCategory::parse)
+                .ok_or(Error::Corrupt("allocation category"))?;
+            let month = domain::calendar::local_month(row.decided_at);
+            let cell = cells.entry((category, month)).or_default();
+            cell.0.insert(row.case_id);
+            cell.1 += 1;
+            cell.2 += row.amount_cents.unwrap_or(0);
+        }
+        Ok(domain::mandate::trend_report(
+            cells
+                .into_iter()
+                .map(
+                    |((category, month), (cases, allocations, total_cents))| CountedCell {
+                        category,
+                        month,
+                        figures: TrendFigures {
+                            cases: cases.len() as i64,
+                            allocations,
+                            total_cents,
+                        },
+                        cases: cases.into_iter().map(domain::CaseId).collect(),
+                    },
+                )
+                .collect(),
+        ))
     }
 }

@@ -115,7 +115,7 @@ fn to_perspective(row: perspective::Model, access: &CaseAccess) -> Perspective {
         written_by_resident: row.written_by_resident,
         recorded_by_professional_id: row.recorded_by_professional_id.map(ProfessionalId),
         recorded_at: row.recorded_at,
-        text: access.sees_content().then_some(row.text),
+        content: access.sees_content().then_some(row.text),
     }
 }
 
@@ -163,7 +163,7 @@ fn to_problem(row: problem::Model, access: &CaseAccess) -> Result<Problem> {
         created_at: row.created_at,
         updated_at: row.updated_at,
         version: row.version,
-        text: access.sees_content().then_some(row.text),
+        content: access.sees_content().then_some(row.text),
         withheld_reason: row.withheld_reason.filter(|_| access.sees_content()),
     })
 }
