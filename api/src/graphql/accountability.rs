@@ -10,13 +10,14 @@ use domain::identity::Actor;
 use domain::{CaseId, MunicipalityId, ResidentId};
 use persistence::cases::{LogCursor, LogFilter};
 
-use super::cases::reads;
+use super::context::request;
 use super::cursor;
 use super::enums::{CaseEventKind, LifeDomain, LogAction};
 use super::ids::{self, NodeType};
-use super::query::page_size;
-use super::request;
-use super::types::{DateTime as Timestamp, Organisation, Professional};
+use super::paging::page_size;
+use super::reads::reads;
+use super::scalars::DateTime as Timestamp;
+use super::types::{Organisation, Professional};
 use crate::error::{ApiError, ApiResult};
 
 #[derive(Default)]

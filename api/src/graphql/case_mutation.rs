@@ -7,27 +7,26 @@ use domain::case::{
     Assignee, EvaluationContent, FirstStepContent, MAX_SHORT_TEXT, MAX_TEXT, check_next_evaluation,
     parse_amount, parse_optional_text, parse_text,
 };
-use domain::organisation::parse_name;
-use domain::resident::{Contact, parse_email};
 use domain::{
     AgreementId, CaseId, FactId, FirstStepId, InvitationId, MunicipalityId, OrganisationId,
     ProfessionalId, TeamMemberId,
 };
-use domain::{Bsn, InvalidInput};
 use persistence::cases::{
     InvitationDecision, NewAgreement, NewEvaluation, NewFact, NewFirstStep, NewProblem,
-    ResidentToOpen,
 };
 
+use super::case_items::{Agreement, Evaluation, Fact, FirstStep, Perspective, Problem};
 use super::case_query::load_case;
-use super::cases::{Agreement, Case, Evaluation, Fact, FirstStep, Perspective, Problem, reads};
+use super::cases::Case;
+use super::context::request;
 use super::enums::{
     AgreementStatus, AmountPeriod, AssigneeKind, CaseStep, ConsentMethod, FirstStepStatus,
     LifeDomain, Need, ProblemKind, SharingLevel, TeamRole, to_domain_set,
 };
 use super::ids::{self, NodeType};
-use super::request;
-use super::types::Date;
+use super::reads::reads;
+use super::resident_input::ResidentToOpenInput;
+use super::scalars::Date;
 use crate::error::{ApiError, ApiResult};
 
 #[derive(Default)]
@@ -41,56 +40,6 @@ fn case_id(id: &ID, field: &str) -> ApiResult<CaseId> {
 pub struct OpenCaseInput {
     pub municipality_id: ID,
     pub resident: ResidentToOpenInput,
-}
-
-/// Who a new case is about. A BSN with the matching date of birth identifies a registered
-/// resident; without a BSN, or with one no resident is registered under, a new resident is
-/// registered, which needs a name. A case is never opened from a resident's id alone.
-#[derive(InputObject)]
-pub struct ResidentToOpenInput {
-    pub bsn: Option<String>,
-    pub date_of_birth: Date,
-    /// For a resident who is not registered yet.
-    pub name: Option<String>,
-    pub email: Option<String>,
-    pub phone: Option<String>,
-    pub address: Option<String>,
-}
-
-impl ResidentToOpenInput {
-    pub(crate) fn parse(self) -> ApiResult<ResidentToOpen> {
-        let field = |field: &str| format!("resident.{field}");
-        let within =
-            |error: InvalidInput, name: &str| InvalidInput::new(field(name), error.message);
-        Ok(ResidentToOpen {
-            bsn: self
-                .bsn
-                .as_deref()
-                .map(Bsn::parse)
-                .transpose()
-                .map_err(|error| within(error, "bsn"))?,
-            date_of_birth: self.date_of_birth.0,
-            name: self
-                .name
-                .as_deref()
-                .map(|name| parse_name(&field("name"), name))
-                .transpose()?,
-            contact: Contact {
-                email: self
-                    .email
-                    .as_deref()
-                    .map(parse_email)
-                    .transpose()
-                    .map_err(|error| within(error, "email"))?,
-                phone: parse_optional_text(&field("phone"), self.phone.as_deref(), MAX_SHORT_TEXT)?,
-                address: parse_optional_text(
-                    &field("address"),
-                    self.address.as_deref(),
-                    MAX_SHORT_TEXT,
-                )?,
-            },
-        })
-    }
 }
 
 #[derive(InputObject)]

@@ -11,16 +11,17 @@ use domain::{
 use persistence::cases::{CaseCursor, CaseFilter};
 use uuid::Uuid;
 
-use super::cases::{
-    Agreement, Case, Consent, Evaluation, Fact, FirstStep, Invitation, OpenAgreementCountOf,
-    Perspective, Problem, TeamMember, Worklist, connection_nodes, prime, reads,
-};
+use super::access::null_with_error;
+use super::case_items::{Agreement, Evaluation, Fact, FirstStep, Perspective, Problem, Worklist};
+use super::cases::{Case, Consent, Invitation, TeamMember};
+use super::context::request;
 use super::cursor;
 use super::enums::{CaseStatus, CaseStep};
 use super::ids::{self, NodeType};
-use super::query::page_size;
-use super::types::Node;
-use super::{null_with_error, request};
+use super::loader::OpenAgreementCountOf;
+use super::node::Node;
+use super::paging::page_size;
+use super::reads::{connection_nodes, prime, reads};
 use crate::error::{ApiError, ApiResult};
 
 #[derive(Default)]

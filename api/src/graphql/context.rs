@@ -1,6 +1,6 @@
 //! The per-request context every resolver reads the actor from. Its store is private: a
 //! resolver reaches it only with a `Permit` the action policy gave it
-//! ([`RequestContext::store`]), and case data only through `cases::CaseReads`.
+//! ([`RequestContext::store`]), and case data only through `loader::CaseReads`.
 
 use std::sync::Arc;
 
@@ -9,7 +9,7 @@ use domain::authz::{self, Action, Permit, Principal, Standing};
 use domain::identity::Actor;
 use persistence::Store;
 
-use super::cases;
+use super::loader::CaseReads;
 use crate::auth::Authenticator;
 use crate::error::{ApiError, ApiResult};
 
@@ -25,7 +25,7 @@ pub struct IdempotencyKey {
 pub struct RequestContext {
     pub actor: Actor,
     /// Reached only with a [`Permit`] from the action policy ([`RequestContext::store`]); case
-    /// data only through [`cases::CaseReads`] and the request's writes.
+    /// data only through [`CaseReads`] and the request's writes.
     store: Store,
     pub authenticator: Arc<Authenticator>,
     pub page_size: usize,
@@ -36,7 +36,7 @@ pub struct RequestContext {
     /// each write so the next read sees it.
     /// Never held across an await, so resolvers that fetch it never wait on each other: a
     /// wait here would split the batch loader's batches.
-    case_reads: std::sync::Mutex<Option<Arc<cases::CaseReads>>>,
+    case_reads: std::sync::Mutex<Option<Arc<CaseReads>>>,
     opening_case_reads: tokio::sync::Mutex<()>,
     /// How many first steps may be open on one case.
     pub open_first_step_limit: usize,
@@ -83,7 +83,7 @@ impl RequestContext {
         }
     }
 
-    pub async fn case_reads(&self) -> ApiResult<Arc<cases::CaseReads>> {
+    pub async fn case_reads(&self) -> ApiResult<Arc<CaseReads>> {
         if self.live {
             return Err(ApiError::forbidden(
                 "a case event carries its case header and its item; read the rest with a query",
@@ -96,7 +96,7 @@ impl RequestContext {
         if let Some(open) = self.open_case_reads() {
             return Ok(open);
         }
-        let opened = Arc::new(cases::CaseReads::open(self).await?);
+        let opened = Arc::new(CaseReads::open(self.open_snapshot().await?, &self.actor).await?);
         *self
             .case_reads
             .lock()
@@ -104,7 +104,7 @@ impl RequestContext {
         Ok(opened)
     }
 
-    fn open_case_reads(&self) -> Option<Arc<cases::CaseReads>> {
+    fn open_case_reads(&self) -> Option<Arc<CaseReads>> {
         self.case_reads
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
@@ -202,8 +202,8 @@ impl RequestContext {
         }
     }
 
-    /// A read snapshot for [`cases::CaseReads`]: case data leaves it only through `CaseAccess`.
-    pub(super) async fn open_snapshot(&self) -> ApiResult<persistence::cases::Snapshot> {
+    /// A read snapshot for [`CaseReads`]: case data leaves it only through `CaseAccess`.
+    async fn open_snapshot(&self) -> ApiResult<persistence::cases::Snapshot> {
         Ok(self.store.snapshot(&self.ledger).await?)
     }
 

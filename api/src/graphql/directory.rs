@@ -12,12 +12,12 @@ use domain::identity::Actor;
 use domain::{MunicipalityId, ProfessionalId};
 use persistence::directory::Coach;
 
+use super::context::{RequestContext, request};
 use super::cursor;
 use super::enums::OrganisationKind;
 use super::ids::{self, NodeType};
-use super::query::page_size;
+use super::paging::page_size;
 use super::types::{Municipality, Organisation};
-use super::{RequestContext, request};
 use crate::error::{ApiError, ApiResult};
 
 /// A coach in the directory: work details only.

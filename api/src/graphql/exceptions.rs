@@ -6,11 +6,12 @@ use domain::case::{MAX_TEXT, parse_text};
 use domain::exception::{ExceptionContent, ExceptionStep};
 use domain::{FirstStepId, OrganisationId, RuleExceptionId};
 
-use super::cases::{colleague, organisation, reads};
+use super::context::request;
 use super::enums::{DecisionKind, ExceptionStatus, RuleKind};
 use super::ids::{self, NodeType};
-use super::request;
-use super::types::{DateTime as Timestamp, Organisation, Professional};
+use super::reads::{colleague, organisation, reads};
+use super::scalars::DateTime as Timestamp;
+use super::types::{Organisation, Professional};
 use crate::error::{ApiError, ApiResult};
 
 /// An exception to a rule for one first step. Every team member sees it; a process

@@ -9,11 +9,12 @@ use domain::authz::{Action, Standing};
 use domain::identity::Actor;
 use persistence::import_jobs::{self, ImportJobStatus as StoredStatus};
 
+use super::access::null_with_error;
+use super::context::request;
 use super::cursor;
 use super::ids::{self, NodeType};
-use super::query::page_size;
-use super::types::DateTime;
-use super::{null_with_error, request};
+use super::paging::page_size;
+use super::scalars::DateTime;
 use crate::error::{ApiError, ApiResult};
 use crate::import::jobs::StartImport;
 use crate::import::{self as bulk};

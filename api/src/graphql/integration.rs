@@ -6,10 +6,11 @@ use async_graphql::{Context, Object, OutputType};
 use chrono::{DateTime, Utc};
 use persistence::cases::ChangeCursor;
 
-use super::cases::{Agreement, reads};
+use super::case_items::Agreement;
+use super::context::request;
 use super::cursor;
-use super::query::page_size;
-use super::request;
+use super::paging::page_size;
+use super::reads::reads;
 use crate::error::ApiResult;
 
 #[derive(Default)]

@@ -14,9 +14,9 @@ use chrono::{DateTime, Utc};
 use domain::CaseId;
 use persistence::cases::{CaseAccess, CaseItem, ListPage, PageRequest, Position, Snapshot};
 
-use super::RequestContext;
-use super::cases::CaseLoader;
+use super::context::RequestContext;
 use super::cursor;
+use super::loader::CaseLoader;
 use crate::error::{ApiError, ApiResult};
 
 /// A list under a case: how it is read and where its items stand in it.
@@ -233,7 +233,7 @@ impl<L: CaseList> ListOf<L> {
         first: Option<i32>,
         after: Option<&str>,
     ) -> ApiResult<Self> {
-        let first = super::query::page_size(first, request.page_size)?;
+        let first = super::paging::page_size(first, request.page_size)?;
         let after = after.map(decode_position).transpose()?;
         Ok(Self::new(access, filter, PageRequest::first(first, after)))
     }

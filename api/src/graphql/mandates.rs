@@ -10,13 +10,14 @@ use domain::mandate::{BudgetHolder, MandateLimits};
 use domain::{BudgetId, CaseId, DecisionId, MunicipalityId, OrganisationId};
 use persistence::cases::{NewDecision, Resolution};
 
-use super::cases::{colleague, organisation, reads};
+use super::context::request;
 use super::enums::{
     BudgetCategory, DecisionKind, DecisionStatus, OrganisationRole as Role, QuotaPeriod,
 };
 use super::ids::{self, NodeType};
-use super::request;
-use super::types::{Date, DateTime as Timestamp, Municipality, Organisation, Professional};
+use super::reads::{colleague, organisation, reads};
+use super::scalars::{Date, DateTime as Timestamp};
+use super::types::{Municipality, Organisation, Professional};
 use crate::error::{ApiError, ApiResult};
 
 /// A decision on a case. Every team member sees it; a process facilitator sees neither its

@@ -15,11 +15,11 @@ use jsonwebtoken::jwk::{AlgorithmParameters, JwkSet};
 use persistence::identity::NewIdentityProvider;
 use persistence::organisations::NewOrganisation;
 
+use super::context::{RequestContext, request};
 use super::enums::{
     LifeDomain, OrganisationKind, OrganisationRole, ProviderKind, SigningAlgorithm, to_domain_set,
 };
 use super::ids::{self, NodeType};
-use super::request;
 use super::types::{IdentityProvider, KindPolicy, Municipality, Organisation};
 use crate::auth::jwt_algorithm;
 use crate::auth::keys::key_fits;
@@ -119,10 +119,7 @@ fn parse_key_set_url(url: &str) -> ApiResult<KeySource> {
 }
 
 /// The key set URL the issuer's OpenID Connect discovery document names.
-async fn discover_key_set_url(
-    request: &crate::graphql::RequestContext,
-    issuer: &str,
-) -> ApiResult<KeySource> {
+async fn discover_key_set_url(request: &RequestContext, issuer: &str) -> ApiResult<KeySource> {
     let secure = reqwest::Url::parse(issuer)
         .ok()
         .filter(crate::auth::keys::secure_provider_url);

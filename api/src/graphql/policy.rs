@@ -17,13 +17,14 @@ use persistence::solutions::SolutionCursor;
 use sha2::{Digest, Sha256};
 
 use super::case_query::load_case;
-use super::cases::reads;
+use super::context::request;
 use super::cursor;
 use super::enums::{SignalCategory, SignalStatus};
 use super::ids::{self, NodeType};
-use super::query::page_size;
-use super::request;
-use super::types::{Date, DateTime as Timestamp, Municipality, Organisation};
+use super::paging::page_size;
+use super::reads::reads;
+use super::scalars::{Date, DateTime as Timestamp};
+use super::types::{Municipality, Organisation};
 use crate::error::{ApiError, ApiResult};
 
 /// A system problem reported to policy. Its readers learn the category, the rule or

@@ -11,13 +11,16 @@ use persistence::organisations::{OrganisationCursor, OrganisationFilter};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use super::access::{may_see_identity_provider, null_with_error};
+use super::context::request;
 use super::cursor;
 use super::enums::OrganisationKind;
 use super::ids::{self, NodeType};
+use super::node::Node;
+use super::paging::page_size;
 use super::types::{
-    IdentityProvider, KindPolicy, Municipality, Node, Organisation, Professional, Resident, Viewer,
+    IdentityProvider, KindPolicy, Municipality, Organisation, Professional, Resident, Viewer,
 };
-use super::{may_see_identity_provider, null_with_error, request};
 use crate::error::{ApiError, ApiResult};
 
 #[derive(Default)]
@@ -63,18 +66,6 @@ fn decode_cursor(text: &str) -> ApiResult<OrganisationCursor> {
         name: position.name,
         id: OrganisationId(position.id),
     })
-}
-
-/// The page size a connection uses: `first` if given, within 0..=`maximum`.
-pub fn page_size(first: Option<i32>, maximum: usize) -> ApiResult<u64> {
-    match first {
-        None => Ok(20.min(maximum) as u64),
-        Some(first) if first >= 0 && first as usize <= maximum => Ok(first as u64),
-        Some(_) => Err(ApiError::bad_input(
-            "first",
-            format!("must be between 0 and {maximum}"),
-        )),
-    }
 }
 
 #[Object]

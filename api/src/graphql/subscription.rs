@@ -18,12 +18,11 @@ use persistence::cases::Snapshot;
 use persistence::events::{CaseSignal, Heard};
 use tokio::sync::broadcast::error::RecvError;
 
-use super::cases::{
-    Agreement, Case, Consent, Evaluation, Fact, FirstStep, Invitation, Perspective, Problem,
-};
+use super::case_items::{Agreement, Evaluation, Fact, FirstStep, Perspective, Problem};
+use super::cases::{Case, Consent, Invitation};
 use super::enums::CaseEventKind;
 use super::ids::{self, NodeType};
-use super::types::DateTime as Timestamp;
+use super::scalars::DateTime as Timestamp;
 use crate::error::{ApiError, ApiResult};
 
 /// What a live connection needs beyond the request context: who is listening, and where

@@ -1,102 +1,25 @@
 //! Output types. Each wraps a domain value; fields that reach further check the viewer.
 
-use async_graphql::{
-    Context, ID, InputValueError, InputValueResult, Object, Scalar, ScalarType, SimpleObject, Value,
-};
-use chrono::NaiveDate;
+use async_graphql::{Context, ID, Object, SimpleObject};
 use domain::authz::Action;
 use domain::identity::{Actor, KeySource};
 
+use super::access::{may_administer, null_with_error};
+use super::context::request;
 use super::enums::{
     ActorKind, LifeDomain, OrganisationKind, OrganisationRole, ProviderKind, ServiceScope,
     SigningAlgorithm,
 };
 use super::ids::{self, NodeType};
-use super::{may_administer, null_with_error, request};
+use super::scalars::Date;
 use crate::error::{ApiError, ApiResult};
-
-/// A calendar date, `YYYY-MM-DD`.
-pub struct Date(pub NaiveDate);
-
-#[Scalar(
-    name = "Date",
-    specified_by_url = "https://www.rfc-editor.org/rfc/rfc3339#section-5.6"
-)]
-impl ScalarType for Date {
-    fn parse(value: Value) -> InputValueResult<Self> {
-        match &value {
-            Value::String(text) => NaiveDate::parse_from_str(text, "%Y-%m-%d")
-                .map(Date)
-                .map_err(|_| InputValueError::custom("a date as YYYY-MM-DD")),
-            _ => Err(InputValueError::expected_type(value)),
-        }
-    }
-
-    // Lets validation refuse a malformed date before anything runs.
-    fn is_valid(value: &Value) -> bool {
-        Self::parse(value.clone()).is_ok()
-    }
-
-    fn to_value(&self) -> Value {
-        Value::String(self.0.format("%Y-%m-%d").to_string())
-    }
-}
-
-/// An instant, as RFC 3339 in UTC.
-pub struct DateTime(pub chrono::DateTime<chrono::Utc>);
-
-#[Scalar(
-    name = "DateTime",
-    specified_by_url = "https://www.rfc-editor.org/rfc/rfc3339#section-5.6"
-)]
-impl ScalarType for DateTime {
-    fn parse(value: Value) -> InputValueResult<Self> {
-        match &value {
-            Value::String(text) => chrono::DateTime::parse_from_rfc3339(text)
-                .map(|instant| DateTime(instant.with_timezone(&chrono::Utc)))
-                .map_err(|_| InputValueError::custom("an RFC 3339 date and time")),
-            _ => Err(InputValueError::expected_type(value)),
-        }
-    }
-
-    fn is_valid(value: &Value) -> bool {
-        Self::parse(value.clone()).is_ok()
-    }
-
-    fn to_value(&self) -> Value {
-        Value::String(self.0.to_rfc3339_opts(chrono::SecondsFormat::Millis, true))
-    }
-}
-
-/// An object with a stable, opaque global ID, fetchable with `node(id:)`.
-#[derive(async_graphql::Interface)]
-#[graphql(field(name = "id", ty = "ID"))]
-pub enum Node {
-    Municipality(Municipality),
-    Organisation(Organisation),
-    Professional(Professional),
-    Resident(Resident),
-    IdentityProvider(IdentityProvider),
-    Case(super::cases::Case),
-    TeamMember(super::cases::TeamMember),
-    Invitation(super::cases::Invitation),
-    Consent(super::cases::Consent),
-    Perspective(super::cases::Perspective),
-    Fact(super::cases::Fact),
-    Problem(super::cases::Problem),
-    FirstStep(super::cases::FirstStep),
-    Agreement(super::cases::Agreement),
-    Evaluation(super::cases::Evaluation),
-    Decision(super::mandates::Decision),
-    RuleException(super::exceptions::RuleException),
-}
 
 /// A municipality (gemeente): the tenant boundary for cases.
 pub struct Municipality(pub domain::Municipality);
 
 #[Object]
 impl Municipality {
-    async fn id(&self) -> ID {
+    pub async fn id(&self) -> ID {
         ids::encode(NodeType::Municipality, self.0.id.0)
     }
 
@@ -115,7 +38,7 @@ pub struct Organisation(pub domain::Organisation);
 
 #[Object]
 impl Organisation {
-    async fn id(&self) -> ID {
+    pub async fn id(&self) -> ID {
         ids::encode(NodeType::Organisation, self.0.id.0)
     }
 
@@ -183,7 +106,7 @@ pub struct Professional(pub domain::Professional);
 
 #[Object]
 impl Professional {
-    async fn id(&self) -> ID {
+    pub async fn id(&self) -> ID {
         ids::encode(NodeType::Professional, self.0.id.0)
     }
 
@@ -232,7 +155,7 @@ pub struct Resident(pub domain::resident::Resident);
 
 #[Object]
 impl Resident {
-    async fn id(&self) -> ID {
+    pub async fn id(&self) -> ID {
         ids::encode(NodeType::Resident, self.0.id.0)
     }
 
@@ -259,7 +182,7 @@ pub struct IdentityProvider(pub domain::identity::IdentityProvider);
 
 #[Object]
 impl IdentityProvider {
-    async fn id(&self) -> ID {
+    pub async fn id(&self) -> ID {
         ids::encode(NodeType::IdentityProvider, self.0.id.0)
     }
 
