@@ -23,7 +23,9 @@ use tokio::sync::mpsc;
 use tracing::Instrument;
 
 use crate::graphql::RequestContext;
-use crate::http::{AppState, Format, authenticate, request_error};
+use crate::http::authentication::authenticate;
+use crate::http::negotiation::{Format, request_error};
+use crate::http::state::AppState;
 use crate::telemetry::TraceId;
 
 const OPERATIONS: &str = include_str!("export/resident.graphql");

@@ -38,7 +38,7 @@ use crate::auth::Verified;
 use crate::error::log_internal;
 use crate::graphql::RequestContext;
 use crate::graphql::subscription::LiveContext;
-use crate::http::AppState;
+use crate::http::state::AppState;
 use crate::meters::LiveSubscriptions;
 use crate::telemetry::TraceId;
 

@@ -7,21 +7,19 @@
 //! request there, every `connection_init` and every subscription. Health, readiness and
 //! metrics are never limited, so a busy server does not look dead to its probes.
 
-use std::net::{IpAddr, SocketAddr};
+use std::net::IpAddr;
 use std::num::NonZeroU32;
 use std::sync::{Arc, Weak};
 use std::time::Duration;
 
-use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
-use axum::middleware::Next;
 use axum::response::Response;
 use domain::identity::Actor;
 use domain::{IdentityProviderId, OrganisationId, ProfessionalId, ResidentId};
 use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota};
 
-use crate::http::{AppState, Format, request_error};
+use crate::http::negotiation::{Format, request_error};
 use crate::settings::RateLimits;
 
 /// How often keys whose bucket is full again are forgotten, so that the limiters hold only
@@ -167,25 +165,4 @@ pub(crate) fn too_many_requests(format: Format, limited: RateLimited) -> Respons
         HeaderValue::from(limited.retry_after_seconds()),
     );
     response
-}
-
-/// Counts a request against its client address before anything else reads it.
-pub(crate) async fn by_address(
-    State(state): State<AppState>,
-    request: Request,
-    next: Next,
-) -> Response {
-    // Without the peer's address (a server not started by `Application`) there is nothing to
-    // key on.
-    let address = request
-        .extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|ConnectInfo(peer)| peer.ip());
-    if let Some(address) = address
-        && let Err(limited) = state.rate_limits.check_address(address)
-    {
-        tracing::info!("request refused: its address is over its rate limit");
-        return too_many_requests(Format::negotiate(request.headers()), limited);
-    }
-    next.run(request).await
 }

@@ -19,7 +19,10 @@ use serde::Deserialize;
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
-use super::{AppState, Format, authenticate, execute, field_error, request_error};
+use super::authentication::authenticate;
+use super::execution::execute;
+use super::negotiation::{Format, field_error, request_error};
+use super::state::AppState;
 use crate::graphql::documents;
 use crate::telemetry::TraceId;
 

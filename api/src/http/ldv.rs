@@ -19,7 +19,10 @@ use axum::response::{IntoResponse, Json, Response};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::{AppState, Format, authenticate, execute, field_error, request_error};
+use super::authentication::authenticate;
+use super::execution::execute;
+use super::negotiation::{Format, field_error, request_error};
+use super::state::AppState;
 use crate::graphql::ids::{self, NodeType};
 use crate::telemetry::TraceId;
 

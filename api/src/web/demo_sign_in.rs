@@ -9,7 +9,8 @@ use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use crate::http::{AppState, Format, field_error, internal_error};
+use crate::http::negotiation::{Format, field_error, internal_error};
+use crate::http::state::AppState;
 use crate::token::{self, DemoIdentity};
 
 /// How long a demo sign-in lasts.

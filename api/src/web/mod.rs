@@ -12,7 +12,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde::Serialize;
 
-use crate::http::AppState;
+use crate::http::state::AppState;
 
 pub use headers::BrowserSettingsError;
 pub(crate) use headers::{cors, security_headers};
