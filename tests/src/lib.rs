@@ -1,12 +1,14 @@
 //! Helpers for the end-to-end and repository tests: a fresh database per test (a SQLite file,
 //! or a new PostgreSQL database when `TEST_DATABASE_URL` is set), the real server on port 0,
-//! and identity providers with really signed tokens.
+//! and identity providers with really signed tokens. Each test's database is a copy of one
+//! migrated template (module `templates`), so the migrations run once, not in every test.
 //!
 //! Tests written with [`on_both_databases!`] run once per backend, in modules named `sqlite`
 //! and `postgres`, so a test run shows how many ran on each. Without `TEST_DATABASE_URL` the
 //! PostgreSQL variants return early, unless `TEST_REQUIRE_POSTGRES` is set, when they fail.
 
 pub mod live;
+mod templates;
 
 use std::collections::BTreeSet;
 use std::net::SocketAddr;
@@ -21,9 +23,10 @@ use persistence::Store;
 use persistence::identity::NewIdentityProvider;
 use persistence::organisations::NewOrganisation;
 use reqwest::header::HeaderMap;
+use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbErr};
 use serde_json::{Value, json};
 
-/// One test's own database; removed when dropped.
+/// One test's own database, migrated; removed when dropped.
 pub struct TestDatabase {
     pub url: String,
     cleanup: Cleanup,
@@ -35,17 +38,18 @@ enum Cleanup {
 }
 
 impl TestDatabase {
+    /// A new SQLite file: a copy of the migrated template.
     pub fn sqlite() -> Self {
-        let directory = std::env::temp_dir().join("maatwerk-tests");
-        std::fs::create_dir_all(&directory).expect("a temporary directory");
-        let path = directory.join(format!("{}.db", uuid::Uuid::new_v4().simple()));
+        let path = sqlite_directory().join(format!("{}.db", uuid::Uuid::new_v4().simple()));
+        std::fs::copy(templates::sqlite(), &path).expect("copy the SQLite template");
         Self {
             url: format!("sqlite://{}?mode=rwc", path.display()),
             cleanup: Cleanup::SqliteFile(path),
         }
     }
 
-    /// A new, empty PostgreSQL database, or `None` when no server is configured.
+    /// A new PostgreSQL database cloned from the migrated template, or `None` when no server
+    /// is configured.
     pub async fn postgres() -> Option<Self> {
         let Ok(admin_url) = std::env::var("TEST_DATABASE_URL") else {
             if std::env::var_os("TEST_REQUIRE_POSTGRES").is_some() {
@@ -54,20 +58,18 @@ impl TestDatabase {
             eprintln!("TEST_DATABASE_URL is not set: skipping the PostgreSQL variant");
             return None;
         };
+        let template = templates::postgres(&admin_url);
         let name = format!("maatwerk_test_{}", uuid::Uuid::new_v4().simple());
-        let admin = Store::connect(&admin_url)
+        let admin = admin_connection(&admin_url)
             .await
             .expect("TEST_DATABASE_URL must reach a PostgreSQL server");
         admin
-            .execute_unprepared(&format!("CREATE DATABASE {name}"))
+            .execute_unprepared(&format!("CREATE DATABASE {name} TEMPLATE {template}"))
             .await
-            .expect("create a test database");
+            .expect("clone the template database");
         admin.close().await.ok();
-        let base = admin_url
-            .rsplit_once('/')
-            .map_or(admin_url.as_str(), |(base, _)| base);
         Some(Self {
-            url: format!("{base}/{name}"),
+            url: database_url(&admin_url, &name),
             cleanup: Cleanup::PostgresDatabase { admin_url, name },
         })
     }
@@ -77,6 +79,7 @@ impl TestDatabase {
         let store = Store::connect(&self.url)
             .await
             .expect("connect to the test database");
+        // The template was migrated already; this only confirms it, in a few statements.
         store.migrate().await.expect("migrate the test database");
         store
     }
@@ -92,27 +95,57 @@ impl Drop for TestDatabase {
             }
             Cleanup::PostgresDatabase { admin_url, name } => {
                 let (admin_url, name) = (admin_url.clone(), name.clone());
-                // Drop runs inside the test's runtime, which cannot block on itself.
-                let _ = std::thread::spawn(move || {
-                    let runtime = tokio::runtime::Builder::new_current_thread()
-                        .enable_all()
-                        .build()
-                        .expect("a runtime");
-                    runtime.block_on(async {
-                        if let Ok(admin) = Store::connect(&admin_url).await {
-                            let _ = admin
-                                .execute_unprepared(&format!(
-                                    "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
-                                ))
-                                .await;
-                            let _ = admin.close().await;
-                        }
-                    });
-                })
-                .join();
+                let _ = on_own_runtime(async move {
+                    if let Ok(admin) = admin_connection(&admin_url).await {
+                        let _ = admin
+                            .execute_unprepared(&format!(
+                                "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+                            ))
+                            .await;
+                        let _ = admin.close().await;
+                    }
+                });
             }
         }
     }
+}
+
+/// Where the SQLite test databases and their template are.
+fn sqlite_directory() -> PathBuf {
+    let directory = std::env::temp_dir().join("maatwerk-tests");
+    std::fs::create_dir_all(&directory).expect("a temporary directory");
+    directory
+}
+
+/// The database `name` on the server `admin_url` names.
+fn database_url(admin_url: &str, name: &str) -> String {
+    let base = admin_url
+        .rsplit_once('/')
+        .map_or(admin_url, |(base, _)| base);
+    format!("{base}/{name}")
+}
+
+/// One connection to the database `TEST_DATABASE_URL` names, from which test databases are
+/// created and dropped.
+async fn admin_connection(admin_url: &str) -> Result<DatabaseConnection, DbErr> {
+    let mut options = ConnectOptions::new(admin_url);
+    options.max_connections(1).sqlx_logging(false);
+    Database::connect(options).await
+}
+
+/// Runs `work` on a runtime and thread of its own: `Drop`, and the set-up that every test in
+/// the process waits for, run inside a test's runtime, which cannot block on itself.
+fn on_own_runtime<T: Send + 'static>(
+    work: impl Future<Output = T> + Send + 'static,
+) -> std::thread::Result<T> {
+    std::thread::spawn(move || {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("a runtime")
+            .block_on(work)
+    })
+    .join()
 }
 
 /// Runs each named `async fn(TestDatabase)` once on SQLite and once on PostgreSQL.
