@@ -157,24 +157,11 @@ string_enum!(
 /// The longest free text the product stores in one field.
 pub const MAX_TEXT: usize = 10_000;
 /// The longest reason, name or short label.
+pub use crate::error::check_characters;
+
 pub const MAX_SHORT_TEXT: usize = 500;
 /// How many first steps may be open at once unless configured otherwise (§3, step 4).
 pub const DEFAULT_OPEN_FIRST_STEP_LIMIT: usize = 3;
-
-/// Refuses control characters other than tab and line breaks: PostgreSQL cannot store NUL in
-/// text at all, and the others are never meant as text.
-pub fn check_characters(field: &str, text: &str) -> Result<(), InvalidInput> {
-    if text
-        .chars()
-        .any(|character| character.is_control() && !matches!(character, '\t' | '\n' | '\r'))
-    {
-        return Err(InvalidInput::new(
-            field,
-            "must not contain control characters",
-        ));
-    }
-    Ok(())
-}
 
 /// Required text: trimmed, not empty, at most `max` characters, no control characters.
 pub fn parse_text(field: &str, input: &str, max: usize) -> Result<String, InvalidInput> {

@@ -25,3 +25,18 @@ impl InvalidInput {
         self
     }
 }
+
+/// Refuses control characters other than tab and line breaks: PostgreSQL cannot store NUL in
+/// text at all, and the others are never meant as text.
+pub fn check_characters(field: &str, text: &str) -> Result<(), InvalidInput> {
+    if text
+        .chars()
+        .any(|character| character.is_control() && !matches!(character, '\t' | '\n' | '\r'))
+    {
+        return Err(InvalidInput::new(
+            field,
+            "must not contain control characters",
+        ));
+    }
+    Ok(())
+}

@@ -91,8 +91,8 @@ pub fn check_provider(
         };
         return Err(InvalidInput::new("organisationId", message));
     }
-    crate::case::check_characters("issuer", issuer)?;
-    crate::case::check_characters("audience", audience)?;
+    crate::error::check_characters("issuer", issuer)?;
+    crate::error::check_characters("audience", audience)?;
     if issuer.trim().is_empty() || issuer.len() > 512 {
         return Err(InvalidInput::new(
             "issuer",

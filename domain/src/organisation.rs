@@ -88,7 +88,7 @@ impl Slug {
 
 /// A display name: trimmed, not empty, not absurdly long, no control characters.
 pub fn parse_name(field: &str, input: &str) -> Result<String, InvalidInput> {
-    crate::case::check_characters(field, input)?;
+    crate::error::check_characters(field, input)?;
     let name = input.trim();
     if name.is_empty() {
         Err(InvalidInput::new(field, "must not be empty"))

@@ -67,3 +67,10 @@ pub(crate) fn invalid_on_foreign_key(
         _ => otherwise(error),
     }
 }
+
+/// The error for a write that named an old version.
+pub(crate) fn stale(what: &str) -> Error {
+    Error::Conflict(format!(
+        "the {what} is not at the version you sent (it changed since you read it); reload it and try again"
+    ))
+}

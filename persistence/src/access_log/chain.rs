@@ -8,8 +8,8 @@ use sea_orm::{
 };
 use sha2::{Digest, Sha256};
 
+use super::ledger::Recorded;
 use super::ledger::{OperationContext, PendingEntry, Subject};
-use super::spans::Recorded;
 use crate::entity::{access_log, case};
 use crate::{Error, Result, Store};
 

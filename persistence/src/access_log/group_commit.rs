@@ -7,8 +7,9 @@ use tokio::sync::{mpsc, oneshot};
 use super::chain::{
     Heads, append, append_unless_moved, by_municipality, chain, read_chains, subjects,
 };
+use super::ledger::Recorded;
 use super::ledger::{Ledger, OperationContext, PendingEntry};
-use super::spans::{Recorded, emit_processing_spans};
+use super::spans::emit_processing_spans;
 use crate::{Error, Result, Store};
 
 /// The most entries one group commit writes.

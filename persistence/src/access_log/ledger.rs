@@ -4,7 +4,7 @@ use std::sync::{Arc, Mutex};
 use domain::CaseId;
 use domain::slice::TeamRole;
 
-use super::spans::Recorded;
+use crate::entity::access_log;
 use crate::{Error, Result};
 
 /// Why and within what an operation runs; the same for every entry it causes. Field names
@@ -330,5 +330,24 @@ impl PendingEntry {
             action: self.action.to_owned(),
             data_subject_id: resident_id,
         })
+    }
+}
+
+/// One durable entry, as the operation that caused it reports it outside the database: which
+/// case, what was done with it, and whose data it is (the resident's pseudonymous id).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Recorded {
+    pub case_id: CaseId,
+    pub action: String,
+    pub data_subject_id: uuid::Uuid,
+}
+
+impl Recorded {
+    pub(super) fn from_row(row: &access_log::Model) -> Self {
+        Self {
+            case_id: CaseId(row.case_id),
+            action: row.action.clone(),
+            data_subject_id: row.data_subject_id,
+        }
     }
 }

@@ -17,7 +17,8 @@
 //! is chained again from the heads as they are.
 //!
 //! The module's files, one concern each:
-//! - `ledger`: what an operation reads and writes, noted as it happens ([`Ledger`], [`Delivered`]).
+//! - `ledger`: what an operation reads and writes, noted as it happens ([`Ledger`], [`Delivered`]),
+//!   and the entries it became ([`Recorded`]).
 //! - `chain`: the hash chains: hashing each entry after the one before, appending, the heads.
 //! - `group_commit`: [`AccessLog`], the task per process that appends reads in groups.
 //! - `spans`: [`Recorded`] entries, copied as spans with the attribute names of the LDV standard.
@@ -35,6 +36,6 @@ pub use chain::GENESIS;
 pub(crate) use chain::append;
 pub use group_commit::{AccessLog, Submitted};
 pub(crate) use ledger::{Accessor, Changes};
-pub use ledger::{Delivered, Ledger, OperationContext, new_hex_id};
-pub use spans::{DATA_SUBJECT_ID_TYPE, PROCESSING_TARGET, Recorded, emit_processing_spans};
+pub use ledger::{Delivered, Ledger, OperationContext, Recorded, new_hex_id};
+pub use spans::{DATA_SUBJECT_ID_TYPE, PROCESSING_TARGET, emit_processing_spans};
 pub use verify::{BrokenLink, ChainHead, LinkProblem, Verification};

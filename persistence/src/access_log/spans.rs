@@ -1,26 +1,4 @@
-use domain::CaseId;
-
-use super::ledger::OperationContext;
-use crate::entity::access_log;
-
-/// One durable entry, as the operation that caused it reports it outside the database: which
-/// case, what was done with it, and whose data it is (the resident's pseudonymous id).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Recorded {
-    pub case_id: CaseId,
-    pub action: String,
-    pub data_subject_id: uuid::Uuid,
-}
-
-impl Recorded {
-    pub(super) fn from_row(row: &access_log::Model) -> Self {
-        Self {
-            case_id: CaseId(row.case_id),
-            action: row.action.clone(),
-            data_subject_id: row.data_subject_id,
-        }
-    }
-}
+use super::ledger::{OperationContext, Recorded};
 
 /// The `tracing` target of the spans that copy access-log entries; a subscriber that does not
 /// export traces turns it off, so the spans cost nothing there.

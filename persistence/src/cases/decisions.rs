@@ -21,9 +21,9 @@ use sea_orm::{
 };
 
 use super::lists::{CaseItem, ListColumns, Position};
-use super::records::stale;
 use super::{CaseAccess, Slicing, Viewer, Writer, record_event};
 use crate::entity::{decision, mandate};
+use crate::error::stale;
 use crate::mandates::{find_budget, to_mandate};
 use crate::{Error, Result, permitted};
 

@@ -18,9 +18,9 @@ use sea_orm::sea_query::Expr;
 use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
 
 use super::lists::{CaseItem, ListColumns, Position};
-use super::records::stale;
 use super::{CaseAccess, Slicing, Viewer, Writer, record_event};
 use crate::entity::{organisation, rule_exception};
+use crate::error::stale;
 use crate::{Error, Result};
 
 fn signature(by: Option<uuid::Uuid>, at: Option<chrono::DateTime<Utc>>) -> Option<Signature> {

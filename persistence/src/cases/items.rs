@@ -22,7 +22,6 @@ use sea_orm::{
 };
 
 use super::lists::{CaseItem, ItemRule, ListColumns, ListPage, PageRequest, Position, item_rules};
-use super::records::stale;
 use super::{
     CaseAccess, PredicateKey, Slicing, Snapshot, Viewer, Writer, group_by_predicate, record_event,
     visible_rows,
@@ -30,6 +29,7 @@ use super::{
 use crate::entity::{
     agreement, case_event, evaluation, fact, first_step, perspective, problem, team_member,
 };
+use crate::error::stale;
 use crate::{Error, Result};
 
 /// An item the recording organisation may withhold from the resident (DOMAIN.md §5.8).

@@ -643,17 +643,10 @@ impl Writer {
             .col_expr(case::Column::Version, Expr::value(expected_version + 1));
         let result = change(update).exec(self.connection()).await?;
         if result.rows_affected != 1 {
-            return Err(stale("case"));
+            return Err(crate::error::stale("case"));
         }
         Ok(())
     }
-}
-
-/// The error for a write that named an old version.
-pub(super) fn stale(what: &str) -> Error {
-    Error::Conflict(format!(
-        "the {what} is not at the version you sent (it changed since you read it); reload it and try again"
-    ))
 }
 
 impl Snapshot {

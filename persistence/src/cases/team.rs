@@ -18,12 +18,12 @@ use sea_orm::{
 };
 
 use super::lists::{ListColumns, ListPage, PageRequest};
-use super::records::stale;
 use super::{CaseAccess, Snapshot, Viewer, ViewerKind, Writer, record_event};
 use crate::entity::{
     case, invitation, organisation, organisation_municipality, professional, team_member,
 };
 use crate::error::conflict_on_unique;
+use crate::error::stale;
 use crate::organisations::{organisation_from_row, select_organisation_once};
 use crate::{Error, Result};
 
