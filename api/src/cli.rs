@@ -14,6 +14,8 @@ use crate::settings::Settings;
 use crate::token::{self, TokenFor};
 use crate::{Application, demo, graphql, shutdown_signal, telemetry};
 
+pub use crate::invocation::program;
+
 #[derive(Parser)]
 #[command(
     name = "maatwerk",
@@ -163,26 +165,6 @@ struct TokenArgs {
     /// How long the token is valid.
     #[arg(long, default_value_t = 480)]
     lifetime_minutes: i64,
-}
-
-/// How the user ran this command, for the commands it suggests: `maatwerk` when found on the
-/// `PATH`, otherwise the path they typed (`./target/debug/maatwerk`), which `cargo run` also
-/// passes.
-pub fn program() -> String {
-    let invoked = std::env::args().next().unwrap_or_else(|| "maatwerk".into());
-    if !invoked.contains('/') {
-        return "maatwerk".into();
-    }
-    // A path relative to where the user is works as typed; an absolute one inside the working
-    // directory is shortened to a relative one.
-    let path = PathBuf::from(&invoked);
-    match std::env::current_dir()
-        .ok()
-        .and_then(|here| path.strip_prefix(&here).ok().map(PathBuf::from))
-    {
-        Some(relative) => format!("./{}", relative.display()),
-        None => invoked,
-    }
 }
 
 fn fail(message: &str, error: &(dyn std::error::Error + 'static)) -> ExitCode {

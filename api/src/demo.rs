@@ -1,15 +1,25 @@
 //! Demo data: fictional municipalities, organisations, people and residents, each organisation
 //! with a development identity provider whose private key stays in the database, so that
-//! `maatwerk token` can sign tokens for them, and three cases (`cases`) that those tokens see
-//! different slices of. Every name, address, BSN and case here is made up.
+//! `maatwerk token` can sign tokens for them, and three cases that those tokens see different
+//! slices of, after the neighbourhood team's earlier cases. Every name, address, BSN and case
+//! here is made up.
+//!
+//! The content is data: the places and people (`people`), the mandates and budget
+//! (`mandates`), and one story per case (`stories`). `populate` stores the people, and `play`
+//! writes the stories through the same rules the API obeys.
 //!
 //! Demo data is only loaded into an empty database: `populate` refuses with
 //! [`DemoError::AlreadyLoaded`] once organisations exist, so running it twice changes nothing.
 
-mod cases;
+mod cast;
+mod error;
 mod mandates;
+mod people;
+mod play;
+mod showcase;
+mod stories;
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 
 use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
@@ -17,17 +27,18 @@ use chrono::NaiveDate;
 use domain::directory::DirectoryDetails;
 use domain::identity::{KeySource, ProfessionalActor, ProviderKind, SigningAlgorithm};
 use domain::resident::Contact;
-use domain::{
-    Bsn, MunicipalityCode, MunicipalityId, OrganisationId, OrganisationKind, OrganisationRole,
-    ResidentId, RoleSet, Slug,
-};
+use domain::{Bsn, MunicipalityCode, OrganisationRole, RoleSet, Slug};
 use ed25519_dalek::SigningKey;
 use persistence::Store;
 use persistence::identity::{NewIdentityProvider, SeenProfessional};
 use persistence::organisations::{NewOrganisation, OrganisationFilter};
 use persistence::residents::NewResident;
 
-pub use cases::{SHOWCASE_VIEWERS, Showcase};
+use cast::Cast;
+use people::{DIRECTORY_ENTRIES, MUNICIPALITIES, ORGANISATIONS, RESIDENTS};
+
+pub use error::DemoError;
+pub use showcase::{SHOWCASE_VIEWERS, Showcase};
 
 /// The audience every demo token is issued for.
 pub const AUDIENCE: &str = "maatwerk";
@@ -48,239 +59,6 @@ pub fn resident_issuer() -> String {
 pub fn platform_issuer() -> String {
     format!("{ISSUER_BASE}/platform")
 }
-
-#[derive(Debug, thiserror::Error)]
-pub enum DemoError {
-    #[error(
-        "the database already holds organisations; demo data is only loaded into an empty database"
-    )]
-    AlreadyLoaded,
-    #[error("could not store the demo data")]
-    Storage(#[from] persistence::Error),
-    #[error("the demo data is invalid")]
-    Invalid(#[from] domain::InvalidInput),
-    #[error("the demo data names an unknown {0} `{1}`")]
-    Unknown(&'static str, &'static str),
-}
-
-impl From<domain::authz::Refusal> for DemoError {
-    fn from(refusal: domain::authz::Refusal) -> Self {
-        DemoError::Storage(refusal.into())
-    }
-}
-
-struct DemoOrganisation {
-    slug: &'static str,
-    name: &'static str,
-    kind: OrganisationKind,
-    municipalities: &'static [&'static str],
-    people: &'static [(&'static str, &'static str, &'static [OrganisationRole])],
-}
-
-use OrganisationRole::*;
-
-const ORGANISATIONS: &[DemoOrganisation] = &[
-    DemoOrganisation {
-        slug: "buurtteam-amsterdam-west",
-        name: "Buurtteam Amsterdam West",
-        kind: OrganisationKind::NeighbourhoodTeam,
-        municipalities: &["AMS"],
-        people: &[
-            ("anna", "Anna de Boer", &[Professional, TeamLead]),
-            ("bram", "Bram Kok", &[Professional, Coach]),
-            (
-                "chantal",
-                "Chantal Peters",
-                &[Professional, ProcessFacilitator],
-            ),
-            ("daan", "Daan Mulder", &[PrivacyOfficer]),
-            ("eva", "Eva Smits", &[OrgAdmin]),
-            ("fenna", "Fenna Jacobs", &[PolicyAnalyst]),
-            ("vera", "Vera Jansen", &[Professional]),
-        ],
-    },
-    DemoOrganisation {
-        slug: "okt-nieuw-west",
-        name: "Ouder- en Kindteam Nieuw-West",
-        kind: OrganisationKind::YouthTeam,
-        municipalities: &["AMS"],
-        people: &[
-            ("gijs", "Gijs van Dam", &[Professional]),
-            ("hanna", "Hanna Yilmaz", &[Professional, Coach]),
-        ],
-    },
-    DemoOrganisation {
-        slug: "wpi-amsterdam",
-        name: "Werk, Participatie en Inkomen Amsterdam",
-        kind: OrganisationKind::IncomeDepartment,
-        municipalities: &["AMS"],
-        people: &[
-            ("ilse", "Ilse Vermeulen", &[Professional]),
-            ("jamal", "Jamal Haddou", &[Professional, TeamLead]),
-            ("karin", "Karin Bos", &[PolicyAnalyst]),
-        ],
-    },
-    DemoOrganisation {
-        slug: "woonstad-wonen",
-        name: "Woonstad Wonen",
-        kind: OrganisationKind::HousingCorporation,
-        municipalities: &["AMS", "ZAA"],
-        people: &[
-            ("lars", "Lars Dekker", &[Professional]),
-            ("mila", "Mila Koster", &[Professional, TeamLead]),
-        ],
-    },
-    DemoOrganisation {
-        slug: "ggd-amsterdam",
-        name: "GGD Amsterdam",
-        kind: OrganisationKind::HealthService,
-        municipalities: &["AMS"],
-        people: &[("nadia", "Nadia Ramdin", &[Professional])],
-    },
-    DemoOrganisation {
-        slug: "westpunt-college",
-        name: "Westpunt College",
-        kind: OrganisationKind::School,
-        municipalities: &["AMS"],
-        people: &[("otto", "Otto Brouwer", &[Professional])],
-    },
-    DemoOrganisation {
-        slug: "uwv-noord-holland",
-        name: "UWV Noord-Holland",
-        kind: OrganisationKind::EmploymentAgency,
-        municipalities: &["AMS", "ZAA"],
-        people: &[("pim", "Pim Verhoeven", &[Professional])],
-    },
-    DemoOrganisation {
-        slug: "doorbraakteam-amsterdam",
-        name: "Doorbraakteam Amsterdam",
-        kind: OrganisationKind::BreakthroughTeam,
-        municipalities: &["AMS"],
-        people: &[("quinta", "Quinta Maas", &[Professional, TeamLead, Coach])],
-    },
-    DemoOrganisation {
-        slug: "buurtteam-zaanstad",
-        name: "Buurtteam Zaanstad",
-        kind: OrganisationKind::NeighbourhoodTeam,
-        municipalities: &["ZAA"],
-        people: &[
-            ("rosa", "Rosa Timmer", &[Professional, ProcessFacilitator]),
-            ("sem", "Sem Willems", &[Professional, Coach]),
-        ],
-    },
-    DemoOrganisation {
-        slug: "werk-en-inkomen-zaanstad",
-        name: "Werk en Inkomen Zaanstad",
-        kind: OrganisationKind::IncomeDepartment,
-        municipalities: &["ZAA"],
-        people: &[
-            ("tess", "Tess Hoekstra", &[Professional]),
-            ("wouter", "Wouter Schouten", &[PolicyAnalyst]),
-        ],
-    },
-    DemoOrganisation {
-        slug: "schuldhulp-zaanstreek",
-        name: "Schuldhulp Zaanstreek",
-        kind: OrganisationKind::Other,
-        municipalities: &["ZAA"],
-        people: &[("umar", "Umar Benali", &[Professional])],
-    },
-];
-
-struct DemoResident {
-    subject: &'static str,
-    name: &'static str,
-    born: (i32, u32, u32),
-    bsn: &'static str,
-    email: &'static str,
-    phone: &'static str,
-    address: &'static str,
-}
-
-const RESIDENTS: &[DemoResident] = &[
-    DemoResident {
-        subject: "samira",
-        name: "Samira Bakker",
-        born: (1987, 3, 14),
-        bsn: "171973069",
-        email: "samira.bakker@example.org",
-        phone: "06-10000001",
-        address: "Voorbeeldstraat 12-2, 1055 AA Amsterdam",
-    },
-    DemoResident {
-        subject: "jeroen",
-        name: "Jeroen Hendriks",
-        born: (1969, 11, 2),
-        bsn: "617151283",
-        email: "jeroen.hendriks@example.org",
-        phone: "06-10000002",
-        address: "Proefplein 3, 1064 BB Amsterdam",
-    },
-    DemoResident {
-        subject: "noor",
-        name: "Noor Visser",
-        born: (2004, 6, 21),
-        bsn: "435932421",
-        email: "noor.visser@example.org",
-        phone: "06-10000003",
-        address: "Testkade 88, 1061 CC Amsterdam",
-    },
-    DemoResident {
-        subject: "kees",
-        name: "Kees Smit",
-        born: (1958, 1, 30),
-        bsn: "931773490",
-        email: "kees.smit@example.org",
-        phone: "06-10000004",
-        address: "Demoweg 7, 1503 DD Zaandam",
-    },
-    // The residents of the neighbourhood team's earlier cases (`history`).
-    DemoResident {
-        subject: "dewi",
-        name: "Dewi Pranoto",
-        born: (2006, 9, 12),
-        bsn: "908301662",
-        email: "dewi.pranoto@example.org",
-        phone: "06-10000005",
-        address: "Oefenlaan 21-3, 1056 EE Amsterdam",
-    },
-    DemoResident {
-        subject: "ruud",
-        name: "Ruud Vos",
-        born: (1975, 4, 3),
-        bsn: "131860914",
-        email: "ruud.vos@example.org",
-        phone: "06-10000006",
-        address: "Schetsstraat 5-1, 1057 FF Amsterdam",
-    },
-    DemoResident {
-        subject: "ingrid",
-        name: "Ingrid Meijer",
-        born: (1990, 12, 19),
-        bsn: "390996038",
-        email: "ingrid.meijer@example.org",
-        phone: "06-10000007",
-        address: "Modelgracht 40, 1053 GG Amsterdam",
-    },
-    DemoResident {
-        subject: "yusuf",
-        name: "Yusuf Kaya",
-        born: (1983, 7, 27),
-        bsn: "948219932",
-        email: "yusuf.kaya@example.org",
-        phone: "06-10000008",
-        address: "Ontwerpweg 9-2, 1062 HH Amsterdam",
-    },
-    DemoResident {
-        subject: "lotte",
-        name: "Lotte de Wit",
-        born: (1995, 2, 8),
-        bsn: "518190936",
-        email: "lotte.dewit@example.org",
-        phone: "06-10000009",
-        address: "Kladpad 14, 1058 JJ Amsterdam",
-    },
-];
 
 /// The professional `serve --demo` prints a token for.
 pub const SHOWCASE_PERSON: (&str, &str) = ("buurtteam-amsterdam-west", "anna");
@@ -335,7 +113,7 @@ async fn development_provider(
 /// whom.
 pub async fn load(store: &Store) -> Result<(), DemoError> {
     let showcase = populate(store).await?;
-    println!("{}", showcase.hint(&crate::cli::program()));
+    println!("{}", showcase.hint(&crate::invocation::program()));
     Ok(())
 }
 
@@ -350,7 +128,7 @@ pub async fn populate(store: &Store) -> Result<Showcase, DemoError> {
         return Err(DemoError::AlreadyLoaded);
     }
     let mut cast = Cast::default();
-    for (code, name) in [("AMS", "Amsterdam"), ("ZAA", "Zaanstad")] {
+    for &(code, name) in MUNICIPALITIES {
         let municipality = store
             .insert_municipality(MunicipalityCode::parse(code)?, name.into())
             .await?;
@@ -450,7 +228,7 @@ pub async fn populate(store: &Store) -> Result<Showcase, DemoError> {
     }
 
     let budget = mandates::grant(store, &cast).await?;
-    let showcase = cases::write(store, &cast, budget).await?;
+    let showcase = play::write(store, &cast, budget).await?;
     for (person, expertise, availability) in DIRECTORY_ENTRIES {
         let professional = cast.professional(person)?;
         let expertise: Vec<String> = expertise.iter().map(|tag| (*tag).to_owned()).collect();
@@ -461,80 +239,4 @@ pub async fn populate(store: &Store) -> Result<Showcase, DemoError> {
             .await?;
     }
     Ok(showcase)
-}
-
-/// What three of the four coaches tell the maatwerkcommunity about themselves; Bram has not
-/// filled in his entry yet.
-const DIRECTORY_ENTRIES: &[(&str, &[&str], &str)] = &[
-    (
-        "hanna",
-        &["youth", "parenting", "school-absence"],
-        "Mondays and Wednesdays",
-    ),
-    (
-        "quinta",
-        &["exceptions", "breakthrough", "young-adults"],
-        "Every weekday; urgent questions by phone",
-    ),
-    (
-        "sem",
-        &["energy-poverty", "elderly", "loneliness"],
-        "Tuesday to Thursday",
-    ),
-];
-
-/// The demo's people and places by their demo names, as the case rules know them.
-#[derive(Default)]
-struct Cast {
-    municipalities: HashMap<&'static str, MunicipalityId>,
-    organisations: HashMap<&'static str, OrganisationId>,
-    professionals: HashMap<&'static str, ProfessionalActor>,
-    residents: HashMap<&'static str, ResidentId>,
-}
-
-impl Cast {
-    fn municipality(&self, code: &'static str) -> Result<MunicipalityId, DemoError> {
-        self.municipalities
-            .get(code)
-            .copied()
-            .ok_or(DemoError::Unknown("municipality", code))
-    }
-
-    fn organisation(&self, slug: &'static str) -> Result<OrganisationId, DemoError> {
-        self.organisations
-            .get(slug)
-            .copied()
-            .ok_or(DemoError::Unknown("organisation", slug))
-    }
-
-    fn professional(&self, person: &'static str) -> Result<&ProfessionalActor, DemoError> {
-        self.professionals
-            .get(person)
-            .ok_or(DemoError::Unknown("professional", person))
-    }
-
-    /// How the professional opening a case identifies the resident: BSN and date of birth.
-    fn resident_to_open(
-        &self,
-        subject: &'static str,
-    ) -> Result<persistence::cases::ResidentToOpen, DemoError> {
-        let demo = RESIDENTS
-            .iter()
-            .find(|demo| demo.subject == subject)
-            .ok_or(DemoError::Unknown("resident", subject))?;
-        let (year, month, day) = demo.born;
-        Ok(persistence::cases::ResidentToOpen {
-            bsn: Some(Bsn::parse(demo.bsn)?),
-            date_of_birth: NaiveDate::from_ymd_opt(year, month, day).expect("valid demo date"),
-            name: None,
-            contact: Contact::default(),
-        })
-    }
-
-    fn resident(&self, subject: &'static str) -> Result<ResidentId, DemoError> {
-        self.residents
-            .get(subject)
-            .copied()
-            .ok_or(DemoError::Unknown("resident", subject))
-    }
 }

@@ -13,6 +13,7 @@ pub mod export;
 pub mod graphql;
 pub mod http;
 pub mod import;
+pub mod invocation;
 pub mod live;
 pub mod meters;
 pub mod rate_limit;

@@ -7,7 +7,8 @@ use domain::mandate::{BudgetHolder, DecisionKind, MandateLimits, QuotaPeriod};
 use domain::{BudgetId, OrganisationRole};
 use persistence::Store;
 
-use super::{Cast, DemoError};
+use super::cast::Cast;
+use super::error::DemoError;
 
 use DecisionKind::*;
 use OrganisationRole::{Professional, TeamLead};
