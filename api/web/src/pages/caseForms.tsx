@@ -4,10 +4,9 @@ import { useState, type FormEvent, type ReactNode } from 'react'
 import { useMutation } from 'urql'
 import { Button, DateInput, ErrorMessage, Field, Heading, Label, Select, TextArea, TextInput } from '@amsterdam/design-system-react'
 import { graphql } from '../gql'
-import type { AgreementStatus, AssigneeKind, LifeDomain, ProblemKind } from '../gql/graphql'
+import type { AgreementStatus, AssigneeKind, CaseFileQuery, LifeDomain, ProblemKind } from '../gql/graphql'
 import { firstError } from '../client'
 import { useTexts } from '../texts'
-import type { CaseData } from './CaseFile'
 
 const AddFactMutation = graphql(`
   mutation AddFact($caseId: ID!, $input: FactInput!) {
@@ -176,7 +175,13 @@ export function AddProblem({ caseId }: { caseId: string }) {
   )
 }
 
-export function AddAgreement({ caseId, team }: { caseId: string; team: CaseData['team']['nodes'] }) {
+export function AddAgreement({
+  caseId,
+  team,
+}: {
+  caseId: string
+  team: NonNullable<CaseFileQuery['case']>['team']['nodes']
+}) {
   const t = useTexts()
   const [result, addAgreement] = useMutation(AddAgreementMutation)
   const [what, setWhat] = useState('')
