@@ -120,6 +120,14 @@ pub async fn load(store: &Store) -> Result<(), DemoError> {
 /// Loads the demo data into an empty database: municipalities, organisations with their
 /// people, residents, and the demo cases.
 pub async fn populate(store: &Store) -> Result<Showcase, DemoError> {
+    // All or nothing: a load that fails midway leaves the database empty, so it can be
+    // loaded again.
+    store
+        .in_one_transaction(async |store: &Store| populate_within(store).await)
+        .await
+}
+
+async fn populate_within(store: &Store) -> Result<Showcase, DemoError> {
     if store
         .count_organisations(&OrganisationFilter::default())
         .await?

@@ -164,11 +164,7 @@ async fn listen(store: Store, hub: Arc<EventHub>) -> Result<()> {
                     }
                     listener = loop {
                         // A store that was closed has no one left to tell.
-                        if store
-                            .connection()
-                            .get_postgres_connection_pool()
-                            .is_closed()
-                        {
+                        if store.pool().get_postgres_connection_pool().is_closed() {
                             return;
                         }
                         match self::listener(&store).await {
@@ -188,7 +184,7 @@ async fn listen(store: Store, hub: Arc<EventHub>) -> Result<()> {
 /// A connection listening on the database's channel.
 async fn listener(store: &Store) -> Result<sea_orm::sqlx::postgres::PgListener> {
     use sea_orm::sqlx::postgres::PgListener;
-    let pool = store.connection().get_postgres_connection_pool();
+    let pool = store.pool().get_postgres_connection_pool();
     let unreachable = |error: sea_orm::sqlx::Error| {
         crate::Error::Database(sea_orm::DbErr::Conn(sea_orm::RuntimeErr::SqlxError(
             Arc::new(error),

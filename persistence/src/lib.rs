@@ -8,6 +8,7 @@
 
 pub mod access_log;
 pub mod cases;
+mod connection;
 pub mod directory;
 mod entity;
 pub mod error;
@@ -31,6 +32,8 @@ use std::time::Duration;
 use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseBackend, DatabaseConnection};
 use sea_orm_migration::MigratorTrait;
 
+use connection::Connection;
+
 pub use error::Error;
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -38,11 +41,16 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 /// The database behind the product, and every query the product makes against it.
 #[derive(Clone, Debug)]
 pub struct Store {
-    db: DatabaseConnection,
+    /// What writes and the other statements run on: the pool `pool`, or inside
+    /// [`Store::in_one_transaction`] that one transaction.
+    db: Connection,
+    /// What read snapshots run on: `snapshot_pool`, or the one transaction.
+    snapshots: Connection,
+    pool: DatabaseConnection,
     /// The connections read snapshots run on. On PostgreSQL every transaction there is a
     /// read-only repeatable-read snapshot from its `BEGIN`, set when the connection opens, so a
-    /// snapshot costs one round trip to open instead of two; on SQLite the same pool as `db`.
-    snapshots: DatabaseConnection,
+    /// snapshot costs one round trip to open instead of two; on SQLite the same pool as `pool`.
+    snapshot_pool: DatabaseConnection,
     /// How many SQL statements this store has run; lets tests and benchmarks see that a
     /// request's statement count depends on its shape, not on the data.
     statements: Arc<AtomicU64>,
@@ -71,13 +79,67 @@ impl Store {
         } else {
             pool(url, 16, true, &statements).await?
         };
-        Ok(Self {
-            db,
-            snapshots,
+        Ok(Self::on_pools(db, snapshots, statements))
+    }
+
+    fn on_pools(
+        pool: DatabaseConnection,
+        snapshot_pool: DatabaseConnection,
+        statements: Arc<AtomicU64>,
+    ) -> Self {
+        Self {
+            db: Connection::Pool(pool.clone()),
+            snapshots: Connection::Pool(snapshot_pool.clone()),
+            pool,
+            snapshot_pool,
             statements,
             events: Arc::default(),
             commit_note: None,
-        })
+        }
+    }
+
+    /// Runs `work` on a store whose every statement, its writers' and read snapshots'
+    /// included, is part of one transaction: committed when `work` succeeds, rolled back when
+    /// it fails, so nothing of it is left half done. What `work`'s writers commit are
+    /// savepoints; on SQLite their case signals reach this process's subscribers before the
+    /// whole commits, so only work nobody follows live (loading the demo) runs this way.
+    pub async fn in_one_transaction<T, E: From<Error>>(
+        &self,
+        work: impl AsyncFnOnce(&Store) -> std::result::Result<T, E>,
+    ) -> std::result::Result<T, E> {
+        use sea_orm::{SqliteTransactionMode, TransactionOptions, TransactionTrait};
+        let options = TransactionOptions {
+            sqlite_transaction_mode: self.is_sqlite().then_some(SqliteTransactionMode::Immediate),
+            ..TransactionOptions::default()
+        };
+        let transaction = Arc::new(
+            self.pool
+                .begin_with_options(options)
+                .await
+                .map_err(Error::from)?,
+        );
+        let within = Store {
+            db: Connection::Within(Arc::clone(&transaction)),
+            snapshots: Connection::Within(Arc::clone(&transaction)),
+            ..self.clone()
+        };
+        let outcome = work(&within).await;
+        drop(within);
+        let transaction = Arc::try_unwrap(transaction)
+            .map_err(|_| Error::Corrupt("the work kept its transaction"))?;
+        match outcome {
+            Ok(value) => {
+                transaction.commit().await.map_err(Error::from)?;
+                Ok(value)
+            }
+            Err(error) => {
+                // Dropping it would roll back too; this way a failure to is logged.
+                if let Err(rollback) = transaction.rollback().await {
+                    tracing::warn!(error = %rollback, "rolling back a failed transaction");
+                }
+                Err(error)
+            }
+        }
     }
 
     /// The number of SQL statements run through this store so far.
@@ -95,47 +157,52 @@ impl Store {
 
     /// Applies every migration not yet applied.
     pub async fn migrate(&self) -> Result<()> {
-        migration::Migrator::up(&self.db, None).await?;
+        migration::Migrator::up(&self.pool, None).await?;
         Ok(())
     }
 
     /// Whether every migration has been applied, so the server can refuse to start on an
     /// outdated schema instead of failing on the first query.
     pub async fn is_migrated(&self) -> Result<bool> {
-        Ok(migration::Migrator::get_pending_migrations(&self.db)
+        Ok(migration::Migrator::get_pending_migrations(&self.pool)
             .await?
             .is_empty())
     }
 
     /// A trivial round trip, for readiness checks.
     pub async fn ping(&self) -> Result<()> {
-        self.db.ping().await?;
+        self.pool.ping().await?;
         Ok(())
     }
 
     pub async fn close(self) -> Result<()> {
         if !self.is_sqlite() {
-            self.snapshots.close().await?;
+            self.snapshot_pool.close().await?;
         }
-        self.db.close().await?;
+        self.pool.close().await?;
         Ok(())
     }
 
     /// How the store's connection pools are used right now, for the server's metrics.
     pub fn pool_use(&self) -> Vec<PoolUse> {
-        let mut pools = vec![PoolUse::of("writes", &self.db)];
+        let mut pools = vec![PoolUse::of("writes", &self.pool)];
         if !self.is_sqlite() {
-            pools.push(PoolUse::of("snapshots", &self.snapshots));
+            pools.push(PoolUse::of("snapshots", &self.snapshot_pool));
         }
         pools.into_iter().flatten().collect()
     }
 
-    pub(crate) fn connection(&self) -> &DatabaseConnection {
+    pub(crate) fn connection(&self) -> &Connection {
         &self.db
     }
 
-    pub(crate) fn snapshot_connection(&self) -> &DatabaseConnection {
+    pub(crate) fn snapshot_connection(&self) -> &Connection {
         &self.snapshots
+    }
+
+    /// The pool writes run on, for what only a pool does (listening, pool metrics).
+    pub(crate) fn pool(&self) -> &DatabaseConnection {
+        &self.pool
     }
 
     /// Runs `statement` as is; for test set-up and tooling, never with user input.

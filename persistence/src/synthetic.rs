@@ -512,11 +512,12 @@ impl Store {
             connection
         };
         Store {
-            db: logged(&self.db),
-            snapshots: logged(&self.snapshots),
-            statements: Arc::clone(&self.statements),
             events: Arc::clone(&self.events),
-            commit_note: None,
+            ..Store::on_pools(
+                logged(&self.pool),
+                logged(&self.snapshot_pool),
+                Arc::clone(&self.statements),
+            )
         }
     }
 
