@@ -80,19 +80,8 @@ fn counts(summary: &Summary) -> (u64, u64, u64, usize) {
     )
 }
 
-const CASES: &str = "\
-municipality,bsn,date_of_birth,name,email,phone,address,invite,invitation_reason
-AMS,,1990-05-01,Noor de Vries,noor@example.nl,,,\"wpi-amsterdam; woonstad-wonen:coach\",Rent arrears and an eviction notice
-AMS,,1985-13-01,Bad Date,,,,,
-AMS,,1979-02-02,,,,,,
-XYZ,,1979-02-02,Someone Elsewhere,,,,,
-AMS,,1979-02-02,Kees Jansen,not-an-email,,,,
-AMS,,1979-02-02,Kees Jansen,,,,nobody-here,Help with debts
-AMS,,1979-02-02,Kees Jansen,,,,wpi-amsterdam,
-AMS,,1979-02-02,Kees Jansen,,,,wpi-amsterdam:case_lead,Help with debts
-AMS,,1990-05-01,Noor de Vries,noor@example.nl,,,\"wpi-amsterdam; woonstad-wonen:coach\",Rent arrears and an eviction notice
-AMS,,1979-02-02,Kees Jansen,,,,,
-";
+/// Ten case openings: two good ones, one of them twice, and seven bad rows.
+const CASES: &str = include_str!("../fixtures/case-openings.csv");
 
 async fn case_openings_are_imported_once_and_bad_rows_are_named(database: TestDatabase) {
     let server = DemoServer::start(database).await;
