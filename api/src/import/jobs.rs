@@ -19,6 +19,7 @@ use std::sync::{Arc, Weak};
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
+use domain::OrganisationId;
 use domain::authz::{Action, Permit};
 use domain::identity::{Actor, ServiceActor};
 use persistence::Store;
@@ -26,7 +27,7 @@ use persistence::import_jobs::{
     ClaimedImportJob, ImportCounts, ImportJob, ImportProblem, NewImportJob,
 };
 
-use super::rows::{self, ImportFormat, ImportKind};
+use super::rows::{self, ImportFormat, ImportKind, ReadRow};
 use super::{Import, ImportError, Report, Summary, acting_professional};
 use crate::error::{ApiError, ApiResult};
 use crate::settings::ProcessingActivities;
@@ -87,35 +88,31 @@ impl Imports {
         if permit.action() != Action::StartImport {
             return Err(ApiError::forbidden(Action::StartImport.refusal()));
         }
-        let organisation = self
-            .store
-            .organisation(service.organisation_id)
-            .await?
-            .ok_or(ApiError::NotFound("organisation"))?;
-        match acting_professional(&self.store, &organisation, &request.acting_as).await {
-            Ok(_) => {}
-            Err(ImportError::UnknownProfessional { .. }) => {
-                return Err(ApiError::bad_input(
-                    "actingAs",
-                    "no professional of the organisation by this name has signed in",
-                ));
-            }
-            Err(error) => return Err(ApiError::internal(error)),
-        }
-        let rows = rows::read_from(
+        let prepared = prepare(
+            &self.store,
+            service.organisation_id,
+            &request.acting_as,
             request.kind,
-            &organisation.slug,
             request.format,
-            request.rows.as_bytes(),
+            &request.rows,
         )
-        .map_err(|error| ApiError::bad_input("rows", error.to_string()))?;
-        if rows.is_empty() {
+        .await
+        .map_err(|error| match error {
+            ImportError::UnknownOrganisation(_) => ApiError::NotFound("organisation"),
+            ImportError::UnknownProfessional { .. } => ApiError::bad_input(
+                "actingAs",
+                "no professional of the organisation by this name has signed in",
+            ),
+            ImportError::File(_, error) => ApiError::bad_input("rows", error.to_string()),
+            other => ApiError::internal(other),
+        })?;
+        if prepared.rows.is_empty() {
             return Err(ApiError::bad_input("rows", "there is no row to import"));
         }
         let claimed = self
             .store
             .create_import_job(NewImportJob {
-                organisation_id: organisation.id,
+                organisation_id: service.organisation_id,
                 started_by: service.client.clone(),
                 acting_as: request.acting_as,
                 kind: request.kind.as_str().to_owned(),
@@ -129,12 +126,12 @@ impl Imports {
                         &Actor::Service(service.clone()),
                     )
                     .to_owned(),
-                rows: rows.len() as u64,
+                rows: prepared.rows.len() as u64,
                 content: request.rows,
             })
             .await?;
         let job = claimed.job.clone();
-        self.spawn(carry_out(self.store.clone(), claimed));
+        self.spawn(carry_out(self.store.clone(), claimed, Some(prepared)));
         Ok(job)
     }
 }
@@ -153,7 +150,7 @@ async fn take_over_abandoned(imports: Weak<Imports>, takeover_after: Duration) {
             Ok(claimed) => {
                 for job in claimed {
                     tracing::info!(import_job = %job.job.id, "taking over an abandoned import job");
-                    imports.spawn(carry_out(imports.store.clone(), job));
+                    imports.spawn(carry_out(imports.store.clone(), job, None));
                 }
             }
             Err(error) => tracing::warn!(error = %error, "cannot look for abandoned import jobs"),
@@ -161,8 +158,9 @@ async fn take_over_abandoned(imports: Weak<Imports>, takeover_after: Duration) {
     }
 }
 
-/// Carries out a job's rows and records how it ended.
-async fn carry_out(store: Store, claimed: ClaimedImportJob) {
+/// Carries out a job's rows (`prepared` when it was just started; a job taken over is prepared
+/// again from its record) and records how it ended.
+async fn carry_out(store: Store, claimed: ClaimedImportJob, prepared: Option<Prepared>) {
     let mut progress = JobProgress {
         store: store.clone(),
         claimed,
@@ -172,7 +170,7 @@ async fn carry_out(store: Store, claimed: ClaimedImportJob) {
         last_report: Instant::now(),
         taken_over: false,
     };
-    let stopped = match run(&store, &mut progress).await {
+    let stopped = match run(&store, &mut progress, prepared).await {
         Ok(summary) => {
             progress.see(&summary, summary.rows);
             None
@@ -199,35 +197,74 @@ async fn carry_out(store: Store, claimed: ClaimedImportJob) {
     }
 }
 
-async fn run(store: &Store, progress: &mut JobProgress) -> Result<Summary, ImportError> {
-    let job = progress.claimed.job.clone();
+/// What a job's rows are carried out with: whom as, and the rows as read.
+struct Prepared {
+    organisation_id: OrganisationId,
+    actor: Actor,
+    kind: ImportKind,
+    rows: Vec<ReadRow>,
+}
+
+/// Finds the professional a job acts as and reads its rows: once when the job is started,
+/// again when a job is taken over.
+async fn prepare(
+    store: &Store,
+    organisation_id: OrganisationId,
+    acting_as: &str,
+    kind: ImportKind,
+    format: ImportFormat,
+    content: &str,
+) -> Result<Prepared, ImportError> {
     let organisation = store
-        .organisation(job.organisation_id)
+        .organisation(organisation_id)
         .await?
-        .ok_or_else(|| ImportError::UnknownOrganisation(job.organisation_id.to_string()))?;
-    let actor = acting_professional(store, &organisation, &job.acting_as).await?;
-    let kind =
-        ImportKind::parse(&job.kind).ok_or(persistence::Error::Corrupt("import job kind"))?;
-    let format =
-        ImportFormat::parse(&job.format).ok_or(persistence::Error::Corrupt("import job format"))?;
-    let rows = rows::read_from(
+        .ok_or_else(|| ImportError::UnknownOrganisation(organisation_id.to_string()))?;
+    let actor = acting_professional(store, &organisation, acting_as).await?;
+    let rows = rows::read_from(kind, &organisation.slug, format, content.as_bytes())
+        .map_err(|error| ImportError::File("rows".into(), error))?;
+    Ok(Prepared {
+        organisation_id,
+        actor,
         kind,
-        &organisation.slug,
-        format,
-        progress.claimed.content.as_bytes(),
-    )
-    .map_err(|error| ImportError::File("rows".into(), error))?;
+        rows,
+    })
+}
+
+async fn run(
+    store: &Store,
+    progress: &mut JobProgress,
+    prepared: Option<Prepared>,
+) -> Result<Summary, ImportError> {
+    let job = progress.claimed.job.clone();
+    let prepared = match prepared {
+        Some(prepared) => prepared,
+        None => {
+            let kind = ImportKind::parse(&job.kind)
+                .ok_or(persistence::Error::Corrupt("import job kind"))?;
+            let format = ImportFormat::parse(&job.format)
+                .ok_or(persistence::Error::Corrupt("import job format"))?;
+            prepare(
+                store,
+                job.organisation_id,
+                &job.acting_as,
+                kind,
+                format,
+                &progress.claimed.content,
+            )
+            .await?
+        }
+    };
     let import = Import::new(
         store,
-        actor,
-        organisation.id,
-        kind,
+        prepared.actor,
+        prepared.organisation_id,
+        prepared.kind,
         job.dry_run,
         job.trace_id.clone(),
         job.processing_activity_id.clone(),
     )
     .await?;
-    import.carry_out(rows, progress).await
+    import.carry_out(prepared.rows, progress).await
 }
 
 /// Reports a job's progress to its row about once a second.
