@@ -294,6 +294,20 @@ async fn a_job_is_for_its_organisations_integration_with_the_import_scope(databa
     );
     let response = server.graphql(&anna, JOB, json!({ "id": job["id"] })).await;
     assert_eq!(refusal(&response, "importJob").0, "FORBIDDEN");
+    // A job is not a node: its id finds nothing there, for its own integration either.
+    for token in [&integration, &other] {
+        let response = server
+            .graphql(
+                token,
+                "query Node($id: ID!) { node(id: $id) { id } }",
+                json!({ "id": job["id"] }),
+            )
+            .await;
+        assert_eq!(
+            refusal(&response, "node"),
+            ("NOT_FOUND".into(), None, Value::Null)
+        );
+    }
 
     // Bad input names its field, and starts nothing.
     let response = server
@@ -306,6 +320,28 @@ async fn a_job_is_for_its_organisations_integration_with_the_import_scope(databa
             Some("actingAs".into()),
             Value::Null
         )
+    );
+    let response = server
+        .graphql(&integration, START, input(CASES, "an\u{0}na", false))
+        .await;
+    assert_eq!(
+        refusal(&response, "startImport"),
+        (
+            "BAD_USER_INPUT".into(),
+            Some("actingAs".into()),
+            Value::Null
+        )
+    );
+    let response = server
+        .graphql(
+            &integration,
+            START,
+            input(&CASES.replace("Noor", "No\u{0}or"), "anna", false),
+        )
+        .await;
+    assert_eq!(
+        refusal(&response, "startImport"),
+        ("BAD_USER_INPUT".into(), Some("rows".into()), Value::Null)
     );
     let response = server
         .graphql(&integration, START, input("", "anna", false))

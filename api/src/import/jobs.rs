@@ -88,6 +88,14 @@ impl Imports {
         if permit.action() != Action::StartImport {
             return Err(ApiError::forbidden(Action::StartImport.refusal()));
         }
+        // PostgreSQL stores no NUL; a row's other control characters are refused per row.
+        domain::case::check_characters("actingAs", &request.acting_as)?;
+        if request.rows.contains('\0') {
+            return Err(ApiError::bad_input(
+                "rows",
+                "must not contain NUL characters",
+            ));
+        }
         let prepared = prepare(
             &self.store,
             service.organisation_id,
