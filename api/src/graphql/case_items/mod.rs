@@ -41,7 +41,8 @@ pub struct ItemMutation(
     evaluation::EvaluationMutation,
 );
 
-/// The GraphQL object of a kind of case item, made from its domain value.
+/// The GraphQL object of a kind of case item, made from its domain value; decisions and rule
+/// exceptions, case items too, have theirs in `mandates` and `exceptions`.
 pub(crate) trait ItemObject: Sized {
     type Item: CaseItem;
     /// What a `NOT_FOUND` names when the item is outside the viewer's slice.
