@@ -137,6 +137,21 @@ impl RequestContext {
         Ok(())
     }
 
+    /// Runs `work` in one write for this request's actor and commits it; when `work` fails,
+    /// nothing it wrote stays. The store's write functions check the policy themselves.
+    pub async fn write<T>(
+        &self,
+        work: impl AsyncFnOnce(
+            &persistence::cases::Writer,
+            &persistence::cases::Viewer,
+        ) -> persistence::Result<T>,
+    ) -> ApiResult<T> {
+        let (writer, viewer) = self.begin_write().await?;
+        let result = work(&writer, &viewer).await?;
+        self.commit(writer).await?;
+        Ok(result)
+    }
+
     fn drop_case_reads(&self) {
         *self
             .case_reads

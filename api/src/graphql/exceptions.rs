@@ -6,17 +6,27 @@ use domain::case::{MAX_TEXT, parse_text};
 use domain::exception::{ExceptionContent, ExceptionStep};
 use domain::{FirstStepId, OrganisationId, RuleExceptionId};
 
+use super::case_items::{ItemObject, read_item};
 use super::context::request;
 use super::enums::{DecisionKind, ExceptionStatus, RuleKind};
 use super::ids::{self, NodeType};
-use super::reads::{colleague, organisation, reads};
+use super::reads::{colleague, organisation};
 use super::scalars::DateTime as Timestamp;
 use super::types::{Organisation, Professional};
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 
 /// An exception to a rule for one first step. Every team member sees it; a process
 /// facilitator sees its status and who signed, not its texts or amounts.
 pub struct RuleException(pub domain::exception::RuleException);
+
+impl ItemObject for RuleException {
+    type Item = domain::exception::RuleException;
+    const NAME: &'static str = "exception";
+
+    fn new(item: Self::Item) -> Self {
+        Self(item)
+    }
+}
 
 impl RuleException {
     fn content(&self) -> Option<&ExceptionContent> {
@@ -216,7 +226,7 @@ impl ExceptionMutation {
             )
             .await?;
         request.commit(writer).await?;
-        read_exception(ctx, id).await
+        read_item(ctx, id).await
     }
 
     async fn submit_rule_exception(
@@ -285,15 +295,5 @@ async fn step(
         .step_rule_exception(&viewer, id, version, step, reason)
         .await?;
     request.commit(writer).await?;
-    read_exception(ctx, id).await
-}
-
-async fn read_exception(ctx: &Context<'_>, id: RuleExceptionId) -> ApiResult<RuleException> {
-    let reads = reads(ctx).await?;
-    reads
-        .snapshot
-        .item::<domain::exception::RuleException>(&reads.viewer, id)
-        .await?
-        .map(RuleException)
-        .ok_or(ApiError::NotFound("exception"))
+    read_item(ctx, id).await
 }

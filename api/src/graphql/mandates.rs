@@ -10,12 +10,13 @@ use domain::mandate::{BudgetHolder, MandateLimits};
 use domain::{BudgetId, CaseId, DecisionId, MunicipalityId, OrganisationId};
 use persistence::cases::{NewDecision, Resolution};
 
+use super::case_items::{ItemObject, read_item};
 use super::context::request;
 use super::enums::{
     BudgetCategory, DecisionKind, DecisionStatus, OrganisationRole as Role, QuotaPeriod,
 };
 use super::ids::{self, NodeType};
-use super::reads::{colleague, organisation, reads};
+use super::reads::{colleague, organisation};
 use super::scalars::{Date, DateTime as Timestamp};
 use super::types::{Municipality, Organisation, Professional};
 use crate::error::{ApiError, ApiResult};
@@ -23,6 +24,15 @@ use crate::error::{ApiError, ApiResult};
 /// A decision on a case. Every team member sees it; a process facilitator sees neither its
 /// description nor its amount.
 pub struct Decision(pub domain::mandate::Decision);
+
+impl ItemObject for Decision {
+    type Item = domain::mandate::Decision;
+    const NAME: &'static str = "decision";
+
+    fn new(item: Self::Item) -> Self {
+        Self(item)
+    }
+}
 
 #[Object]
 impl Decision {
@@ -534,7 +544,7 @@ impl MandateMutation {
         let (writer, viewer) = request.begin_write().await?;
         let id = writer.record_decision(&viewer, case_id, new).await?;
         request.commit(writer).await?;
-        read_decision(ctx, id).await
+        read_item(ctx, id).await
     }
 
     /// Approves an escalated decision under your own mandate.
@@ -573,15 +583,5 @@ async fn resolve(
         .resolve_decision(&viewer, id, version, resolution)
         .await?;
     request.commit(writer).await?;
-    read_decision(ctx, id).await
-}
-
-async fn read_decision(ctx: &Context<'_>, id: DecisionId) -> ApiResult<Decision> {
-    let reads = reads(ctx).await?;
-    reads
-        .snapshot
-        .item::<domain::mandate::Decision>(&reads.viewer, id)
-        .await?
-        .map(Decision)
-        .ok_or(ApiError::NotFound("decision"))
+    read_item(ctx, id).await
 }

@@ -3,7 +3,7 @@
 use async_graphql::{SDLExportOptions, Schema};
 
 use super::{
-    accountability, aliases, case_mutation, case_query, directory, exceptions, imports,
+    accountability, aliases, case_items, case_mutation, case_query, directory, exceptions, imports,
     integration, mandates, mutation, policy, query, subscription,
 };
 use crate::settings::Limits;
@@ -26,6 +26,7 @@ pub struct Query(
 pub struct Mutation(
     mutation::FoundationMutation,
     case_mutation::CaseMutation,
+    case_items::ItemMutation,
     mandates::MandateMutation,
     exceptions::ExceptionMutation,
     policy::PolicyMutation,
