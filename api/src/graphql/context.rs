@@ -112,7 +112,7 @@ impl RequestContext {
     }
 
     /// Starts a write for this request's actor.
-    pub async fn begin_write(
+    async fn begin_write(
         &self,
     ) -> ApiResult<(persistence::cases::Writer, persistence::cases::Viewer)> {
         // A live connection serves subscriptions only; a write there could not read back what
@@ -131,7 +131,7 @@ impl RequestContext {
     }
 
     /// Commits a write and lets the next read see it.
-    pub async fn commit(&self, writer: persistence::cases::Writer) -> ApiResult<()> {
+    async fn commit(&self, writer: persistence::cases::Writer) -> ApiResult<()> {
         writer.commit().await?;
         self.drop_case_reads();
         Ok(())

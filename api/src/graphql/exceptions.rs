@@ -215,17 +215,19 @@ impl ExceptionMutation {
             &input.societal_return,
         )?;
         let request = request(ctx)?;
-        let (writer, viewer) = request.begin_write().await?;
-        let id = writer
-            .draft_rule_exception(
-                &viewer,
-                first_step_id,
-                rule_owner_id,
-                input.decision_kind.into(),
-                content,
-            )
+        let id = request
+            .write(async |writer, viewer| {
+                writer
+                    .draft_rule_exception(
+                        viewer,
+                        first_step_id,
+                        rule_owner_id,
+                        input.decision_kind.into(),
+                        content,
+                    )
+                    .await
+            })
             .await?;
-        request.commit(writer).await?;
         read_item(ctx, id).await
     }
 
@@ -290,10 +292,12 @@ async fn step(
 ) -> ApiResult<RuleException> {
     let id = RuleExceptionId(ids::decode(id, NodeType::RuleException, "id")?);
     let request = request(ctx)?;
-    let (writer, viewer) = request.begin_write().await?;
-    writer
-        .step_rule_exception(&viewer, id, version, step, reason)
+    request
+        .write(async |writer, viewer| {
+            writer
+                .step_rule_exception(viewer, id, version, step, reason)
+                .await
+        })
         .await?;
-    request.commit(writer).await?;
     read_item(ctx, id).await
 }

@@ -541,9 +541,9 @@ impl MandateMutation {
         let case_id = CaseId(ids::decode(&case_id, NodeType::Case, "caseId")?);
         let new = input.parse()?;
         let request = request(ctx)?;
-        let (writer, viewer) = request.begin_write().await?;
-        let id = writer.record_decision(&viewer, case_id, new).await?;
-        request.commit(writer).await?;
+        let id = request
+            .write(async |writer, viewer| writer.record_decision(viewer, case_id, new).await)
+            .await?;
         read_item(ctx, id).await
     }
 
@@ -578,10 +578,12 @@ async fn resolve(
 ) -> ApiResult<Decision> {
     let id = DecisionId(ids::decode(id, NodeType::Decision, "id")?);
     let request = request(ctx)?;
-    let (writer, viewer) = request.begin_write().await?;
-    writer
-        .resolve_decision(&viewer, id, version, resolution)
+    request
+        .write(async |writer, viewer| {
+            writer
+                .resolve_decision(viewer, id, version, resolution)
+                .await
+        })
         .await?;
-    request.commit(writer).await?;
     read_item(ctx, id).await
 }

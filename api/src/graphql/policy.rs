@@ -467,9 +467,9 @@ impl PolicyMutation {
             description: parse_text("description", &input.description, MAX_TEXT)?,
         };
         let request = request(ctx)?;
-        let (writer, viewer) = request.begin_write().await?;
-        let id = writer.raise_signal(&viewer, problem_id, new).await?;
-        request.commit(writer).await?;
+        let id = request
+            .write(async |writer, viewer| writer.raise_signal(viewer, problem_id, new).await)
+            .await?;
         // The raiser reads it back as one of their signals.
         let permit = request.authorize_unrelated(Action::MySignals)?;
         request
@@ -531,11 +531,13 @@ impl PolicyMutation {
             ));
         }
         let request = request(ctx)?;
-        let (writer, viewer) = request.begin_write().await?;
-        let id = writer
-            .publish_solution(&viewer, exception_id, content.0)
+        let id = request
+            .write(async |writer, viewer| {
+                writer
+                    .publish_solution(viewer, exception_id, content.0)
+                    .await
+            })
             .await?;
-        request.commit(writer).await?;
         let permit = request.authorize_unrelated(Action::Solutions)?;
         request
             .store(&permit)
