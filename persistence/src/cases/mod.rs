@@ -8,9 +8,19 @@
 //! ([`visible_rows`]); rows a viewer may not see never leave the database. What a process
 //! facilitator may not read is dropped before a row leaves this module (`content: None`).
 //! `domain::slice::visibility` is the oracle these queries are tested against.
+//!
+//! Where each part lives: `access` finds the [`Viewer`] behind an actor and their
+//! [`CaseAccess`] to a case; `visibility` is the slice in SQL and the kind policy it reads;
+//! `lists` pages every list under a case and is the one reader of case items ([`CaseItem`]);
+//! `items` holds the six step items, one file a kind under `items/`, with what they share;
+//! `records` is the case itself, `caseload` the cases a viewer has; `team` its members and
+//! invitations; `consent`, `decisions`, `exceptions`, `signals`, `solutions`,
+//! `accountability` and `integration` the rest of what hangs off a case. This file holds the
+//! transactions ([`Snapshot`], [`Writer`]) and [`record_event`], which every write ends with.
 
 mod access;
 mod accountability;
+mod caseload;
 mod consent;
 mod decisions;
 mod exceptions;
@@ -35,6 +45,7 @@ use sea_orm::{ConnectionTrait, DatabaseBackend, DatabaseTransaction, Transaction
 
 pub use access::{CaseAccess, Viewer};
 pub use accountability::{LogCursor, LogFilter};
+pub use caseload::{CaseCursor, CaseFilter, CaseloadEntry};
 pub use decisions::{NewDecision, Resolution};
 pub use integration::ChangeCursor;
 pub use items::{
@@ -43,7 +54,7 @@ pub use items::{
 pub use lists::{
     CaseItem, ItemLists, ItemListsEntry, ItemListsRead, ListPage, PageRequest, Position,
 };
-pub use records::{CaseCursor, CaseFilter, CaseloadEntry, ResidentToOpen};
+pub use records::ResidentToOpen;
 pub use signals::NewSignal;
 pub use team::InvitationDecision;
 pub use visibility::Slicing;
