@@ -24,7 +24,7 @@ use sea_orm::sea_query::{
 };
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseBackend, EntityName, EntityTrait, FromQueryResult,
-    IdenStatic, Iterable, QueryFilter, QueryResult, QueryTrait,
+    IdenStatic, Iterable, QueryFilter, QueryResult, QuerySelect, QueryTrait,
 };
 
 use super::{CaseAccess, Slicing, Snapshot, Viewer, group_by_predicate, visible_rows};
@@ -519,6 +519,27 @@ impl Snapshot {
         let mut lists = ItemLists::default();
         let entry = lists.add_where::<T>(accesses, condition, page);
         self.read_item_lists(lists).await?.take(self, entry)
+    }
+
+    /// The case a row of `E` belongs to, if the row exists. Nothing else of the row is read:
+    /// the caller goes on only with the viewer's access to that case.
+    pub(super) async fn case_of<E>(
+        &self,
+        id: uuid::Uuid,
+        id_column: E::Column,
+        case_column: E::Column,
+    ) -> Result<Option<CaseId>>
+    where
+        E: EntityTrait,
+    {
+        let case_id: Option<uuid::Uuid> = E::find()
+            .select_only()
+            .column(case_column)
+            .filter(id_column.eq(id))
+            .into_tuple()
+            .one(self.connection())
+            .await?;
+        Ok(case_id.map(CaseId))
     }
 
     /// One item of kind `T` by id, if its case and its slice let the viewer see it; `None`
