@@ -8,7 +8,6 @@ use clap::{Args, Parser, Subcommand};
 use persistence::Store;
 
 use crate::audit::{self, Checkpoints};
-use crate::bench::{self, BenchOptions};
 use crate::import::{self, ImportKind, ImportOptions, Progress};
 use crate::settings::Settings;
 use crate::token::{self, TokenFor};
@@ -63,9 +62,6 @@ enum Command {
     /// Check the access log, or sign a checkpoint of it.
     #[command(subcommand)]
     Audit(AuditCommand),
-    /// Measure the server on synthetic data: generate it into an empty database, then drive
-    /// the real server over HTTP with concurrent clients.
-    Bench(BenchArgs),
 }
 
 #[derive(Subcommand)]
@@ -99,34 +95,6 @@ struct ImportArgs {
     /// Check every row, against the same rules and policy as the API, and write nothing.
     #[arg(long)]
     dry_run: bool,
-}
-
-#[derive(Args)]
-struct BenchArgs {
-    /// How many cases to generate, with about twenty items each.
-    #[arg(long, default_value_t = 100_000, value_parser = clap::value_parser!(u64).range(1..=10_000_000))]
-    cases: u64,
-    /// Concurrent clients, each signed in as a different professional.
-    #[arg(long, default_value_t = 16, value_parser = clap::value_parser!(u64).range(1..=256))]
-    clients: u64,
-    /// How many professionals to spread the cases over (by default one per six cases, about
-    /// twenty-five cases each, at least three per organisation); fewer means larger caseloads.
-    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
-    professionals: Option<u64>,
-    /// How long each scenario runs, in seconds.
-    #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u64).range(1..=3600))]
-    seconds: u64,
-    /// An empty database to generate into (`sqlite://…` or `postgres://…`); by default a
-    /// temporary SQLite file, removed afterwards.
-    #[arg(long)]
-    database_url: Option<String>,
-    /// Measure on the data an earlier run generated into --database-url instead of
-    /// generating (the data of a million cases takes many minutes to write).
-    #[arg(long, requires = "database_url")]
-    reuse: bool,
-    /// Seed for the synthetic data and the choice of professionals.
-    #[arg(long, default_value_t = 1)]
-    seed: u64,
 }
 
 #[derive(Args)]
@@ -168,26 +136,49 @@ struct TokenArgs {
 }
 
 fn fail(message: &str, error: &(dyn std::error::Error + 'static)) -> ExitCode {
+    fail_as("maatwerk", message, error)
+}
+
+/// Prints `message` with `error` and its chain of causes as `program: …`, and fails; for each
+/// command built on this crate (`maatwerk`, and the benchmark's `maatwerk-bench`).
+pub fn fail_as(
+    program: &str,
+    message: &str,
+    error: &(dyn std::error::Error + 'static),
+) -> ExitCode {
     let mut text = format!("{message}: {error}");
     let mut source = error.source();
     while let Some(cause) = source {
         text.push_str(&format!(": {cause}"));
         source = cause.source();
     }
-    eprintln!("maatwerk: {text}");
+    eprintln!("{program}: {text}");
     ExitCode::FAILURE
+}
+
+/// The settings as each command built on this crate reads them: defaults, then `config` (or
+/// `maatwerk.toml`), then the environment. Warnings are printed as `program: warning: …`;
+/// invalid settings fail the command.
+pub fn load_settings(
+    program: &str,
+    config: Option<&std::path::Path>,
+) -> Result<Settings, ExitCode> {
+    match Settings::load(config) {
+        Ok((settings, warnings)) => {
+            for warning in warnings {
+                eprintln!("{program}: warning: {warning}");
+            }
+            Ok(settings)
+        }
+        Err(error) => Err(fail_as(program, "invalid settings", error.as_ref())),
+    }
 }
 
 pub async fn run() -> ExitCode {
     let cli = Cli::parse();
-    let settings = match Settings::load(cli.config.as_deref()) {
-        Ok((settings, warnings)) => {
-            for warning in warnings {
-                eprintln!("maatwerk: warning: {warning}");
-            }
-            settings
-        }
-        Err(error) => return fail("invalid settings", error.as_ref()),
+    let settings = match load_settings("maatwerk", cli.config.as_deref()) {
+        Ok(settings) => settings,
+        Err(code) => return code,
     };
     match cli.command {
         Command::Schema => {
@@ -282,23 +273,6 @@ pub async fn run() -> ExitCode {
                     Err(error) => fail("cannot write the checkpoint", &error),
                 },
                 Err(code) => code,
-            }
-        }
-        Command::Bench(args) => {
-            let options = BenchOptions {
-                cases: usize::try_from(args.cases).unwrap_or(usize::MAX),
-                clients: usize::try_from(args.clients).unwrap_or(usize::MAX),
-                professionals: args
-                    .professionals
-                    .map(|count| usize::try_from(count).unwrap_or(usize::MAX)),
-                seconds: args.seconds,
-                database_url: args.database_url,
-                reuse: args.reuse,
-                seed: args.seed,
-            };
-            match bench::run(settings, options).await {
-                Ok(()) => ExitCode::SUCCESS,
-                Err(error) => fail("benchmark failed", &error),
             }
         }
     }

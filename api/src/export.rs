@@ -213,9 +213,7 @@ impl Export {
             .into_json()
             .map_err(|error| ExportError::Query(error.to_string()))?;
         // Nothing leaves before its access-log entries are durable.
-        if let Some(log) = &self.state.access_log {
-            log.record(&self.ledger).await?;
-        }
+        crate::meters::waiting_on_access_log(self.state.access_log.record(&self.ledger)).await?;
         let mut list = match data.get_mut("case") {
             Some(case) => case["list"].take(),
             None => data["list"].take(),

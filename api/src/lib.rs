@@ -5,7 +5,6 @@
 
 pub mod audit;
 pub mod auth;
-pub mod bench;
 pub mod cli;
 pub mod demo;
 pub mod error;
@@ -67,23 +66,6 @@ impl Application {
 
     pub async fn with_store(settings: Settings, store: Store) -> Result<Self, StartupError> {
         let access_log = persistence::access_log::AccessLog::start(store.clone());
-        Self::assemble(settings, store, Some(access_log)).await
-    }
-
-    /// A server that writes no access log for reads, so that `maatwerk bench` can measure what
-    /// the log costs. Case data leaves it unlogged: nothing else may use it.
-    pub async fn with_store_unlogged(
-        settings: Settings,
-        store: Store,
-    ) -> Result<Self, StartupError> {
-        Self::assemble(settings, store, None).await
-    }
-
-    async fn assemble(
-        settings: Settings,
-        store: Store,
-        access_log: Option<persistence::access_log::AccessLog>,
-    ) -> Result<Self, StartupError> {
         let listener = bind(settings.listen).await?;
         let metrics_listener = match settings.metrics_listen {
             Some(address) => Some(bind(address).await?),
@@ -169,7 +151,7 @@ impl Application {
         served
     }
 
-    /// Serves on a task of its own, for tests and `maatwerk bench`, which drive the server in
+    /// Serves on a task of its own, for tests and the benchmark, which drive the server in
     /// the same process. It shuts down when the returned handle is stopped or dropped.
     pub fn spawn(self) -> Background {
         let address = self.local_addr();

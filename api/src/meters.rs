@@ -68,6 +68,25 @@ pub fn record_request(route: &'static str, method: &str, status: u16, elapsed: D
     metrics::histogram!("http_request_duration_seconds", &labels).record(elapsed.as_secs_f64());
 }
 
+/// How long something that hands out case data waited for its access-log entries to become
+/// durable, in `access_log_wait_seconds`: an operation over HTTP (from handing its entries to
+/// the group commit to the commit, less the time it spent writing out its answer meanwhile), a
+/// page of an export, a replayed answer, or an event sent to a live subscription. Nothing waits
+/// when nothing was read; that counts as a wait of zero. Set against
+/// `http_request_duration_seconds`, it is the share of a request's time the log takes.
+pub fn record_access_log_wait(waited: Duration) {
+    metrics::histogram!("access_log_wait_seconds").record(waited.as_secs_f64());
+}
+
+/// Awaits `recording`, the making durable of access-log entries, and records how long that
+/// took as [`record_access_log_wait`] does.
+pub async fn waiting_on_access_log<T>(recording: impl Future<Output = T>) -> T {
+    let began = std::time::Instant::now();
+    let recorded = recording.await;
+    record_access_log_wait(began.elapsed());
+    recorded
+}
+
 /// How one GraphQL operation ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OperationOutcome {

@@ -23,13 +23,14 @@ pub mod organisations;
 pub mod residents;
 pub mod signals;
 pub mod solutions;
-pub mod synthetic;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
-use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseBackend, DatabaseConnection};
+use sea_orm::{
+    ConnectOptions, ConnectionTrait, Database, DatabaseBackend, DatabaseConnection, Statement,
+};
 use sea_orm_migration::MigratorTrait;
 
 use connection::Connection;
@@ -73,11 +74,11 @@ impl Store {
     pub async fn connect(url: &str) -> Result<Self> {
         let statements = Arc::new(AtomicU64::new(0));
         let sqlite = url.starts_with("sqlite");
-        let db = pool(url, 8, false, &statements).await?;
+        let db = pool(url, Pool::Writes, &statements).await?;
         let snapshots = if sqlite {
             db.clone()
         } else {
-            pool(url, 16, true, &statements).await?
+            pool(url, Pool::Snapshots, &statements).await?
         };
         Ok(Self::on_pools(db, snapshots, statements))
     }
@@ -139,6 +140,26 @@ impl Store {
                 }
                 Err(error)
             }
+        }
+    }
+
+    /// This store on the same pools, with every statement it runs also shown to `observer`;
+    /// the statement count goes on as before. It is for tools that measure what a request
+    /// costs, such as the benchmark, which records the statements a read ran to run them again
+    /// without the server around them. Case events reach the same subscribers as this store's.
+    /// Made outside [`Store::in_one_transaction`]: its statements run on the pools, not in
+    /// that transaction.
+    pub fn observed(&self, observer: impl Fn(&Statement) + Send + Sync + 'static) -> Store {
+        let observer: Arc<Observer> = Arc::new(observer);
+        let pool = counting(&self.pool, &self.statements, Some(Arc::clone(&observer)));
+        let snapshot_pool = if self.is_sqlite() {
+            pool.clone()
+        } else {
+            counting(&self.snapshot_pool, &self.statements, Some(observer))
+        };
+        Store {
+            events: Arc::clone(&self.events),
+            ..Store::on_pools(pool, snapshot_pool, Arc::clone(&self.statements))
         }
     }
 
@@ -225,8 +246,6 @@ pub(crate) fn permitted(
     }
 }
 
-/// A pool on `url` of at most `connections`, counting its statements in `statements`. With
-/// `snapshots`, every PostgreSQL transaction on it is a read-only repeatable-read snapshot.
 /// One connection pool's use: its open connections, how many of them are idle, and its limit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PoolUse {
@@ -268,12 +287,21 @@ impl PoolUse {
     }
 }
 
-async fn pool(
-    url: &str,
-    connections: u32,
-    snapshots: bool,
-    statements: &Arc<AtomicU64>,
-) -> Result<DatabaseConnection> {
+/// One of the store's connection pools.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pool {
+    /// Writes and the access log; on SQLite every statement.
+    Writes,
+    /// Read snapshots on PostgreSQL: every transaction on it is a read-only repeatable-read
+    /// snapshot from its `BEGIN`.
+    Snapshots,
+}
+
+/// How the store opens `pool` on `url`: its size and timeouts, SQLite's pragmas, and on
+/// PostgreSQL the snapshots' read-only repeatable-read default. For tools that open their own
+/// connections beside a store and need a statement to cost there what it costs the store, such
+/// as the benchmark's bare-SQL baseline.
+pub fn connect_options(url: &str, pool: Pool) -> ConnectOptions {
     let mut options = ConnectOptions::new(url.to_owned());
     options
         .sqlx_logging(false)
@@ -281,7 +309,10 @@ async fn pool(
         // Pinging every connection on every checkout costs a round trip per request; only
         // a connection idle long enough to have been dropped on the way is checked first.
         .test_before_acquire_if_idle_for(Duration::from_secs(10))
-        .max_connections(connections);
+        .max_connections(match pool {
+            Pool::Writes => 8,
+            Pool::Snapshots => 16,
+        });
     options.map_sqlx_sqlite_opts(|sqlite| {
         sqlite
             .journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal)
@@ -295,7 +326,7 @@ async fn pool(
             .pragma("cache_size", "-32768")
             .pragma("mmap_size", "1073741824")
     });
-    if snapshots {
+    if pool == Pool::Snapshots {
         options.map_sqlx_postgres_opts(|postgres| {
             postgres.options([
                 ("default_transaction_isolation", "repeatable read"),
@@ -303,10 +334,32 @@ async fn pool(
             ])
         });
     }
-    let mut db = Database::connect(options).await?;
+    options
+}
+
+/// `pool` on `url`, counting its statements in `statements`.
+async fn pool(url: &str, pool: Pool, statements: &Arc<AtomicU64>) -> Result<DatabaseConnection> {
+    let options = connect_options(url, pool);
+    let db = Database::connect(options).await?;
+    Ok(counting(&db, statements, None))
+}
+
+/// What [`Store::observed`] shows each statement to.
+type Observer = dyn Fn(&Statement) + Send + Sync;
+
+/// `pool`, counting every statement run on it in `statements` and showing it to `observer`.
+fn counting(
+    pool: &DatabaseConnection,
+    statements: &Arc<AtomicU64>,
+    observer: Option<Arc<Observer>>,
+) -> DatabaseConnection {
+    let mut pool = pool.clone();
     let counter = Arc::clone(statements);
-    db.set_metric_callback(move |_| {
+    pool.set_metric_callback(move |info| {
         counter.fetch_add(1, Ordering::Relaxed);
+        if let Some(observer) = &observer {
+            observer(info.statement);
+        }
     });
-    Ok(db)
+    pool
 }

@@ -138,6 +138,14 @@ async fn operations_refusals_pools_and_the_access_log_are_measured(database: Tes
     let groups = grew("access_log_group_entries_count", &[]);
     assert!(entries >= 3.0 && (1.0..=3.0).contains(&groups), "{after}");
     assert_eq!(grew("access_log_group_commit_seconds_count", &[]), groups);
+    // Each operation that reached execution waited once on the log, within the time it took:
+    // the three reads for their entries, and the one refused in validation for none.
+    assert_eq!(grew("access_log_wait_seconds_count", &[]), 4.0, "{after}");
+    assert!(
+        grew("access_log_wait_seconds_sum", &[])
+            <= grew("graphql_operation_duration_seconds_sum", &named),
+        "{after}"
+    );
 
     for pool in if sqlite {
         vec!["writes"]

@@ -1,5 +1,5 @@
-//! Checks on the shape of the code: the published schema matches the code, and `domain`
-//! stays free of infrastructure.
+//! Checks on the shape of the code: the published schema matches the code, `domain` stays
+//! free of infrastructure, and no product crate leans on the benchmark.
 
 use std::collections::{BTreeSet, HashMap};
 use std::path::PathBuf;
@@ -126,6 +126,26 @@ fn persistence_never_depends_on_the_api() {
     }
 }
 
+/// The product: the crates the `maatwerk` binary is built from.
+const PRODUCT_CRATES: &[&str] = &["maatwerk-domain", "maatwerk-persistence", "maatwerk-api"];
+
+/// The benchmark is a tool beside the product: it uses the product, never the other way round.
+#[test]
+fn no_product_crate_depends_on_the_bench() {
+    for product in PRODUCT_CRATES {
+        let dependencies = dependencies_of(product);
+        assert!(
+            !dependencies.contains("maatwerk-bench"),
+            "{product} depends on maatwerk-bench"
+        );
+    }
+    let bench = dependencies_of("maatwerk-bench");
+    assert!(
+        bench.contains("maatwerk-api") && bench.contains("maatwerk-persistence"),
+        "the walk sees the bench's dependencies: {bench:?}"
+    );
+}
+
 /// The tables that hold what a case is about, which only the slice may hand out.
 const CASE_CONTENT_TABLES: &[(&str, &str)] = &[
     ("perspectives", "perspective"),
@@ -151,7 +171,7 @@ fn contains_word(text: &str, pattern: &str) -> bool {
     })
 }
 
-/// Where in `persistence/src` a file names a case content table, in SQL or through its
+/// Where under `directory` a file names a case content table, in SQL or through its
 /// entity, as `file: what`.
 fn case_content_references(directory: &std::path::Path, found: &mut Vec<String>) {
     for entry in std::fs::read_dir(directory).expect("a source directory") {
@@ -200,13 +220,15 @@ fn case_content_references(directory: &std::path::Path, found: &mut Vec<String>)
 }
 
 /// Case content is read and written only in `persistence::cases`, behind the slice; the
-/// tables' own declarations (entities, migrations) and the benchmark's data generator are
-/// the only other places that name them.
+/// tables' own declarations (entities, migrations) are the only other places in the product
+/// that name them. Beside the product, the benchmark's data generator writes them; it is a
+/// tool, and nothing in the product calls it.
 #[test]
 fn only_persistence_cases_names_case_content_tables() {
-    let root = workspace_root().join("persistence/src");
     let mut found = Vec::new();
-    case_content_references(&root, &mut found);
+    for crate_source in ["domain/src", "persistence/src", "api/src", "bench/src"] {
+        case_content_references(&workspace_root().join(crate_source), &mut found);
+    }
     assert!(
         found
             .iter()
@@ -217,7 +239,7 @@ fn only_persistence_cases_names_case_content_tables() {
         "persistence/src/cases/",
         "persistence/src/entity/",
         "persistence/src/migration/",
-        "persistence/src/synthetic.rs",
+        "bench/src/generate.rs",
     ];
     let elsewhere: Vec<&String> = found
         .iter()

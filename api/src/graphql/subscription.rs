@@ -31,7 +31,7 @@ use crate::error::{ApiError, ApiResult};
 pub struct LiveContext {
     pub actor: Actor,
     pub store: Store,
-    pub access_log: Option<AccessLog>,
+    pub access_log: AccessLog,
     pub trace_id: String,
     pub processing_activity_id: String,
 }
@@ -146,9 +146,7 @@ impl Listener {
                 item,
             }
         };
-        if let Some(access_log) = &self.live.access_log {
-            access_log.record(&ledger).await?;
-        }
+        crate::meters::waiting_on_access_log(self.live.access_log.record(&ledger)).await?;
         Ok(Some(event))
     }
 }

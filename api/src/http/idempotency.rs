@@ -330,8 +330,6 @@ async fn deliver_again(
         return Ok(Again::Changed);
     }
     ledger.deliver_again(delivered)?;
-    if let Some(access_log) = &state.access_log {
-        access_log.record(&ledger).await?;
-    }
+    crate::meters::waiting_on_access_log(state.access_log.record(&ledger)).await?;
     Ok(Again::Deliver)
 }

@@ -20,8 +20,7 @@ pub struct AppState {
     pub input_objects: Arc<InputObjects>,
     pub documents: Arc<ParsedDocuments>,
     pub store: Store,
-    /// `None` only in the benchmark's logging-off mode.
-    pub access_log: Option<AccessLog>,
+    pub access_log: AccessLog,
     pub authenticator: Arc<Authenticator>,
     pub rate_limits: Arc<RateLimiters>,
     pub settings: Arc<Settings>,

@@ -1,22 +1,22 @@
-//! Synthetic data at scale, and what a benchmark needs to measure against it.
+//! Synthetic data at scale.
 //!
-//! [`Store::generate_synthetic`] fills an empty, migrated database with fictional
+//! [`generate`] fills an empty, migrated database with fictional
 //! municipalities, dozens of organisations of every kind, thousands of professionals and any
 //! number of cases, each with a team of three to five organisations, consents that differ per
 //! organisation, and about twenty items of the six steps with their timeline. It writes with
 //! multi-row `INSERT` statements in large transactions rather than case by case through
-//! [`crate::cases::Writer`], so a hundred thousand cases take minutes, not hours. Values are
-//! bound exactly as the entities bind them, so the product reads these rows like its own.
+//! `persistence::cases::Writer`, so a hundred thousand cases take minutes, not hours. Values
+//! are bound exactly as the product's entities bind them, so the product reads these rows like
+//! its own. The rows go over the benchmark's own connection ([`crate::database`]); only the
+//! identity providers are registered through the store, as the product registers them.
 //! Everything is derived from a seed; synthetic residents carry no BSN, so no generated
 //! number can be a real person's.
 //!
-//! [`StatementLog`] and [`Store::replay`] give a benchmark its bare-SQL baseline: record the
-//! statements one request ran, then run the very same statements straight on the database.
+//! This is the one file outside `persistence::cases` that writes case content tables; it is a
+//! tool's, not the product's, and the layer test names it.
 
 use domain::case::EventKind;
 use std::collections::{BTreeSet, HashMap};
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Datelike, Duration, Utc};
 use domain::case::{
@@ -29,12 +29,13 @@ use domain::{
     CaseId, KindPolicy, LifeDomain, MunicipalityCode, OrganisationId, OrganisationKind,
     OrganisationRole, ProfessionalId, RoleSet, Slug,
 };
-use sea_orm::{ConnectionTrait, DatabaseBackend, DbErr, Statement, TransactionTrait, Value};
+use persistence::identity::NewIdentityProvider;
+use persistence::{Error, Result, Store};
+use sea_orm::{
+    ConnectionTrait, DatabaseBackend, DatabaseConnection, DbErr, Statement, TransactionTrait, Value,
+};
 use tokio::task::JoinSet;
 use uuid::Uuid;
-
-use crate::identity::NewIdentityProvider;
-use crate::{Error, Result, Store};
 
 /// How much to generate.
 #[derive(Debug, Clone)]
@@ -45,16 +46,6 @@ pub struct Scale {
     /// twenty-five cases at every scale, so a larger scale means more data, not larger caseloads.
     pub professionals: Option<usize>,
     pub seed: u64,
-}
-
-impl Scale {
-    pub fn new(cases: usize) -> Self {
-        Self {
-            cases,
-            professionals: None,
-            seed: 1,
-        }
-    }
 }
 
 /// A development identity provider for one organisation. The caller makes the key pair and
@@ -82,7 +73,7 @@ pub struct SyntheticProfessional {
     pub cases: Vec<(CaseId, bool)>,
 }
 
-/// What [`Store::generate_synthetic`] wrote.
+/// What [`generate`] wrote.
 #[derive(Debug, Clone)]
 pub struct Generated {
     pub municipalities: usize,
@@ -96,183 +87,148 @@ pub struct Generated {
 /// Cases generated and written per transaction.
 const CASES_PER_TRANSACTION: usize = 2_000;
 
-impl Store {
-    /// Whether the database holds no tables at all. Synthetic data is only ever written into
-    /// a database of its own.
-    pub async fn is_empty_database(&self) -> Result<bool> {
-        let sql = match self.backend() {
-            DatabaseBackend::Sqlite => {
-                "SELECT count(*) AS tables FROM sqlite_master WHERE type = 'table'"
-            }
-            _ => {
-                "SELECT count(*) AS tables FROM information_schema.tables \
-                 WHERE table_schema NOT IN ('pg_catalog', 'information_schema')"
-            }
-        };
-        let row = self
-            .connection()
-            .query_one_raw(Statement::from_string(self.backend(), sql))
-            .await?;
-        let tables: i64 = match row {
-            Some(row) => row.try_get("", "tables")?,
-            None => 0,
-        };
-        Ok(tables == 0)
+/// Fills a migrated database that holds no organisations yet, writing on `database` and
+/// registering identity providers through `store`, both on the same database; see the module
+/// docs. `provider_for` makes each organisation's development identity provider from its slug;
+/// `progress` hears how many cases are written so far.
+pub async fn generate(
+    store: &Store,
+    database: &DatabaseConnection,
+    scale: &Scale,
+    mut provider_for: impl FnMut(&str) -> DevelopmentProvider,
+    mut progress: impl FnMut(usize),
+) -> Result<Generated> {
+    let mut random = Random::new(scale.seed);
+    let now = Utc::now();
+    let directory = Directory::plan(&mut random)?;
+    let teams = plan_teams(&directory, scale.cases, &mut random);
+    let wanted = scale
+        .professionals
+        .unwrap_or(scale.cases / 6)
+        .max(directory.organisations.len() * 3);
+    let mut staff = plan_professionals(&directory, &teams, wanted, &mut random);
+    let mut by_organisation = vec![Vec::new(); directory.organisations.len()];
+    for (index, professional) in staff.iter().enumerate() {
+        by_organisation[professional.organisation].push(index);
     }
 
-    /// Brings a freshly loaded PostgreSQL database to the state autovacuum and the background
-    /// writer reach on their own within minutes: statistics and visibility maps up to date,
-    /// and the loaded pages written out, so the first measurement does not pay for the load's
-    /// checkpoint. A role that may not checkpoint leaves the pages to the next one.
-    pub async fn settle(&self) -> Result<()> {
-        self.execute_unprepared("VACUUM ANALYZE").await?;
-        if let Err(error) = self.execute_unprepared("CHECKPOINT").await {
-            tracing::warn!(%error, "the benchmark's database could not be checkpointed");
-        }
-        Ok(())
-    }
-
-    /// Fills a migrated database that holds no organisations yet; see the module docs.
-    /// `provider_for` makes each organisation's development identity provider from its slug;
-    /// `progress` hears how many cases are written so far.
-    pub async fn generate_synthetic(
-        &self,
-        scale: &Scale,
-        mut provider_for: impl FnMut(&str) -> DevelopmentProvider,
-        mut progress: impl FnMut(usize),
-    ) -> Result<Generated> {
-        let mut random = Random::new(scale.seed);
-        let now = Utc::now();
-        let directory = Directory::plan(&mut random)?;
-        let teams = plan_teams(&directory, scale.cases, &mut random);
-        let wanted = scale
-            .professionals
-            .unwrap_or(scale.cases / 6)
-            .max(directory.organisations.len() * 3);
-        let mut staff = plan_professionals(&directory, &teams, wanted, &mut random);
-        let mut by_organisation = vec![Vec::new(); directory.organisations.len()];
-        for (index, professional) in staff.iter().enumerate() {
-            by_organisation[professional.organisation].push(index);
-        }
-
-        let mut rows = self.write_directory(&directory, now).await?;
-        let mut provider_ids = Vec::with_capacity(directory.organisations.len());
-        for organisation in &directory.organisations {
-            let provider = provider_for(&organisation.slug);
-            let registered = self
-                .insert_identity_provider(NewIdentityProvider {
-                    kind: ProviderKind::Professional,
-                    organisation_id: Some(OrganisationId(organisation.id)),
-                    name: format!("{} staff sign-in (development)", organisation.name),
-                    issuer: provider.issuer,
-                    audience: provider.audience,
-                    algorithms: BTreeSet::from([SigningAlgorithm::EdDsa]),
-                    keys: KeySource::Inline(provider.jwks),
-                    development_signing_key: Some(provider.signing_key),
-                })
-                .await?;
-            provider_ids.push(registered.id.0);
-            rows += 1;
-        }
-        rows += self
-            .write_professionals(&directory, &staff, &provider_ids, now)
+    let mut rows = write_directory(database, &directory, now).await?;
+    let mut provider_ids = Vec::with_capacity(directory.organisations.len());
+    for organisation in &directory.organisations {
+        let provider = provider_for(&organisation.slug);
+        let registered = store
+            .insert_identity_provider(NewIdentityProvider {
+                kind: ProviderKind::Professional,
+                organisation_id: Some(OrganisationId(organisation.id)),
+                name: format!("{} staff sign-in (development)", organisation.name),
+                issuer: provider.issuer,
+                audience: provider.audience,
+                algorithms: BTreeSet::from([SigningAlgorithm::EdDsa]),
+                keys: KeySource::Inline(provider.jwks),
+                development_signing_key: Some(provider.signing_key),
+            })
             .await?;
+        provider_ids.push(registered.id.0);
+        rows += 1;
+    }
+    rows += write_professionals(database, &directory, &staff, &provider_ids, now).await?;
 
-        let context = CaseContext {
-            directory: &directory,
-            by_organisation: &by_organisation,
-            now,
-        };
-        let mut counters: HashMap<(usize, i32), i64> = HashMap::new();
-        // Each batch is written in a task of its own while the next one is generated; on
-        // PostgreSQL two batches are written at once, one per core, as the server is the
-        // bottleneck there. SQLite has one writer at a time.
-        let writers = if self.is_sqlite() { 1 } else { 2 };
-        let mut in_flight: JoinSet<Result<(u64, usize)>> = JoinSet::new();
-        let mut written = 0;
-        for chunk in teams.chunks(CASES_PER_TRANSACTION) {
-            let mut batch = CaseBatch::new();
-            for team in chunk {
-                batch.add_case(&context, &mut staff, team, &mut counters, &mut random)?;
-            }
-            while in_flight.len() >= writers {
-                let (batch_rows, cases) = finished(&mut in_flight).await?;
-                rows += batch_rows;
-                written += cases;
-                progress(written);
-            }
-            let store = self.clone();
-            let cases = chunk.len();
-            in_flight.spawn(async move {
-                let transaction = store.connection().begin().await?;
-                let rows = batch.write(&transaction).await?;
-                transaction.commit().await?;
-                Ok((rows, cases))
-            });
+    let context = CaseContext {
+        directory: &directory,
+        by_organisation: &by_organisation,
+        now,
+    };
+    let mut counters: HashMap<(usize, i32), i64> = HashMap::new();
+    // Each batch is written in a task of its own while the next one is generated; on
+    // PostgreSQL two batches are written at once, one per core, as the server is the
+    // bottleneck there. SQLite has one writer at a time.
+    let writers = match database.get_database_backend() {
+        DatabaseBackend::Sqlite => 1,
+        _ => 2,
+    };
+    let mut in_flight: JoinSet<Result<(u64, usize)>> = JoinSet::new();
+    let mut written = 0;
+    for chunk in teams.chunks(CASES_PER_TRANSACTION) {
+        let mut batch = CaseBatch::new();
+        for team in chunk {
+            batch.add_case(&context, &mut staff, team, &mut counters, &mut random)?;
         }
-        while !in_flight.is_empty() {
+        while in_flight.len() >= writers {
             let (batch_rows, cases) = finished(&mut in_flight).await?;
             rows += batch_rows;
             written += cases;
             progress(written);
         }
-
-        let mut counter_rows = Rows::new(
-            "case_reference_counters",
-            &["municipality_id", "year", "last_sequence"],
-        );
-        for ((municipality, year), last) in &counters {
-            counter_rows.push([
-                directory.municipalities[*municipality].id.into(),
-                (*year).into(),
-                (*last).into(),
-            ]);
-        }
-        rows += counter_rows.write(self.connection()).await?;
-
-        let professionals = staff
-            .into_iter()
-            .map(|planned| SyntheticProfessional {
-                id: ProfessionalId(planned.id),
-                organisation_id: OrganisationId(directory.organisations[planned.organisation].id),
-                organisation_slug: directory.organisations[planned.organisation].slug.clone(),
-                subject: planned.subject,
-                cases: planned.cases,
-            })
-            .collect();
-        Ok(Generated {
-            municipalities: directory.municipalities.len(),
-            organisations: directory.organisations.len(),
-            cases: scale.cases,
-            professionals,
-            rows,
-        })
+        let database = database.clone();
+        let cases = chunk.len();
+        in_flight.spawn(async move {
+            let transaction = database.begin().await?;
+            let rows = batch.write(&transaction).await?;
+            transaction.commit().await?;
+            Ok((rows, cases))
+        });
+    }
+    while !in_flight.is_empty() {
+        let (batch_rows, cases) = finished(&mut in_flight).await?;
+        rows += batch_rows;
+        written += cases;
+        progress(written);
     }
 
-    /// The professionals of a database that [`Store::generate_synthetic`] filled earlier, with
-    /// the cases they are on as it would have returned them, so a benchmark can measure again
-    /// on data that took minutes to write. Rows written by earlier measurements (agreements,
-    /// access-log entries) stay; a case's team and status are as generated.
-    pub async fn synthetic_professionals(&self) -> Result<Generated> {
-        let counts = self
-            .connection()
-            .query_one_raw(Statement::from_string(
-                self.backend(),
-                "SELECT (SELECT count(*) FROM municipalities) AS municipalities, \
+    let mut counter_rows = Rows::new(
+        "case_reference_counters",
+        &["municipality_id", "year", "last_sequence"],
+    );
+    for ((municipality, year), last) in &counters {
+        counter_rows.push([
+            directory.municipalities[*municipality].id.into(),
+            (*year).into(),
+            (*last).into(),
+        ]);
+    }
+    rows += counter_rows.write(database).await?;
+
+    let professionals = staff
+        .into_iter()
+        .map(|planned| SyntheticProfessional {
+            id: ProfessionalId(planned.id),
+            organisation_id: OrganisationId(directory.organisations[planned.organisation].id),
+            organisation_slug: directory.organisations[planned.organisation].slug.clone(),
+            subject: planned.subject,
+            cases: planned.cases,
+        })
+        .collect();
+    Ok(Generated {
+        municipalities: directory.municipalities.len(),
+        organisations: directory.organisations.len(),
+        cases: scale.cases,
+        professionals,
+        rows,
+    })
+}
+
+/// The professionals of a database that [`generate`] filled earlier, with the cases they are
+/// on as it would have returned them, so a benchmark can measure again on data that took
+/// minutes to write. Rows written by earlier measurements (agreements, access-log entries)
+/// stay; a case's team and status are as generated.
+pub async fn generated_earlier(database: &DatabaseConnection) -> Result<Generated> {
+    let counts = database
+        .query_one_raw(Statement::from_string(
+            database.get_database_backend(),
+            "SELECT (SELECT count(*) FROM municipalities) AS municipalities, \
                  (SELECT count(*) FROM organisations) AS organisations, \
                  (SELECT count(*) FROM cases) AS cases"
-                    .to_owned(),
-            ))
-            .await?
-            .ok_or(Error::Corrupt("counts"))?;
-        let count = |column: &str| -> Result<usize> {
-            let value: i64 = counts.try_get("", column)?;
-            Ok(usize::try_from(value).unwrap_or(0))
-        };
-        let rows = self
-            .connection()
+                .to_owned(),
+        ))
+        .await?
+        .ok_or(Error::Corrupt("counts"))?;
+    let count = |column: &str| -> Result<usize> {
+        let value: i64 = counts.try_get("", column)?;
+        Ok(usize::try_from(value).unwrap_or(0))
+    };
+    let rows = database
             .query_all_raw(Statement::from_string(
-                self.backend(),
+                database.get_database_backend(),
                 "SELECT professionals.id AS id, professionals.organisation_id AS organisation_id, \
                  organisations.slug AS slug, professionals.subject AS subject, \
                  team_members.case_id AS case_id, \
@@ -286,140 +242,143 @@ impl Store {
                     .to_owned(),
             ))
             .await?;
-        let mut professionals: Vec<SyntheticProfessional> = Vec::new();
-        for row in rows {
-            let id: Uuid = row.try_get("", "id")?;
-            if professionals.last().is_none_or(|last| last.id.0 != id) {
-                professionals.push(SyntheticProfessional {
-                    id: ProfessionalId(id),
-                    organisation_id: OrganisationId(row.try_get("", "organisation_id")?),
-                    organisation_slug: row.try_get("", "slug")?,
-                    subject: row.try_get("", "subject")?,
-                    cases: Vec::new(),
-                });
-            }
-            let case_id: Option<Uuid> = row.try_get("", "case_id")?;
-            if let (Some(case_id), Some(professional)) = (case_id, professionals.last_mut()) {
-                let writes: bool = row.try_get("", "writes")?;
-                professional.cases.push((CaseId(case_id), writes));
-            }
+    let mut professionals: Vec<SyntheticProfessional> = Vec::new();
+    for row in rows {
+        let id: Uuid = row.try_get("", "id")?;
+        if professionals.last().is_none_or(|last| last.id.0 != id) {
+            professionals.push(SyntheticProfessional {
+                id: ProfessionalId(id),
+                organisation_id: OrganisationId(row.try_get("", "organisation_id")?),
+                organisation_slug: row.try_get("", "slug")?,
+                subject: row.try_get("", "subject")?,
+                cases: Vec::new(),
+            });
         }
-        Ok(Generated {
-            municipalities: count("municipalities")?,
-            organisations: count("organisations")?,
-            cases: count("cases")?,
-            professionals,
-            rows: 0,
-        })
+        let case_id: Option<Uuid> = row.try_get("", "case_id")?;
+        if let (Some(case_id), Some(professional)) = (case_id, professionals.last_mut()) {
+            let writes: bool = row.try_get("", "writes")?;
+            professional.cases.push((CaseId(case_id), writes));
+        }
     }
+    Ok(Generated {
+        municipalities: count("municipalities")?,
+        organisations: count("organisations")?,
+        cases: count("cases")?,
+        professionals,
+        rows: 0,
+    })
+}
 
-    async fn write_directory(&self, directory: &Directory, now: DateTime<Utc>) -> Result<u64> {
-        let mut municipalities = Rows::new(
-            "municipalities",
-            &["id", "code", "name", "version", "created_at"],
-        );
-        for municipality in &directory.municipalities {
-            municipalities.push([
-                municipality.id.into(),
-                municipality.code.into(),
-                municipality.name.into(),
-                1.into(),
-                now.into(),
-            ]);
-        }
-        let mut organisations = Rows::new(
-            "organisations",
-            &["id", "slug", "name", "kind", "version", "created_at"],
-        );
-        let mut serves = Rows::new(
-            "organisation_municipalities",
-            &["organisation_id", "municipality_id"],
-        );
-        let mut allowed = Rows::new("organisation_allowed_roles", &["organisation_id", "role"]);
-        for organisation in &directory.organisations {
-            organisations.push([
-                organisation.id.into(),
-                organisation.slug.clone().into(),
-                organisation.name.clone().into(),
-                organisation.kind.as_str().into(),
-                1.into(),
-                now.into(),
-            ]);
-            for municipality in &organisation.municipalities {
-                serves.push([
-                    organisation.id.into(),
-                    directory.municipalities[*municipality].id.into(),
-                ]);
-            }
-            for role in OrganisationRole::ALL {
-                allowed.push([organisation.id.into(), role.as_str().into()]);
-            }
-        }
-        let transaction = self.connection().begin().await?;
-        let mut rows = 0;
-        for table in [
-            &mut municipalities,
-            &mut organisations,
-            &mut serves,
-            &mut allowed,
-        ] {
-            rows += table.write(&transaction).await?;
-        }
-        transaction.commit().await?;
-        Ok(rows)
+async fn write_directory(
+    database: &DatabaseConnection,
+    directory: &Directory,
+    now: DateTime<Utc>,
+) -> Result<u64> {
+    let mut municipalities = Rows::new(
+        "municipalities",
+        &["id", "code", "name", "version", "created_at"],
+    );
+    for municipality in &directory.municipalities {
+        municipalities.push([
+            municipality.id.into(),
+            municipality.code.into(),
+            municipality.name.into(),
+            1.into(),
+            now.into(),
+        ]);
     }
+    let mut organisations = Rows::new(
+        "organisations",
+        &["id", "slug", "name", "kind", "version", "created_at"],
+    );
+    let mut serves = Rows::new(
+        "organisation_municipalities",
+        &["organisation_id", "municipality_id"],
+    );
+    let mut allowed = Rows::new("organisation_allowed_roles", &["organisation_id", "role"]);
+    for organisation in &directory.organisations {
+        organisations.push([
+            organisation.id.into(),
+            organisation.slug.clone().into(),
+            organisation.name.clone().into(),
+            organisation.kind.as_str().into(),
+            1.into(),
+            now.into(),
+        ]);
+        for municipality in &organisation.municipalities {
+            serves.push([
+                organisation.id.into(),
+                directory.municipalities[*municipality].id.into(),
+            ]);
+        }
+        for role in OrganisationRole::ALL {
+            allowed.push([organisation.id.into(), role.as_str().into()]);
+        }
+    }
+    let transaction = database.begin().await?;
+    let mut rows = 0;
+    for table in [
+        &mut municipalities,
+        &mut organisations,
+        &mut serves,
+        &mut allowed,
+    ] {
+        rows += table.write(&transaction).await?;
+    }
+    transaction.commit().await?;
+    Ok(rows)
+}
 
-    async fn write_professionals(
-        &self,
-        directory: &Directory,
-        staff: &[PlannedProfessional],
-        provider_ids: &[Uuid],
-        now: DateTime<Utc>,
-    ) -> Result<u64> {
-        let mut professionals = Rows::new(
-            "professionals",
-            &[
-                "id",
-                "organisation_id",
-                "identity_provider_id",
-                "subject",
-                "name",
-                "email",
-                "roles",
-                "created_at",
-                "last_seen_at",
-            ],
-        );
-        for professional in staff {
-            let organisation = &directory.organisations[professional.organisation];
-            // Stored as a sign-in stores them, so the first request does not rewrite the row.
-            let roles = professional
-                .roles
-                .iter()
-                .map(|role| role.as_str())
-                .collect::<Vec<_>>()
-                .join(" ");
-            professionals.push([
-                professional.id.into(),
-                organisation.id.into(),
-                provider_ids[professional.organisation].into(),
-                professional.subject.clone().into(),
-                professional.name.clone().into(),
-                Some(format!(
-                    "{}@{}.example",
-                    professional.subject, organisation.slug
-                ))
-                .into(),
-                roles.into(),
-                now.into(),
-                now.into(),
-            ]);
-        }
-        let transaction = self.connection().begin().await?;
-        let rows = professionals.write(&transaction).await?;
-        transaction.commit().await?;
-        Ok(rows)
+async fn write_professionals(
+    database: &DatabaseConnection,
+    directory: &Directory,
+    staff: &[PlannedProfessional],
+    provider_ids: &[Uuid],
+    now: DateTime<Utc>,
+) -> Result<u64> {
+    let mut professionals = Rows::new(
+        "professionals",
+        &[
+            "id",
+            "organisation_id",
+            "identity_provider_id",
+            "subject",
+            "name",
+            "email",
+            "roles",
+            "created_at",
+            "last_seen_at",
+        ],
+    );
+    for professional in staff {
+        let organisation = &directory.organisations[professional.organisation];
+        // Stored as a sign-in stores them, so the first request does not rewrite the row.
+        let roles = professional
+            .roles
+            .iter()
+            .map(|role| role.as_str())
+            .collect::<Vec<_>>()
+            .join(" ");
+        professionals.push([
+            professional.id.into(),
+            organisation.id.into(),
+            provider_ids[professional.organisation].into(),
+            professional.subject.clone().into(),
+            professional.name.clone().into(),
+            Some(format!(
+                "{}@{}.example",
+                professional.subject, organisation.slug
+            ))
+            .into(),
+            roles.into(),
+            now.into(),
+            now.into(),
+        ]);
     }
+    let transaction = database.begin().await?;
+    let rows = professionals.write(&transaction).await?;
+    transaction.commit().await?;
+    Ok(rows)
 }
 
 /// The outcome of the next batch write to finish; a write that panicked panics here.
@@ -430,114 +389,6 @@ async fn finished(in_flight: &mut JoinSet<Result<(u64, usize)>>) -> Result<(u64,
         Some(Err(_)) | None => Err(Error::Database(DbErr::Custom(
             "a batch of synthetic data was not written".to_owned(),
         ))),
-    }
-}
-
-/// Records the statements a store runs while switched on, so that a benchmark can run the
-/// same statements again without the server around them.
-#[derive(Clone, Default)]
-pub struct StatementLog {
-    recording: Arc<AtomicBool>,
-    statements: Arc<Mutex<Vec<Statement>>>,
-}
-
-impl StatementLog {
-    pub fn start(&self) {
-        self.statements
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .clear();
-        self.recording.store(true, Ordering::SeqCst);
-    }
-
-    /// Stops recording and returns what was recorded since [`StatementLog::start`].
-    pub fn stop(&self) -> RecordedStatements {
-        self.recording.store(false, Ordering::SeqCst);
-        RecordedStatements(std::mem::take(
-            &mut *self
-                .statements
-                .lock()
-                .unwrap_or_else(|poisoned| poisoned.into_inner()),
-        ))
-    }
-}
-
-/// Statements recorded by a [`StatementLog`]; opaque outside this crate.
-#[derive(Clone, Debug, Default)]
-pub struct RecordedStatements(Vec<Statement>);
-
-impl RecordedStatements {
-    pub fn len(&self) -> usize {
-        self.0.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-
-    /// Only the reads: what a baseline for a read request replays.
-    pub fn reads(&self) -> RecordedStatements {
-        RecordedStatements(
-            self.0
-                .iter()
-                .filter(|statement| {
-                    statement
-                        .sql
-                        .trim_start()
-                        .get(..6)
-                        .is_some_and(|start| start.eq_ignore_ascii_case("select"))
-                })
-                .cloned()
-                .collect(),
-        )
-    }
-}
-
-impl Store {
-    /// This store, on the same pool, with every statement also offered to `log`.
-    pub fn with_statement_log(&self, log: &StatementLog) -> Store {
-        let logged = |connection: &sea_orm::DatabaseConnection| {
-            let mut connection = connection.clone();
-            let counter = Arc::clone(&self.statements);
-            let log = log.clone();
-            connection.set_metric_callback(move |info| {
-                counter.fetch_add(1, Ordering::Relaxed);
-                if log.recording.load(Ordering::Relaxed) {
-                    log.statements
-                        .lock()
-                        .unwrap_or_else(|poisoned| poisoned.into_inner())
-                        .push(info.statement.clone());
-                }
-            });
-            connection
-        };
-        Store {
-            events: Arc::clone(&self.events),
-            ..Store::on_pools(
-                logged(&self.pool),
-                logged(&self.snapshot_pool),
-                Arc::clone(&self.statements),
-            )
-        }
-    }
-
-    /// Runs `statements` in one read snapshot, as a request would, and returns how many rows
-    /// they read.
-    pub async fn replay(&self, statements: &RecordedStatements) -> Result<usize> {
-        // The baseline runs the same statements; nothing it reads leaves the process.
-        let unlogged = crate::access_log::Ledger::new(
-            crate::access_log::OperationContext::internal("benchmark-baseline"),
-        );
-        let snapshot = self.snapshot(&unlogged).await?;
-        let mut rows = 0;
-        for statement in &statements.0 {
-            rows += snapshot
-                .connection()
-                .query_all_raw(statement.clone())
-                .await?
-                .len();
-        }
-        Ok(rows)
     }
 }
 

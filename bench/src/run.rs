@@ -1,16 +1,17 @@
-//! `maatwerk bench`: how fast the server answers at a given scale.
+//! The benchmark itself: how fast the server answers at a given scale.
 //!
-//! Generates synthetic data (`persistence::synthetic`) into a database of its own, starts the
-//! real server in this process on a loopback port, and drives it over HTTP with concurrent
-//! clients, each signed in as a different professional with a token signed by their
-//! organisation's development identity provider. Three scenarios: a caseload page, the detail
-//! of one of the viewer's cases, and adding an agreement. For the two reads it also replays
-//! the SQL statements the server ran for the same request straight on the database, so the
-//! share of HTTP, authentication and GraphQL around them is visible.
+//! Generates synthetic data ([`crate::generate`]) into a database of its own, starts the real
+//! server in this process on a loopback port, and drives it over HTTP with concurrent clients,
+//! each signed in as a different professional with a token signed by their organisation's
+//! development identity provider. Three scenarios: a caseload page, the detail of one of the
+//! viewer's cases, and adding an agreement. For the two reads it also replays the SQL
+//! statements the server ran for the same request straight on the database
+//! ([`crate::statements`]), so the share of HTTP, authentication and GraphQL around them is
+//! visible.
 //!
-//! The two reads also run against a second server on the same database that writes no access
-//! log, so that what the log costs is measured in the same run; the SQL baseline is recorded
-//! on that server, as the statements a read needs.
+//! What the access log costs is read from the server's own metrics in the same run
+//! ([`crate::server_metrics`]): the time requests waited for their entries to become durable,
+//! as a share of the time the server took for them.
 //!
 //! Every loop is bounded in time and in count, and the only addresses used are loopback ones.
 
@@ -19,18 +20,20 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use api::graphql::ids::{self, NodeType};
+use api::settings::Settings;
+use api::token::{self, TokenError, TokenFor};
+use api::{Application, StartupError, demo};
 use persistence::Store;
-use persistence::synthetic::{
-    DevelopmentProvider, RecordedStatements, Scale, StatementLog, SyntheticProfessional,
-};
 use rand::SeedableRng;
 use rand::seq::SliceRandom;
+use sea_orm::{DatabaseConnection, DbErr};
 use serde_json::{Value, json};
 
-use crate::graphql::ids::{self, NodeType};
-use crate::settings::Settings;
-use crate::token::{self, TokenError, TokenFor};
-use crate::{Application, StartupError, demo};
+use crate::database::Database;
+use crate::generate::{self, DevelopmentProvider, Generated, Scale, SyntheticProfessional};
+use crate::server_metrics::Totals;
+use crate::statements::{RecordedStatements, StatementLog};
 
 /// What to measure, and at which scale.
 #[derive(Debug, Clone)]
@@ -62,12 +65,16 @@ pub enum BenchError {
     TooFewProfessionals { found: usize, wanted: usize },
     #[error("could not use the database")]
     Storage(#[from] persistence::Error),
+    #[error("could not use the database")]
+    Database(#[from] DbErr),
     #[error("could not start the server")]
     Startup(#[from] StartupError),
     #[error("could not sign a token")]
     Token(#[from] TokenError),
     #[error("could not reach the server")]
     Http(#[from] reqwest::Error),
+    #[error("the server serves no metrics of its own to read the access log's share from")]
+    NoMetrics,
     #[error("the server did not answer a {scenario} request as expected: {answer}")]
     Unexpected {
         scenario: &'static str,
@@ -117,40 +124,42 @@ fn remove_sqlite_files(path: &std::path::Path) {
 /// Generates the synthetic data into the empty, migrated database.
 async fn generate(
     store: &Store,
+    database: &Database,
     options: &BenchOptions,
-) -> Result<persistence::synthetic::Generated, BenchError> {
+) -> Result<Generated, BenchError> {
     let started = Instant::now();
     let mut reported = 0;
     let cases = options.cases.max(1);
-    let generated = store
-        .generate_synthetic(
-            &Scale {
-                cases: options.cases,
-                professionals: options.professionals,
-                seed: options.seed,
-            },
-            |slug| {
-                let (signing_key, jwks) = demo::development_key_pair("professional-1");
-                DevelopmentProvider {
-                    issuer: demo::professional_issuer(slug),
-                    audience: demo::AUDIENCE.into(),
-                    jwks,
-                    signing_key,
-                }
-            },
-            |written| {
-                let tenth = written * 10 / cases;
-                if tenth > reported {
-                    reported = tenth;
-                    println!(
-                        "  {:>11} cases written after {:.1} s",
-                        grouped(written as u64),
-                        started.elapsed().as_secs_f64()
-                    );
-                }
-            },
-        )
-        .await?;
+    let generated = generate::generate(
+        store,
+        &database.writes,
+        &Scale {
+            cases: options.cases,
+            professionals: options.professionals,
+            seed: options.seed,
+        },
+        |slug| {
+            let (signing_key, jwks) = demo::development_key_pair("professional-1");
+            DevelopmentProvider {
+                issuer: demo::professional_issuer(slug),
+                audience: demo::AUDIENCE.into(),
+                jwks,
+                signing_key,
+            }
+        },
+        |written| {
+            let tenth = written * 10 / cases;
+            if tenth > reported {
+                reported = tenth;
+                println!(
+                    "  {:>11} cases written after {:.1} s",
+                    grouped(written as u64),
+                    started.elapsed().as_secs_f64()
+                );
+            }
+        },
+    )
+    .await?;
     let took = started.elapsed().as_secs_f64();
     println!(
         "generated {} municipalities, {} organisations, {} professionals, {} cases: {} rows in {took:.1} s ({} rows/s)",
@@ -169,8 +178,8 @@ async fn run_on(
     url: &str,
     options: &BenchOptions,
 ) -> Result<(), BenchError> {
-    let store = Store::connect(url).await?;
-    let empty = store.is_empty_database().await?;
+    let database = Database::connect(url).await?;
+    let empty = database.is_empty().await?;
     if empty == options.reuse {
         return Err(if options.reuse {
             BenchError::NothingToReuse
@@ -178,8 +187,9 @@ async fn run_on(
             BenchError::NotEmpty
         });
     }
+    let store = Store::connect(url).await?;
     store.migrate().await?;
-    let backend = if store.is_sqlite() {
+    let backend = if database.is_sqlite() {
         "SQLite"
     } else {
         "PostgreSQL"
@@ -191,12 +201,12 @@ async fn run_on(
         format!("{} cases", grouped(options.cases as u64))
     };
     println!(
-        "maatwerk bench: {cases} on {backend}, {} clients, {} s per scenario",
+        "maatwerk-bench: {cases} on {backend}, {} clients, {} s per scenario",
         options.clients, options.seconds
     );
 
     let generated = if options.reuse {
-        let generated = store.synthetic_professionals().await?;
+        let generated = generate::generated_earlier(&database.writes).await?;
         println!(
             "reused {} municipalities, {} organisations, {} professionals, {} cases generated earlier",
             generated.municipalities,
@@ -206,37 +216,48 @@ async fn run_on(
         );
         generated
     } else {
-        generate(&store, options).await?
+        generate(&store, &database, options).await?
     };
-    if !store.is_sqlite() {
+    if !database.is_sqlite() {
         // Autovacuum and the checkpointer would settle the tables on their own within
         // minutes; measure that steady state rather than the minutes before it.
-        store.settle().await?;
+        database.settle().await?;
     }
 
     let log = StatementLog::default();
-    settings.listen = SocketAddr::from((Ipv4Addr::LOCALHOST, 0));
+    let loopback = SocketAddr::from((Ipv4Addr::LOCALHOST, 0));
+    settings.listen = loopback;
+    // The access log's share is read from the server's metrics, on a listener of their own.
+    settings.metrics_listen = Some(loopback);
     settings.database_url = url.to_owned();
     settings.migrate = false;
     // The clients measure the server, not its rate limits.
     settings.rate_limits.enabled = false;
-    let logged_store = store.with_statement_log(&log);
-    let server = Application::with_store(settings.clone(), logged_store.clone())
+    let server = Application::with_store(settings, log.observe(&store))
         .await?
         .spawn();
-    let unlogged = Application::with_store_unlogged(settings, logged_store)
-        .await?
-        .spawn();
-    let endpoints = Endpoints {
-        logged: format!("http://{}/graphql", server.address),
-        unlogged: format!("http://{}/graphql", unlogged.address),
+    let outcome = match server.metrics_address {
+        Some(metrics) => {
+            let endpoints = Endpoints {
+                graphql: format!("http://{}/graphql", server.address),
+                metrics: format!("http://{metrics}/metrics"),
+            };
+            measure(
+                &store,
+                &database,
+                &log,
+                endpoints,
+                generated.professionals,
+                options,
+            )
+            .await
+        }
+        None => Err(BenchError::NoMetrics),
     };
 
-    let outcome = measure(&store, &log, endpoints, generated.professionals, options).await;
-
     server.stop(Duration::from_secs(10)).await;
-    unlogged.stop(Duration::from_secs(10)).await;
     store.close().await?;
+    database.close().await?;
     outcome
 }
 
@@ -256,16 +277,17 @@ struct Client {
     detail_statements: Vec<RecordedStatements>,
 }
 
-/// The server as it runs, and the same server without its access log.
+/// Where the server answers GraphQL, and where it serves its metrics.
 struct Endpoints {
-    logged: String,
-    unlogged: String,
+    graphql: String,
+    metrics: String,
 }
 
 struct Load {
     http: reqwest::Client,
     endpoints: Endpoints,
-    store: Store,
+    /// The benchmark's own connections set up as the store's snapshot pool, for the bare SQL.
+    snapshots: DatabaseConnection,
     clients: Vec<Client>,
     due_on: String,
 }
@@ -273,10 +295,8 @@ struct Load {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 enum Scenario {
     Caseload,
-    CaseloadUnlogged,
     CaseloadSql,
     Detail,
-    DetailUnlogged,
     DetailSql,
     AddAgreement,
 }
@@ -285,18 +305,22 @@ impl Scenario {
     fn label(self) -> &'static str {
         match self {
             Scenario::Caseload => "caseload page      HTTP",
-            Scenario::CaseloadUnlogged => "caseload page      unlogged",
             Scenario::CaseloadSql => "caseload page      SQL only",
             Scenario::Detail => "case detail        HTTP",
-            Scenario::DetailUnlogged => "case detail        unlogged",
             Scenario::DetailSql => "case detail        SQL only",
             Scenario::AddAgreement => "add agreement      HTTP",
         }
+    }
+
+    /// Whether it goes to the server, whose metrics then tell the access log's share.
+    fn over_http(self) -> bool {
+        !matches!(self, Scenario::CaseloadSql | Scenario::DetailSql)
     }
 }
 
 async fn measure(
     store: &Store,
+    database: &Database,
     log: &StatementLog,
     endpoints: Endpoints,
     professionals: Vec<SyntheticProfessional>,
@@ -336,7 +360,7 @@ async fn measure(
     let mut load = Load {
         http,
         endpoints,
-        store: store.clone(),
+        snapshots: database.snapshots.clone(),
         clients: Vec::with_capacity(candidates.len()),
         due_on: (domain::calendar::today() + chrono::Duration::days(30))
             .format("%Y-%m-%d")
@@ -381,8 +405,8 @@ async fn measure(
             caseload_statements: RecordedStatements::default(),
             detail_statements: Vec::new(),
         };
-        // The first request signs the professional in; record a later one, on the server
-        // without the access log: the baseline is the SQL the read itself needs.
+        // The first request signs the professional in; record a later one: the baseline is
+        // the SQL the read itself needs (see `RecordedStatements::reads`).
         let answer = load
             .graphql(&client, "caseload", CASELOAD, json!({}))
             .await?;
@@ -423,7 +447,7 @@ async fn measure(
     );
     // The clients keep what they need; the list of every professional (four million team
     // memberships at a million cases) goes, so that the memory measured under load is the
-    // servers' and the load generator's.
+    // server's and the load generator's.
     drop(candidates);
     drop(professionals);
     let resident_before = ResidentMemory::now();
@@ -442,66 +466,67 @@ async fn measure(
     let duration = Duration::from_secs(options.seconds);
     println!();
     println!(
-        "{:<28} {:>9} {:>9} {:>8} {:>8} {:>8} {:>7} {:>7}",
-        "scenario", "requests", "req/s", "p50 ms", "p95 ms", "p99 ms", "errors", "RSS MB"
+        "{:<28} {:>9} {:>9} {:>8} {:>8} {:>8} {:>7} {:>7} {:>6}",
+        "scenario", "requests", "req/s", "p50 ms", "p95 ms", "p99 ms", "errors", "RSS MB", "log %"
     );
     let mut throughput = std::collections::HashMap::new();
-    let mut appended = Vec::new();
+    let mut logged = std::collections::HashMap::new();
     for scenario in [
         Scenario::Caseload,
-        Scenario::CaseloadUnlogged,
         Scenario::CaseloadSql,
         Scenario::Detail,
-        Scenario::DetailUnlogged,
         Scenario::DetailSql,
         Scenario::AddAgreement,
     ] {
         let entries_before = store.access_log_length().await?;
+        let metrics_before = Totals::fetch(&load.http, &load.endpoints.metrics).await?;
         let result = run_scenario(&load, scenario, duration).await;
+        let metrics = Totals::fetch(&load.http, &load.endpoints.metrics)
+            .await?
+            .since(metrics_before);
         let entries = store.access_log_length().await? - entries_before;
-        println!("{}", result.line(scenario));
+        let log_share = scenario
+            .over_http()
+            .then_some(metrics)
+            .as_ref()
+            .and_then(Totals::log_share);
+        println!("{}", result.line(scenario, log_share));
         if let Some(error) = &result.first_error {
             println!("  first error: {error}");
         }
         throughput.insert(scenario, result.per_second());
-        if matches!(scenario, Scenario::Caseload | Scenario::Detail) {
-            appended.push((
-                scenario,
+        logged.insert(
+            scenario,
+            (
+                metrics,
                 entries,
                 entries as f64 / result.elapsed.as_secs_f64(),
-            ));
-        }
+            ),
+        );
     }
     if let Some(before) = resident_before {
         println!(
-            "resident memory of this process (both servers, the load generator and the SQL client): {:.0} MB before the load",
+            "resident memory of this process (the server, the load generator and the SQL client): {:.0} MB before the load",
             before.megabytes()
         );
     }
     println!();
-    for (logged, unlogged, sql) in [
-        (
-            Scenario::Caseload,
-            Scenario::CaseloadUnlogged,
-            Scenario::CaseloadSql,
-        ),
-        (
-            Scenario::Detail,
-            Scenario::DetailUnlogged,
-            Scenario::DetailSql,
-        ),
+    for (http, sql) in [
+        (Scenario::Caseload, Scenario::CaseloadSql),
+        (Scenario::Detail, Scenario::DetailSql),
     ] {
         let rate = |scenario| throughput.get(&scenario).copied().unwrap_or(0.0);
-        let (entries, per_second) = appended
-            .iter()
-            .find(|(scenario, _, _)| *scenario == logged)
-            .map_or((0, 0.0), |(_, entries, per_second)| (*entries, *per_second));
+        let (metrics, entries, per_second) = logged.get(&http).copied().unwrap_or_default();
+        let per_request = |seconds: f64| 1000.0 * seconds / metrics.requests.max(1.0);
         println!(
-            "{}: logged {:.0} req/s = {:.1}% of unlogged, {:.1}% of its bare SQL; {} access-log entries, {:.0} entries/s",
-            logged.label().trim_end_matches(" HTTP").trim(),
-            rate(logged),
-            100.0 * rate(logged) / rate(unlogged).max(0.001),
-            100.0 * rate(logged) / rate(sql).max(0.001),
+            "{}: {:.0} req/s = {:.1}% of its bare SQL; the access log took {:.1}% of the server's time \
+             (waits of {:.2} ms in {:.2} ms per request); {} access-log entries, {:.0} entries/s",
+            http.label().trim_end_matches(" HTTP").trim(),
+            rate(http),
+            100.0 * rate(http) / rate(sql).max(0.001),
+            100.0 * metrics.log_share().unwrap_or(0.0),
+            per_request(metrics.log_wait_seconds),
+            per_request(metrics.request_seconds),
             grouped(entries.max(0) as u64),
             per_second
         );
@@ -510,10 +535,10 @@ async fn measure(
 }
 
 impl Load {
-    /// A GraphQL request as `client`, to the server without the access log.
+    /// A GraphQL request as `client`.
     fn post(&self, client: &Client, query: &str, variables: &Value) -> reqwest::RequestBuilder {
         self.http
-            .post(&self.endpoints.unlogged)
+            .post(&self.endpoints.graphql)
             .bearer_auth(&client.token)
             .header(reqwest::header::ACCEPT, "application/json")
             .json(&json!({ "query": query, "variables": variables }))
@@ -545,26 +570,25 @@ impl Load {
         let case = iteration % client.cases.len().max(1);
         let body = match scenario {
             Scenario::CaseloadSql => {
-                return self
-                    .store
-                    .replay(&client.caseload_statements)
+                return client
+                    .caseload_statements
+                    .replay(&self.snapshots)
                     .await
                     .map(|_| ())
                     .map_err(|error| error.to_string());
             }
             Scenario::DetailSql => {
                 return match client.detail_statements.get(case) {
-                    Some(statements) => self
-                        .store
-                        .replay(statements)
+                    Some(statements) => statements
+                        .replay(&self.snapshots)
                         .await
                         .map(|_| ())
                         .map_err(|error| error.to_string()),
                     None => Err("no case to read".to_owned()),
                 };
             }
-            Scenario::Caseload | Scenario::CaseloadUnlogged => client.caseload_body.clone(),
-            Scenario::Detail | Scenario::DetailUnlogged => match client.detail_bodies.get(case) {
+            Scenario::Caseload => client.caseload_body.clone(),
+            Scenario::Detail => match client.detail_bodies.get(case) {
                 Some(body) => body.clone(),
                 None => return Err("no case to read".to_owned()),
             },
@@ -580,13 +604,9 @@ impl Load {
                 }),
             ),
         };
-        let endpoint = match scenario {
-            Scenario::CaseloadUnlogged | Scenario::DetailUnlogged => &self.endpoints.unlogged,
-            _ => &self.endpoints.logged,
-        };
         let response = self
             .http
-            .post(endpoint)
+            .post(&self.endpoints.graphql)
             .header(reqwest::header::AUTHORIZATION, client.authorization.clone())
             .header(reqwest::header::ACCEPT, "application/json")
             .header(reqwest::header::CONTENT_TYPE, "application/json")
@@ -662,10 +682,12 @@ impl ScenarioResult {
         self.latencies.len() as f64 / self.elapsed.as_secs_f64().max(0.001)
     }
 
-    fn line(&self, scenario: Scenario) -> String {
+    /// The scenario's row of the table; `log_share` is the access log's share of the server's
+    /// time, for a scenario over HTTP.
+    fn line(&self, scenario: Scenario, log_share: Option<f64>) -> String {
         let milliseconds = |duration: Duration| duration.as_secs_f64() * 1000.0;
         format!(
-            "{:<28} {:>9} {:>9.1} {:>8.2} {:>8.2} {:>8.2} {:>7} {:>7}",
+            "{:<28} {:>9} {:>9.1} {:>8.2} {:>8.2} {:>8.2} {:>7} {:>7} {:>6}",
             scenario.label(),
             grouped(self.latencies.len() as u64),
             self.latencies.len() as f64 / self.elapsed.as_secs_f64().max(0.001),
@@ -674,7 +696,8 @@ impl ScenarioResult {
             milliseconds(self.percentile(99.0)),
             self.errors,
             self.peak_resident
-                .map_or_else(|| "-".to_owned(), |peak| format!("{:.0}", peak.megabytes()))
+                .map_or_else(|| "-".to_owned(), |peak| format!("{:.0}", peak.megabytes())),
+            log_share.map_or_else(|| "-".to_owned(), |share| format!("{:.1}", 100.0 * share))
         )
     }
 }
