@@ -45,9 +45,7 @@ impl AccountabilityQuery {
         let first = page_size(first, request.page_size)?;
         let after = after.as_deref().map(decode_cursor).transpose()?;
         let filter = LogFilter {
-            case_id: case_id
-                .map(|id| ids::decode(&id, NodeType::Case, "caseId").map(CaseId))
-                .transpose()?,
+            case_id: ids::decode_optional(case_id.as_ref(), NodeType::Case, "caseId")?.map(CaseId),
             trace_id,
             processing_activity_id,
             data_subject_id: data_subject_id

@@ -65,14 +65,12 @@ impl CaseMutation {
         version: i32,
     ) -> ApiResult<Case> {
         let case_id = self::case_id(&case_id, "caseId")?;
-        request(ctx)?
-            .write(async |writer, viewer| {
-                writer
-                    .set_case_step(viewer, case_id, step.into(), version)
-                    .await
-            })
-            .await?;
-        load_case(ctx, case_id).await
+        write_and_load(ctx, case_id, async |writer, viewer| {
+            writer
+                .set_case_step(viewer, case_id, step.into(), version)
+                .await
+        })
+        .await
     }
 
     /// Closes the case, with the reason; the case lead only.
@@ -129,27 +127,26 @@ impl CaseMutation {
             NodeType::Organisation,
             "organisationId",
         )?);
-        let professional = professional_id
-            .map(|id| {
-                ids::decode(&id, NodeType::Professional, "professionalId").map(ProfessionalId)
-            })
-            .transpose()?;
+        let professional = ids::decode_optional(
+            professional_id.as_ref(),
+            NodeType::Professional,
+            "professionalId",
+        )?
+        .map(ProfessionalId);
         let reason = parse_text("reason", &reason, MAX_SHORT_TEXT)?;
-        request(ctx)?
-            .write(async |writer, viewer| {
-                writer
-                    .invite(
-                        viewer,
-                        case_id,
-                        organisation,
-                        professional,
-                        role.into(),
-                        reason,
-                    )
-                    .await
-            })
-            .await?;
-        load_case(ctx, case_id).await
+        write_and_load(ctx, case_id, async |writer, viewer| {
+            writer
+                .invite(
+                    viewer,
+                    case_id,
+                    organisation,
+                    professional,
+                    role.into(),
+                    reason,
+                )
+                .await
+        })
+        .await
     }
 
     /// Brings in the municipality's breakthrough team, with the reason the case is stuck.
@@ -161,10 +158,10 @@ impl CaseMutation {
     ) -> ApiResult<Case> {
         let case_id = self::case_id(&case_id, "caseId")?;
         let reason = parse_text("reason", &reason, MAX_SHORT_TEXT)?;
-        request(ctx)?
-            .write(async |writer, viewer| writer.escalate(viewer, case_id, reason).await)
-            .await?;
-        load_case(ctx, case_id).await
+        write_and_load(ctx, case_id, async |writer, viewer| {
+            writer.escalate(viewer, case_id, reason).await
+        })
+        .await
     }
 
     /// Accepts an invitation: the viewer joins the team in the role the invitation names.
@@ -174,11 +171,7 @@ impl CaseMutation {
         invitation_id: ID,
         version: i32,
     ) -> ApiResult<Case> {
-        let invitation = InvitationId(ids::decode(
-            &invitation_id,
-            NodeType::Invitation,
-            "invitationId",
-        )?);
+        let invitation = decode_invitation(&invitation_id)?;
         let case_id = request(ctx)?
             .write(async |writer, viewer| {
                 writer
@@ -196,11 +189,7 @@ impl CaseMutation {
         invitation_id: ID,
         version: i32,
     ) -> ApiResult<ID> {
-        let invitation = InvitationId(ids::decode(
-            &invitation_id,
-            NodeType::Invitation,
-            "invitationId",
-        )?);
+        let invitation = decode_invitation(&invitation_id)?;
         request(ctx)?
             .write(async |writer, viewer| {
                 writer
@@ -220,19 +209,13 @@ impl CaseMutation {
         version: i32,
     ) -> ApiResult<Case> {
         let case_id = self::case_id(&case_id, "caseId")?;
-        let invitation = InvitationId(ids::decode(
-            &invitation_id,
-            NodeType::Invitation,
-            "invitationId",
-        )?);
-        request(ctx)?
-            .write(async |writer, viewer| {
-                writer
-                    .withdraw_invitation(viewer, case_id, invitation, version)
-                    .await
-            })
-            .await?;
-        load_case(ctx, case_id).await
+        let invitation = decode_invitation(&invitation_id)?;
+        write_and_load(ctx, case_id, async |writer, viewer| {
+            writer
+                .withdraw_invitation(viewer, case_id, invitation, version)
+                .await
+        })
+        .await
     }
 
     /// Ends a membership: your own (leaving) or, for the case lead, another member's. Access
@@ -246,7 +229,7 @@ impl CaseMutation {
         version: i32,
     ) -> ApiResult<ID> {
         let case = self::case_id(&case_id, "caseId")?;
-        let member = TeamMemberId(ids::decode(&member_id, NodeType::TeamMember, "memberId")?);
+        let member = decode_member(&member_id)?;
         let reason = parse_optional_text("reason", reason.as_deref(), MAX_SHORT_TEXT)?;
         request(ctx)?
             .write(async |writer, viewer| {
@@ -267,42 +250,65 @@ impl CaseMutation {
         version: i32,
     ) -> ApiResult<Case> {
         let case_id = self::case_id(&case_id, "caseId")?;
-        let member = TeamMemberId(ids::decode(&member_id, NodeType::TeamMember, "memberId")?);
-        request(ctx)?
-            .write(async |writer, viewer| {
-                writer
-                    .transfer_case_lead(viewer, case_id, member, version)
-                    .await
-            })
-            .await?;
-        load_case(ctx, case_id).await
+        let member = decode_member(&member_id)?;
+        write_and_load(ctx, case_id, async |writer, viewer| {
+            writer
+                .transfer_case_lead(viewer, case_id, member, version)
+                .await
+        })
+        .await
     }
 
     /// Records the resident's consent for an organisation to receive life domains.
     async fn record_consent(&self, ctx: &Context<'_>, input: ConsentInput) -> ApiResult<Case> {
         let (case_id, organisation, domains) = consent_target(&input)?;
-        request(ctx)?
-            .write(async |writer, viewer| {
-                writer
-                    .record_consent(viewer, case_id, organisation, &domains, input.method.into())
-                    .await
-            })
-            .await?;
-        load_case(ctx, case_id).await
+        write_and_load(ctx, case_id, async |writer, viewer| {
+            writer
+                .record_consent(viewer, case_id, organisation, &domains, input.method.into())
+                .await
+        })
+        .await
     }
 
     /// Revokes consent; in force for the very next read.
     async fn revoke_consent(&self, ctx: &Context<'_>, input: ConsentInput) -> ApiResult<Case> {
         let (case_id, organisation, domains) = consent_target(&input)?;
-        request(ctx)?
-            .write(async |writer, viewer| {
-                writer
-                    .revoke_consent(viewer, case_id, organisation, &domains)
-                    .await
-            })
-            .await?;
-        load_case(ctx, case_id).await
+        write_and_load(ctx, case_id, async |writer, viewer| {
+            writer
+                .revoke_consent(viewer, case_id, organisation, &domains)
+                .await
+        })
+        .await
     }
+}
+
+/// Runs `work` as the viewer's write, then reads the case back through the slice.
+async fn write_and_load<T>(
+    ctx: &Context<'_>,
+    case_id: CaseId,
+    work: impl AsyncFnOnce(
+        &persistence::cases::Writer,
+        &persistence::cases::Viewer,
+    ) -> persistence::Result<T>,
+) -> ApiResult<Case> {
+    request(ctx)?.write(work).await?;
+    load_case(ctx, case_id).await
+}
+
+fn decode_invitation(id: &ID) -> ApiResult<InvitationId> {
+    Ok(InvitationId(ids::decode(
+        id,
+        NodeType::Invitation,
+        "invitationId",
+    )?))
+}
+
+fn decode_member(id: &ID) -> ApiResult<TeamMemberId> {
+    Ok(TeamMemberId(ids::decode(
+        id,
+        NodeType::TeamMember,
+        "memberId",
+    )?))
 }
 
 async fn set_status(
@@ -314,14 +320,12 @@ async fn set_status(
 ) -> ApiResult<Case> {
     let case_id = self::case_id(&case_id, "caseId")?;
     let reason = parse_text("reason", &reason, MAX_SHORT_TEXT)?;
-    request(ctx)?
-        .write(async |writer, viewer| {
-            writer
-                .set_case_status(viewer, case_id, status, reason, version)
-                .await
-        })
-        .await?;
-    load_case(ctx, case_id).await
+    write_and_load(ctx, case_id, async |writer, viewer| {
+        writer
+            .set_case_status(viewer, case_id, status, reason, version)
+            .await
+    })
+    .await
 }
 
 fn consent_target(

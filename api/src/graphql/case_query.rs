@@ -75,11 +75,12 @@ impl CaseQuery {
         let request = request(ctx)?;
         let first = page_size(first, request.page_size)?;
         let after = after.as_deref().map(decode_cursor).transpose()?;
-        let municipality = municipality_id
-            .map(|id| {
-                ids::decode(&id, NodeType::Municipality, "municipalityId").map(MunicipalityId)
-            })
-            .transpose()?;
+        let municipality = ids::decode_optional(
+            municipality_id.as_ref(),
+            NodeType::Municipality,
+            "municipalityId",
+        )?
+        .map(MunicipalityId);
         let filter = CaseFilter {
             status: status.map(Into::into),
             step: step.map(Into::into),

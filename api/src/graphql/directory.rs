@@ -135,11 +135,12 @@ impl DirectoryQuery {
         let request = request(ctx)?;
         let permit = request.authorize_unrelated(Action::Directory)?;
         let first = page_size(first, request.page_size)? as usize;
-        let municipality = municipality_id
-            .map(|id| {
-                ids::decode(&id, NodeType::Municipality, "municipalityId").map(MunicipalityId)
-            })
-            .transpose()?;
+        let municipality = ids::decode_optional(
+            municipality_id.as_ref(),
+            NodeType::Municipality,
+            "municipalityId",
+        )?
+        .map(MunicipalityId);
         let kind = organisation_kind.map(domain::OrganisationKind::from);
         let expertise = expertise.map(|tag| tag.trim().to_lowercase());
         let after = after

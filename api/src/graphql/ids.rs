@@ -119,6 +119,15 @@ pub fn decode(id: &ID, expected: NodeType, field: &str) -> Result<Uuid, ApiError
     }
 }
 
+/// An optional global ID argument: absent stays `None`, present must be of `expected` type.
+pub fn decode_optional(
+    id: Option<&ID>,
+    expected: NodeType,
+    field: &str,
+) -> Result<Option<Uuid>, ApiError> {
+    id.map(|id| decode(id, expected, field)).transpose()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -66,14 +66,13 @@ impl CaseList for Team {
     type Item = domain::case::TeamMember;
     type Filter = ();
 
-    fn load(
+    async fn load(
         snapshot: &Snapshot,
         accesses: &[CaseAccess],
         _filter: (),
         page: PageRequest,
-    ) -> impl Future<Output = persistence::Result<HashMap<CaseId, ListPage<Self::Item>>>> + Send
-    {
-        snapshot.team_members(accesses, page)
+    ) -> persistence::Result<HashMap<CaseId, ListPage<Self::Item>>> {
+        snapshot.team_members(accesses, page).await
     }
 
     fn position(member: &Self::Item) -> Position {
@@ -91,14 +90,13 @@ impl CaseList for Invitations {
     type Item = domain::case::Invitation;
     type Filter = ();
 
-    fn load(
+    async fn load(
         snapshot: &Snapshot,
         accesses: &[CaseAccess],
         _filter: (),
         page: PageRequest,
-    ) -> impl Future<Output = persistence::Result<HashMap<CaseId, ListPage<Self::Item>>>> + Send
-    {
-        snapshot.case_invitations(accesses, page)
+    ) -> persistence::Result<HashMap<CaseId, ListPage<Self::Item>>> {
+        snapshot.case_invitations(accesses, page).await
     }
 
     fn position(invitation: &Self::Item) -> Position {
@@ -116,14 +114,13 @@ impl CaseList for Consents {
     type Item = domain::case::Consent;
     type Filter = History;
 
-    fn load(
+    async fn load(
         snapshot: &Snapshot,
         accesses: &[CaseAccess],
         filter: History,
         page: PageRequest,
-    ) -> impl Future<Output = persistence::Result<HashMap<CaseId, ListPage<Self::Item>>>> + Send
-    {
-        snapshot.consents(accesses, filter.0, page)
+    ) -> persistence::Result<HashMap<CaseId, ListPage<Self::Item>>> {
+        snapshot.consents(accesses, filter.0, page).await
     }
 
     fn position(consent: &Self::Item) -> Position {
@@ -141,14 +138,13 @@ impl CaseList for Timeline {
     type Item = persistence::cases::TimelineEntry;
     type Filter = ();
 
-    fn load(
+    async fn load(
         snapshot: &Snapshot,
         accesses: &[CaseAccess],
         _filter: (),
         page: PageRequest,
-    ) -> impl Future<Output = persistence::Result<HashMap<CaseId, ListPage<Self::Item>>>> + Send
-    {
-        snapshot.timelines(accesses, page)
+    ) -> persistence::Result<HashMap<CaseId, ListPage<Self::Item>>> {
+        snapshot.timelines(accesses, page).await
     }
 
     fn position(entry: &Self::Item) -> Position {

@@ -374,10 +374,9 @@ impl DecisionInput {
         if self.amount_cents.is_some_and(|amount| amount < 0) {
             return Err(ApiError::bad_input("amountCents", "must not be negative"));
         }
-        let budget_id = self
-            .budget_id
-            .map(|id| ids::decode(&id, NodeType::Budget, "budgetId").map(BudgetId))
-            .transpose()?;
+        let budget_id =
+            ids::decode_optional(self.budget_id.as_ref(), NodeType::Budget, "budgetId")?
+                .map(BudgetId);
         let allocation = kind == domain::mandate::DecisionKind::BudgetAllocation;
         if allocation {
             if budget_id.is_none() {

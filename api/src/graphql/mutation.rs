@@ -212,12 +212,12 @@ impl FoundationMutation {
         let name = parse_name("name", &input.name)?;
         let algorithms =
             to_domain_set::<SigningAlgorithm, identity::SigningAlgorithm>(&input.algorithms);
-        let organisation_id = input
-            .organisation_id
-            .map(|id| {
-                ids::decode(&id, NodeType::Organisation, "organisationId").map(OrganisationId)
-            })
-            .transpose()?;
+        let organisation_id = ids::decode_optional(
+            input.organisation_id.as_ref(),
+            NodeType::Organisation,
+            "organisationId",
+        )?
+        .map(OrganisationId);
         identity::check_provider(
             input.kind.into(),
             organisation_id,

@@ -457,12 +457,12 @@ impl PolicyMutation {
         let problem_id = ProblemId(ids::decode(&problem_id, NodeType::Problem, "problemId")?);
         let new = NewSignal {
             category: input.category.into(),
-            organisation_id: input
-                .organisation_id
-                .map(|id| {
-                    ids::decode(&id, NodeType::Organisation, "organisationId").map(OrganisationId)
-                })
-                .transpose()?,
+            organisation_id: ids::decode_optional(
+                input.organisation_id.as_ref(),
+                NodeType::Organisation,
+                "organisationId",
+            )?
+            .map(OrganisationId),
             rule: parse_optional_text("rule", input.rule.as_deref(), MAX_SHORT_TEXT)?,
             description: parse_text("description", &input.description, MAX_TEXT)?,
         };

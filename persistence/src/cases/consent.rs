@@ -34,22 +34,17 @@ impl Snapshot {
     /// One consent, current or revoked, for `node(id:)`: only on a case the viewer has
     /// access to.
     pub async fn consent(&self, viewer: &Viewer, id: ConsentId) -> Result<Option<Consent>> {
-        let Some(case_id) = self
-            .case_of::<consent::Entity>(id.0, consent::Column::Id, consent::Column::CaseId)
-            .await?
-        else {
-            return Ok(None);
-        };
-        let accesses = self.case_accesses(viewer, &[case_id]).await?;
-        Ok(self
-            .consents_where(
-                &accesses,
-                Condition::all().add(consent::Column::Id.eq(id.0)),
-                PageRequest::whole(),
-            )
-            .await?
-            .remove(&case_id)
-            .and_then(|mut page| page.items.pop()))
+        self.one_by_id::<consent::Entity, _>(
+            viewer,
+            id.0,
+            consent::Column::Id,
+            consent::Column::CaseId,
+            async |accesses, condition| {
+                self.consents_where(accesses, condition, PageRequest::whole())
+                    .await
+            },
+        )
+        .await
     }
 
     /// The consents of each case, revoked ones included when `history` is set. The team and

@@ -542,26 +542,44 @@ impl Snapshot {
         Ok(case_id.map(CaseId))
     }
 
-    /// One item of kind `T` by id, if its case and its slice let the viewer see it; `None`
-    /// otherwise, indistinguishable from an id that does not exist.
-    pub async fn item<T: CaseItem>(&self, viewer: &Viewer, id: T::Id) -> Result<Option<T>> {
-        let id: uuid::Uuid = id.into();
-        let columns = T::columns();
-        let Some(case_id) = self
-            .case_of::<T::Entity>(id, columns.id, columns.case)
-            .await?
-        else {
+    /// One row of `E` by id, for `node(id:)`: read by `read` through the viewer's access to
+    /// the row's case, so that the slice applies as in its list; `None` where the row does
+    /// not exist or the viewer may not see it, the two indistinguishable.
+    pub(super) async fn one_by_id<E, T>(
+        &self,
+        viewer: &Viewer,
+        id: uuid::Uuid,
+        id_column: E::Column,
+        case_column: E::Column,
+        read: impl AsyncFnOnce(&[CaseAccess], Condition) -> Result<HashMap<CaseId, ListPage<T>>>,
+    ) -> Result<Option<T>>
+    where
+        E: EntityTrait,
+    {
+        let Some(case_id) = self.case_of::<E>(id, id_column, case_column).await? else {
             return Ok(None);
         };
         let accesses = self.case_accesses(viewer, &[case_id]).await?;
-        Ok(self
-            .items_where::<T>(
-                &accesses,
-                Condition::all().add(columns.id.eq(id)),
-                PageRequest::whole(),
-            )
+        Ok(read(&accesses, Condition::all().add(id_column.eq(id)))
             .await?
             .remove(&case_id)
             .and_then(|mut page| page.items.pop()))
+    }
+
+    /// One item of kind `T` by id, if its case and its slice let the viewer see it; `None`
+    /// otherwise, indistinguishable from an id that does not exist.
+    pub async fn item<T: CaseItem>(&self, viewer: &Viewer, id: T::Id) -> Result<Option<T>> {
+        let columns = T::columns();
+        self.one_by_id::<T::Entity, T>(
+            viewer,
+            id.into(),
+            columns.id,
+            columns.case,
+            async |accesses, condition| {
+                self.items_where::<T>(accesses, condition, PageRequest::whole())
+                    .await
+            },
+        )
+        .await
     }
 }

@@ -161,26 +161,17 @@ impl Snapshot {
         viewer: &Viewer,
         id: TeamMemberId,
     ) -> Result<Option<TeamMember>> {
-        let Some(case_id) = self
-            .case_of::<team_member::Entity>(
-                id.0,
-                team_member::Column::Id,
-                team_member::Column::CaseId,
-            )
-            .await?
-        else {
-            return Ok(None);
-        };
-        let accesses = self.case_accesses(viewer, &[case_id]).await?;
-        Ok(self
-            .team_members_where(
-                &accesses,
-                Condition::all().add(team_member::Column::Id.eq(id.0)),
-                PageRequest::whole(),
-            )
-            .await?
-            .remove(&case_id)
-            .and_then(|mut page| page.items.pop()))
+        self.one_by_id::<team_member::Entity, _>(
+            viewer,
+            id.0,
+            team_member::Column::Id,
+            team_member::Column::CaseId,
+            async |accesses, condition| {
+                self.team_members_where(accesses, condition, PageRequest::whole())
+                    .await
+            },
+        )
+        .await
     }
 }
 
