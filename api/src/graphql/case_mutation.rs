@@ -19,10 +19,6 @@ use crate::error::ApiResult;
 #[derive(Default)]
 pub struct CaseMutation;
 
-pub(super) fn case_id(id: &ID, field: &str) -> ApiResult<CaseId> {
-    Ok(CaseId(ids::decode(id, NodeType::Case, field)?))
-}
-
 #[derive(InputObject)]
 pub struct OpenCaseInput {
     pub municipality_id: ID,
@@ -64,7 +60,7 @@ impl CaseMutation {
         step: CaseStep,
         version: i32,
     ) -> ApiResult<Case> {
-        let case_id = self::case_id(&case_id, "caseId")?;
+        let case_id = ids::case_id(&case_id, "caseId")?;
         request(ctx)?
             .write(async |writer, viewer| {
                 writer
@@ -123,7 +119,7 @@ impl CaseMutation {
         #[graphql(default_with = "TeamRole::Member")] role: TeamRole,
         reason: String,
     ) -> ApiResult<Case> {
-        let case_id = self::case_id(&case_id, "caseId")?;
+        let case_id = ids::case_id(&case_id, "caseId")?;
         let organisation = OrganisationId(ids::decode(
             &organisation_id,
             NodeType::Organisation,
@@ -159,7 +155,7 @@ impl CaseMutation {
         case_id: ID,
         reason: String,
     ) -> ApiResult<Case> {
-        let case_id = self::case_id(&case_id, "caseId")?;
+        let case_id = ids::case_id(&case_id, "caseId")?;
         let reason = parse_text("reason", &reason, MAX_SHORT_TEXT)?;
         request(ctx)?
             .write(async |writer, viewer| writer.escalate(viewer, case_id, reason).await)
@@ -219,7 +215,7 @@ impl CaseMutation {
         invitation_id: ID,
         version: i32,
     ) -> ApiResult<Case> {
-        let case_id = self::case_id(&case_id, "caseId")?;
+        let case_id = ids::case_id(&case_id, "caseId")?;
         let invitation = InvitationId(ids::decode(
             &invitation_id,
             NodeType::Invitation,
@@ -245,7 +241,7 @@ impl CaseMutation {
         reason: Option<String>,
         version: i32,
     ) -> ApiResult<ID> {
-        let case = self::case_id(&case_id, "caseId")?;
+        let case = ids::case_id(&case_id, "caseId")?;
         let member = TeamMemberId(ids::decode(&member_id, NodeType::TeamMember, "memberId")?);
         let reason = parse_optional_text("reason", reason.as_deref(), MAX_SHORT_TEXT)?;
         request(ctx)?
@@ -266,7 +262,7 @@ impl CaseMutation {
         member_id: ID,
         version: i32,
     ) -> ApiResult<Case> {
-        let case_id = self::case_id(&case_id, "caseId")?;
+        let case_id = ids::case_id(&case_id, "caseId")?;
         let member = TeamMemberId(ids::decode(&member_id, NodeType::TeamMember, "memberId")?);
         request(ctx)?
             .write(async |writer, viewer| {
@@ -312,7 +308,7 @@ async fn set_status(
     reason: String,
     version: i32,
 ) -> ApiResult<Case> {
-    let case_id = self::case_id(&case_id, "caseId")?;
+    let case_id = ids::case_id(&case_id, "caseId")?;
     let reason = parse_text("reason", &reason, MAX_SHORT_TEXT)?;
     request(ctx)?
         .write(async |writer, viewer| {
@@ -332,7 +328,7 @@ fn consent_target(
     std::collections::BTreeSet<domain::LifeDomain>,
 )> {
     Ok((
-        case_id(&input.case_id, "caseId")?,
+        ids::case_id(&input.case_id, "caseId")?,
         OrganisationId(ids::decode(
             &input.organisation_id,
             NodeType::Organisation,

@@ -119,6 +119,11 @@ pub fn decode(id: &ID, expected: NodeType, field: &str) -> Result<Uuid, ApiError
     }
 }
 
+/// A case's global ID, read from `field`.
+pub fn case_id(id: &ID, field: &str) -> Result<domain::CaseId, ApiError> {
+    Ok(domain::CaseId(decode(id, NodeType::Case, field)?))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
