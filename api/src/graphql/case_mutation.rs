@@ -19,10 +19,6 @@ use crate::error::ApiResult;
 #[derive(Default)]
 pub struct CaseMutation;
 
-pub(super) fn case_id(id: &ID, field: &str) -> ApiResult<CaseId> {
-    Ok(CaseId(ids::decode(id, NodeType::Case, field)?))
-}
-
 #[derive(InputObject)]
 pub struct OpenCaseInput {
     pub municipality_id: ID,
@@ -64,7 +60,7 @@ impl CaseMutation {
         step: CaseStep,
         version: i32,
     ) -> ApiResult<Case> {
-        let case_id = self::case_id(&case_id, "caseId")?;
+        let case_id = ids::case_id(&case_id, "caseId")?;
         write_and_load(ctx, case_id, async |writer, viewer| {
             writer
                 .set_case_step(viewer, case_id, step.into(), version)
@@ -121,7 +117,7 @@ impl CaseMutation {
         #[graphql(default_with = "TeamRole::Member")] role: TeamRole,
         reason: String,
     ) -> ApiResult<Case> {
-        let case_id = self::case_id(&case_id, "caseId")?;
+        let case_id = ids::case_id(&case_id, "caseId")?;
         let organisation = OrganisationId(ids::decode(
             &organisation_id,
             NodeType::Organisation,
@@ -156,7 +152,7 @@ impl CaseMutation {
         case_id: ID,
         reason: String,
     ) -> ApiResult<Case> {
-        let case_id = self::case_id(&case_id, "caseId")?;
+        let case_id = ids::case_id(&case_id, "caseId")?;
         let reason = parse_text("reason", &reason, MAX_SHORT_TEXT)?;
         write_and_load(ctx, case_id, async |writer, viewer| {
             writer.escalate(viewer, case_id, reason).await
@@ -208,7 +204,7 @@ impl CaseMutation {
         invitation_id: ID,
         version: i32,
     ) -> ApiResult<Case> {
-        let case_id = self::case_id(&case_id, "caseId")?;
+        let case_id = ids::case_id(&case_id, "caseId")?;
         let invitation = decode_invitation(&invitation_id)?;
         write_and_load(ctx, case_id, async |writer, viewer| {
             writer
@@ -228,7 +224,7 @@ impl CaseMutation {
         reason: Option<String>,
         version: i32,
     ) -> ApiResult<ID> {
-        let case = self::case_id(&case_id, "caseId")?;
+        let case = ids::case_id(&case_id, "caseId")?;
         let member = decode_member(&member_id)?;
         let reason = parse_optional_text("reason", reason.as_deref(), MAX_SHORT_TEXT)?;
         request(ctx)?
@@ -249,7 +245,7 @@ impl CaseMutation {
         member_id: ID,
         version: i32,
     ) -> ApiResult<Case> {
-        let case_id = self::case_id(&case_id, "caseId")?;
+        let case_id = ids::case_id(&case_id, "caseId")?;
         let member = decode_member(&member_id)?;
         write_and_load(ctx, case_id, async |writer, viewer| {
             writer
@@ -318,7 +314,7 @@ async fn set_status(
     reason: String,
     version: i32,
 ) -> ApiResult<Case> {
-    let case_id = self::case_id(&case_id, "caseId")?;
+    let case_id = ids::case_id(&case_id, "caseId")?;
     let reason = parse_text("reason", &reason, MAX_SHORT_TEXT)?;
     write_and_load(ctx, case_id, async |writer, viewer| {
         writer
@@ -336,7 +332,7 @@ fn consent_target(
     std::collections::BTreeSet<domain::LifeDomain>,
 )> {
     Ok((
-        case_id(&input.case_id, "caseId")?,
+        ids::case_id(&input.case_id, "caseId")?,
         OrganisationId(ids::decode(
             &input.organisation_id,
             NodeType::Organisation,

@@ -128,6 +128,11 @@ pub fn decode_optional(
     id.map(|id| decode(id, expected, field)).transpose()
 }
 
+/// A case's global ID, read from `field`.
+pub fn case_id(id: &ID, field: &str) -> Result<domain::CaseId, ApiError> {
+    Ok(domain::CaseId(decode(id, NodeType::Case, field)?))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

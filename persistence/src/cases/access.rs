@@ -10,7 +10,7 @@ use domain::{CaseId, OrganisationId, OrganisationKind, ProfessionalId, ResidentI
 use sea_orm::ConnectionTrait;
 
 use super::Snapshot;
-use super::visibility::PolicyMask;
+use super::policy_mask::PolicyMask;
 use crate::access_log::Accessor;
 use crate::entity::case_event;
 use crate::{Error, Result};

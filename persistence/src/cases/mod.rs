@@ -27,6 +27,7 @@ mod exceptions;
 mod integration;
 mod items;
 mod lists;
+mod policy_mask;
 mod records;
 mod signals;
 mod solutions;
@@ -60,7 +61,8 @@ pub use team::InvitationDecision;
 pub use visibility::Slicing;
 
 use access::{ActorColumns, Relation, ViewerKind, acting_team_roles};
-use visibility::{PolicyMask, PredicateKey, group_by_predicate, visible_rows};
+use policy_mask::PolicyMask;
+use visibility::{PredicateKey, group_by_predicate, visible_rows};
 
 use crate::access_log::{self, Changes, Ledger};
 use crate::entity::case_event;

@@ -8,9 +8,9 @@ use persistence::cases::NewAgreement;
 
 use super::{ItemObject, read_item};
 use crate::error::ApiResult;
-use crate::graphql::case_mutation::case_id;
 use crate::graphql::context::request;
 use crate::graphql::enums::{AgreementStatus, AssigneeKind};
+use crate::graphql::ids::case_id;
 use crate::graphql::ids::{self, NodeType};
 use crate::graphql::reads::{colleague, organisation};
 use crate::graphql::scalars::{Date, DateTime as Timestamp};

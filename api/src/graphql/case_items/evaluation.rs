@@ -9,8 +9,8 @@ use persistence::cases::NewEvaluation;
 
 use super::{ItemObject, read_item};
 use crate::error::ApiResult;
-use crate::graphql::case_mutation::case_id;
 use crate::graphql::context::request;
+use crate::graphql::ids::case_id;
 use crate::graphql::ids::{self, NodeType};
 use crate::graphql::scalars::{Date, DateTime as Timestamp};
 

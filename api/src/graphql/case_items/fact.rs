@@ -8,9 +8,9 @@ use persistence::cases::NewFact;
 
 use super::{ItemObject, read_item};
 use crate::error::ApiResult;
-use crate::graphql::case_mutation::case_id;
 use crate::graphql::context::request;
 use crate::graphql::enums::{AmountPeriod, LifeDomain, Need, SharingLevel};
+use crate::graphql::ids::case_id;
 use crate::graphql::ids::{self, NodeType};
 use crate::graphql::reads::organisation;
 use crate::graphql::scalars::DateTime as Timestamp;

@@ -8,9 +8,9 @@ use persistence::cases::NewFirstStep;
 
 use super::{ItemObject, read_item};
 use crate::error::ApiResult;
-use crate::graphql::case_mutation::case_id;
 use crate::graphql::context::request;
 use crate::graphql::enums::FirstStepStatus;
+use crate::graphql::ids::case_id;
 use crate::graphql::ids::{self, NodeType};
 use crate::graphql::scalars::DateTime as Timestamp;
 

@@ -6,9 +6,9 @@ use persistence::cases::NewProblem;
 
 use super::{ItemObject, read_item};
 use crate::error::ApiResult;
-use crate::graphql::case_mutation::case_id;
 use crate::graphql::context::request;
 use crate::graphql::enums::{LifeDomain, ProblemKind, SharingLevel};
+use crate::graphql::ids::case_id;
 use crate::graphql::ids::{self, NodeType};
 use crate::graphql::reads::organisation;
 use crate::graphql::scalars::DateTime as Timestamp;
